@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""Start, stop and report on the local cloud stack (every server on 127.0.0.1).
+
+Usage: stack.py start|stop|status|env [SERVICE ...]
+
+Each service is one entry in SERVICES: how to build its command line, the environment variable
+that sets its port (with a default), and an HTTP path that answers once it is ready. PID files and
+logs live under the state dir (MERIDIAN_STATE_DIR, default <checkout>/.state/local_stack).
+
+- start is idempotent: a service whose PID file names a live process of ours that answers is
+  reused; a port held by anything else is an error, never silently shared.
+- stop ends only what start recorded, by PID file (process group), and waits until the port is free.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STATE = os.environ.get("MERIDIAN_STATE_DIR", os.path.join(ROOT, ".state", "local_stack"))
+HOST = "127.0.0.1"
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+
+
+def _which(name, extra=()):
+    for candidate in extra:
+        if os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which(name, path=os.pathsep.join([VENV_BIN, os.environ.get("PATH", "")]))
+    return found
+
+
+def _prometheus_cmd(svc, port):
+    binary = _which("prometheus")
+    if not binary:
+        raise StackError(
+            "prometheus is not installed: run tools/setup.sh as root (installs the Debian package "
+            "'prometheus'), or put a prometheus binary on PATH"
+        )
+    base = os.path.join(STATE, "prometheus")
+    os.makedirs(os.path.join(base, "data"), exist_ok=True)
+    os.makedirs(os.path.join(base, "rules"), exist_ok=True)
+    os.makedirs(os.path.join(base, "file_sd"), exist_ok=True)
+    config = os.path.join(base, "prometheus.yml")
+    if not os.path.exists(config):
+        # The monitoring role replaces this file and reloads; this is the first-boot config.
+        with open(config, "w", encoding="utf-8") as handle:
+            handle.write(
+                "global:\n  scrape_interval: 30s\n  evaluation_interval: 30s\n"
+                "rule_files:\n  - rules/*.yml\n"
+                "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n"
+                "      - targets: ['%s:%d']\n" % (HOST, port)
+            )
+    return [
+        binary,
+        "--config.file=" + config,
+        "--storage.tsdb.path=" + os.path.join(base, "data"),
+        "--storage.tsdb.retention.time=400d",
+        "--web.listen-address=%s:%d" % (HOST, port),
+        "--web.enable-lifecycle",
+        "--web.enable-admin-api",
+    ]
+
+
+def _moto_cmd(svc, port):
+    binary = _which("moto_server")
+    if not binary:
+        raise StackError("moto_server is not installed: run tools/setup.sh (pip install moto[server])")
+    return [binary, "-H", HOST, "-p", str(port)]
+
+
+# name -> port variable, default port, readiness path, command builder.
+# New servers (the GCE emulator, Alertmanager, PostgreSQL) join the stack by adding an entry here.
+SERVICES = {
+    "moto": {
+        "port_env": "MERIDIAN_MOTO_PORT",
+        "port": 5100,
+        "ready_path": "/moto-api/",
+        "cmd": _moto_cmd,
+    },
+    "prometheus": {
+        "port_env": "MERIDIAN_PROMETHEUS_PORT",
+        "port": 9190,
+        "ready_path": "/-/ready",
+        "cmd": _prometheus_cmd,
+    },
+}
+
+
+class StackError(Exception):
+    pass
+
+
+def port_of(name):
+    svc = SERVICES[name]
+    raw = os.environ.get(svc["port_env"], str(svc["port"]))
+    try:
+        port = int(raw)
+    except ValueError:
+        raise StackError("%s=%r is not a port number" % (svc["port_env"], raw))
+    if not 1 <= port <= 65535:
+        raise StackError("%s=%d is outside 1-65535" % (svc["port_env"], port))
+    return port
+
+
+def _pidfile(name):
+    return os.path.join(STATE, "pids", name + ".pid")
+
+
+def _logfile(name):
+    return os.path.join(STATE, "logs", name + ".log")
+
+
+def _read_pid(name):
+    try:
+        with open(_pidfile(name), encoding="utf-8") as handle:
+            data = json.load(handle)
+        return int(data["pid"]), data.get("cmd", [])
+    except (OSError, ValueError, KeyError):
+        return None, []
+
+
+def _alive(pid, cmd):
+    """True when pid is a live process whose command line is the one we recorded."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            current = handle.read().split(b"\0")
+    except OSError:
+        return False
+    if not cmd:
+        return False
+    # Interpreted programs (moto_server) run as "python moto_server ..."; match the arguments tail.
+    want = [c.encode() for c in cmd[1:]]
+    return bool(current) and all(w in current for w in want)
+
+
+def _port_open(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def _answers(name, port):
+    url = "http://%s:%d%s" % (HOST, port, SERVICES[name]["ready_path"])
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return 200 <= resp.status < 500
+    except urllib.error.HTTPError as err:
+        return err.code < 500
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def start(name, timeout=60.0):
+    port = port_of(name)
+    pid, cmd = _read_pid(name)
+    if pid and _alive(pid, cmd):
+        if _answers(name, port):
+            print("%-12s reused  pid %d  http://%s:%d" % (name, pid, HOST, port))
+            return
+        raise StackError("%s (pid %d) is running but does not answer on port %d: run stop, then start" % (name, pid, port))
+    if _port_open(port):
+        raise StackError(
+            "port %d for %s is already in use by a process this stack did not start; free it or set %s"
+            % (port, name, SERVICES[name]["port_env"])
+        )
+    cmd = SERVICES[name]["cmd"](SERVICES[name], port)
+    os.makedirs(os.path.dirname(_pidfile(name)), exist_ok=True)
+    os.makedirs(os.path.dirname(_logfile(name)), exist_ok=True)
+    log = open(_logfile(name), "ab")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True, cwd=STATE)
+    with open(_pidfile(name), "w", encoding="utf-8") as handle:
+        json.dump({"pid": proc.pid, "cmd": cmd, "port": port}, handle)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            os.unlink(_pidfile(name))
+            raise StackError("%s exited with code %s during start; see %s" % (name, proc.returncode, _logfile(name)))
+        if _answers(name, port):
+            print("%-12s started pid %d  http://%s:%d" % (name, proc.pid, HOST, port))
+            return
+        time.sleep(0.2)
+    raise StackError("%s did not answer on port %d within %ds; see %s" % (name, port, timeout, _logfile(name)))
+
+
+def stop(name, timeout=20.0):
+    pid, cmd = _read_pid(name)
+    if not pid:
+        print("%-12s not running (no PID file)" % name)
+        return
+    if _alive(pid, cmd):
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid, cmd):
+            time.sleep(0.1)
+        if _alive(pid, cmd):
+            os.killpg(pid, signal.SIGKILL)
+            time.sleep(0.2)
+        print("%-12s stopped pid %d" % (name, pid))
+    else:
+        print("%-12s stale PID file removed (pid %d not ours or gone)" % (name, pid))
+    os.unlink(_pidfile(name))
+    port = port_of(name)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _port_open(port):
+        time.sleep(0.1)
+
+
+def status(name):
+    port = port_of(name)
+    pid, cmd = _read_pid(name)
+    running = bool(pid and _alive(pid, cmd))
+    ready = running and _answers(name, port)
+    print("%-12s %-8s %s  http://%s:%d" % (name, "ready" if ready else ("running" if running else "stopped"),
+                                          ("pid %d" % pid) if running else "-", HOST, port))
+    return ready
+
+
+def env():
+    """Shell exports for every service endpoint (eval "$(stack.py env)")."""
+    for name in SERVICES:
+        print("export %s=%d" % (SERVICES[name]["port_env"], port_of(name)))
+
+
+def main(argv):
+    if not argv or argv[0] not in ("start", "stop", "status", "env"):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    action, names = argv[0], argv[1:] or list(SERVICES)
+    unknown = [n for n in names if n not in SERVICES]
+    if unknown:
+        print("unknown service(s): %s (known: %s)" % (", ".join(unknown), ", ".join(SERVICES)), file=sys.stderr)
+        return 2
+    os.makedirs(STATE, exist_ok=True)
+    try:
+        if action == "env":
+            env()
+            return 0
+        if action == "start":
+            for name in names:
+                start(name)
+        elif action == "stop":
+            for name in reversed(names):
+                stop(name)
+        else:
+            return 0 if all([status(n) for n in names]) else 3
+    except StackError as err:
+        print("local_stack: %s" % err, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

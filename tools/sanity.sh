@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run `ansible-test sanity` offline on a copy of the collection at the path ansible-test needs
+# (.state/sanity/ansible_collections/meridian/global_infra). Extra arguments go to ansible-test,
+# e.g. tools/sanity.sh plugins/modules/foo.py   or   tools/sanity.sh --test pep8
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEST="$ROOT/.state/sanity/ansible_collections/meridian/global_infra"
+rm -rf "$DEST" && mkdir -p "$DEST"
+# Copy what git would ship (tracked and untracked-but-not-ignored files), nothing else.
+( cd "$ROOT" && git ls-files -co --exclude-standard -z ) | ( cd "$ROOT" && tar --null --ignore-failed-read -T - -cf - 2>/dev/null ) | tar -xf - -C "$DEST"
+cd "$DEST"
+export PATH="$ROOT/.venv/bin:$PATH"
+exec "$ROOT/.venv/bin/ansible-test" sanity --local --python 3.11 --color no "$@"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Set up everything this checkout needs, idempotently:
+#   - Debian packages from bindep.txt (apt-get, only when root and the binary is missing);
+#   - the Python venv in .venv from requirements.txt (re-installed when requirements.txt changes);
+#   - the live collection link .collections/ansible_collections/meridian/global_infra -> checkout;
+#   - the offline pip bootstrap that ansible-test sanity needs.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PYTHON="${PYTHON:-python3}"
+VENV="$ROOT/.venv"
+
+log() { printf '[setup] %s\n' "$*"; }
+
+# ---- Debian packages ------------------------------------------------------------------------
+need_apt=()
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian packages: ${need_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    log "missing system packages: ${need_apt[*]}"
+    log "install them with: sudo apt-get install ${need_apt[*]}  (or put prometheus/promtool on PATH)"
+  fi
+fi
+
+# ---- Python venv ----------------------------------------------------------------------------
+stamp="$VENV/.requirements.sha256"
+want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "creating/updating the venv in .venv (a few minutes the first time)"
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade 'pip>=24,<26'
+  "$VENV/bin/python" -m pip install -q -r requirements.txt
+  echo "$want" > "$stamp"
+else
+  log "venv up to date"
+fi
+
+# ---- live collection link -------------------------------------------------------------------
+mkdir -p .collections/ansible_collections/meridian
+link=.collections/ansible_collections/meridian/global_infra
+if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then
+  rm -rf "$link"
+  ln -s "$ROOT" "$link"
+fi
+
+# ---- ansible-test offline pip bootstrap -----------------------------------------------------
+"$VENV/bin/python" "$ROOT/tools/ansible_test_offline.py"
+log "ready"

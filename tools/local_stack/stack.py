@@ -69,6 +69,45 @@ def _prometheus_cmd(svc, port):
     ]
 
 
+def _alertmanager_cmd(svc, port):
+    binary = _which("prometheus-alertmanager", extra=("/usr/bin/prometheus-alertmanager",)) or _which("alertmanager")
+    if not binary:
+        raise StackError(
+            "alertmanager is not installed: run tools/setup.sh as root (installs the Debian package "
+            "'prometheus-alertmanager'), or put an alertmanager binary on PATH"
+        )
+    base = os.path.join(STATE, "alertmanager")
+    os.makedirs(os.path.join(base, "data"), exist_ok=True)
+    config = os.path.join(base, "alertmanager.yml")
+    if not os.path.exists(config):
+        # The monitoring role replaces this file and reloads; this is the first-boot config.
+        with open(config, "w", encoding="utf-8") as handle:
+            handle.write("route:\n  receiver: default\nreceivers:\n  - name: default\n")
+    return [
+        binary,
+        "--config.file=" + config,
+        "--storage.path=" + os.path.join(base, "data"),
+        "--web.listen-address=%s:%d" % (HOST, port),
+        "--cluster.listen-address=",
+    ]
+
+
+def _pushgateway_cmd(svc, port):
+    binary = _which("prometheus-pushgateway", extra=("/usr/bin/prometheus-pushgateway",)) or _which("pushgateway")
+    if not binary:
+        raise StackError(
+            "pushgateway is not installed: run tools/setup.sh as root (installs the Debian package "
+            "'prometheus-pushgateway'), or put a pushgateway binary on PATH"
+        )
+    base = os.path.join(STATE, "pushgateway")
+    os.makedirs(base, exist_ok=True)
+    return [
+        binary,
+        "--web.listen-address=%s:%d" % (HOST, port),
+        "--persistence.file=" + os.path.join(base, "metrics.db"),
+    ]
+
+
 def _moto_cmd(svc, port):
     binary = _which("moto_server")
     if not binary:
@@ -90,6 +129,18 @@ SERVICES = {
         "port": 9190,
         "ready_path": "/-/ready",
         "cmd": _prometheus_cmd,
+    },
+    "alertmanager": {
+        "port_env": "MERIDIAN_ALERTMANAGER_PORT",
+        "port": 9193,
+        "ready_path": "/-/ready",
+        "cmd": _alertmanager_cmd,
+    },
+    "pushgateway": {
+        "port_env": "MERIDIAN_PUSHGATEWAY_PORT",
+        "port": 9194,
+        "ready_path": "/-/ready",
+        "cmd": _pushgateway_cmd,
     },
 }
 

@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to meridian.global_infra
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that turn SLOs (inventory data) into Prometheus rules, used by the monitoring role."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.meridian.global_infra.plugins.module_utils.slo_rules import (
+    SloRuleError,
+    alert_names,
+    build_rule_groups,
+    validate_slos,
+)
+
+
+def slo_errors(slos, field="monitoring_slos"):
+    """Every problem in the SLO list as "field: message" strings; empty when the SLOs are valid."""
+    return validate_slos(slos, field)
+
+
+def slo_rule_groups(slos, field="monitoring_slos", interval=None):
+    """Prometheus rule file content ({groups: [...]}) for the SLOs."""
+    try:
+        return build_rule_groups(slos, field, interval)
+    except SloRuleError as err:
+        raise AnsibleFilterError(str(err))
+
+
+def slo_alert_names(rule_file):
+    """Alert names of a rule file produced by slo_rule_groups."""
+    try:
+        return alert_names(rule_file)
+    except (KeyError, TypeError) as err:
+        raise AnsibleFilterError("slo_alert_names: not a rule file with groups and rules (%s)" % err)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "slo_errors": slo_errors,
+            "slo_rule_groups": slo_rule_groups,
+            "slo_alert_names": slo_alert_names,
+        }

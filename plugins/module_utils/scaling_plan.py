@@ -1,0 +1,468 @@
+# -*- coding: utf-8 -*-
+# Copyright: Meridian platform engineering
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure planning for applying a capacity decision to a scaling target.
+
+A decision (from ``capacity_forecast``) plus the current state of a scaling target become a plan:
+the bounds and desired capacity to set, the one-time scheduled steps that follow the forecast, and
+an optional native policy. Nothing here touches the network.
+
+The provider boundary
+---------------------
+Every backend is described in one provider-neutral model::
+
+    state = {
+        "min_size": int, "max_size": int, "desired_capacity": int | None,
+        "scheduled_actions": {name: {"start_time": ISO-8601 UTC, "desired_capacity": int,
+                                     "min_size": int (optional), "max_size": int (optional)}},
+        "native_policy": dict | None,      # provider-specific payload, compared as a whole
+    }
+
+``desired_state()`` and ``plan_changes()`` work only on that model. A provider (``ScalingProvider``)
+translates its API's descriptions into the model (``normalise_state``) and a plan into its API calls
+(``operations``). ``AwsAsgProvider`` does this for EC2 Auto Scaling groups; GCE managed instance
+group autoscalers (min/max replicas and scaling schedules) and Kubernetes HPAs (minReplicas and
+maxReplicas, no desired count, so only ``capacity_mode=floor`` applies) are further providers.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import datetime
+
+DECISION_ACTIONS = ("scale_up", "scale_down", "maintain")
+CAPACITY_MODES = ("desired", "floor")
+AWS_BATCH_LIMIT = 50
+AWS_MAX_SCHEDULED_ACTIONS = 125
+
+PREDICTIVE_METRIC_TYPES = ("ASGCPUUtilization", "ASGNetworkIn", "ASGNetworkOut", "ALBRequestCount")
+PREDICTIVE_MODES = ("ForecastOnly", "ForecastAndScale")
+PREDICTIVE_BREACH_BEHAVIORS = ("HonorMaxCapacity", "IncreaseMaxCapacity")
+
+_UTC = datetime.timezone.utc
+
+
+class ScalingPlanError(Exception):
+    """Bad input for a scaling plan. ``field`` names the offending option or decision key."""
+
+    def __init__(self, field, message):
+        self.field = field
+        self.message = message
+        super(ScalingPlanError, self).__init__("%s: %s" % (field, message))
+
+
+class DecisionNotApplicable(ScalingPlanError):
+    """The decision says no capacity could be computed (``ok`` is false): nothing may change."""
+
+
+# --------------------------------------------------------------------------------------------
+# time helpers
+
+
+def parse_time(value, field):
+    """An aware UTC datetime from an ISO-8601 string (``Z`` or an offset) or a datetime."""
+    if isinstance(value, datetime.datetime):
+        parsed = value
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise ScalingPlanError(field, "%r is not an ISO-8601 time such as 2025-01-31T12:00:00Z" % (value,))
+    else:
+        raise ScalingPlanError(field, "expected an ISO-8601 UTC time, got %r" % (value,))
+    if parsed.tzinfo is None:
+        raise ScalingPlanError(field, "%r has no time zone: give it in UTC with a trailing Z" % (value,))
+    return parsed.astimezone(_UTC)
+
+
+def format_time(value):
+    """``YYYY-MM-DDTHH:MM:SSZ`` (seconds resolution, UTC)."""
+    return value.astimezone(_UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def scheduled_action_name(prefix, when):
+    """The deterministic name of the scheduled step at ``when``: ``<prefix>-YYYYmmddTHHMMSSZ``."""
+    return "%s-%s" % (prefix, when.astimezone(_UTC).strftime("%Y%m%dT%H%M%SZ"))
+
+
+# --------------------------------------------------------------------------------------------
+# decision validation
+
+
+def _int_field(value, field, minimum=0):
+    if isinstance(value, bool) or value is None:
+        raise ScalingPlanError(field, "expected an integer, got %r" % (value,))
+    if isinstance(value, float):
+        if value != value or not value.is_integer():
+            raise ScalingPlanError(field, "expected a whole number of units, got %r" % (value,))
+        value = int(value)
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise ScalingPlanError(field, "expected an integer, got %r" % (value,))
+    if not isinstance(value, int):
+        raise ScalingPlanError(field, "expected an integer, got %r" % (value,))
+    if value < minimum:
+        raise ScalingPlanError(field, "must be >= %d, got %d" % (minimum, value))
+    return value
+
+
+def validate_decision(decision):
+    """Check a ``capacity_forecast`` decision and return the part a scaling target needs.
+
+    Raises ``DecisionNotApplicable`` when ``ok`` is false and ``ScalingPlanError`` for any
+    inconsistency (missing keys, min > max, target or a schedule step outside min..max).
+    """
+    if not isinstance(decision, dict):
+        raise ScalingPlanError("decision", "expected a dict (one item of capacity_forecast's decisions), got %s"
+                               % type(decision).__name__)
+    service = decision.get("service") or "(unnamed)"
+    if decision.get("ok") is not True:
+        warnings = decision.get("warnings") or []
+        detail = ("; ".join(str(w) for w in warnings)) if warnings else "no reason given"
+        raise DecisionNotApplicable(
+            "decision.ok",
+            "no capacity decision could be computed for service %s (%s); nothing was changed. Fix the "
+            "forecast inputs (query, history, capacities) and run capacity_forecast again" % (service, detail))
+    for key in ("target_capacity", "min_capacity", "max_capacity"):
+        if key not in decision:
+            raise ScalingPlanError("decision.%s" % key, "missing from the decision of service %s" % service)
+    target = _int_field(decision["target_capacity"], "decision.target_capacity")
+    low = _int_field(decision["min_capacity"], "decision.min_capacity")
+    high = _int_field(decision["max_capacity"], "decision.max_capacity")
+    if low > high:
+        raise ScalingPlanError("decision.min_capacity",
+                               "min_capacity %d is greater than max_capacity %d for service %s" % (low, high, service))
+    if not low <= target <= high:
+        raise ScalingPlanError("decision.target_capacity",
+                               "target_capacity %d is outside min_capacity..max_capacity (%d..%d) for service %s"
+                               % (target, low, high, service))
+    action = decision.get("action", "maintain")
+    if action not in DECISION_ACTIONS:
+        raise ScalingPlanError("decision.action", "%r is not one of %s" % (action, ", ".join(DECISION_ACTIONS)))
+    schedule = decision.get("schedule") or []
+    if not isinstance(schedule, list):
+        raise ScalingPlanError("decision.schedule", "expected a list of {time, capacity}, got %s"
+                               % type(schedule).__name__)
+    steps = []
+    seen = set()
+    for index, step in enumerate(schedule):
+        field = "decision.schedule[%d]" % index
+        if not isinstance(step, dict) or "time" not in step or "capacity" not in step:
+            raise ScalingPlanError(field, "expected {time: ISO-8601 UTC, capacity: int}, got %r" % (step,))
+        when = parse_time(step["time"], field + ".time").replace(microsecond=0)
+        capacity = _int_field(step["capacity"], field + ".capacity")
+        if not low <= capacity <= high:
+            raise ScalingPlanError(field + ".capacity", "capacity %d is outside min_capacity..max_capacity (%d..%d)"
+                                   % (capacity, low, high))
+        if when in seen:
+            raise ScalingPlanError(field + ".time", "%s appears twice in the schedule" % format_time(when))
+        seen.add(when)
+        steps.append((when, capacity))
+    steps.sort(key=lambda item: item[0])
+    execute = decision.get("time_to_execute")
+    return {
+        "service": service,
+        "action": action,
+        "target_capacity": target,
+        "min_capacity": low,
+        "max_capacity": high,
+        "current_capacity": decision.get("current_capacity"),
+        "time_to_execute": parse_time(execute, "decision.time_to_execute") if execute else None,
+        "schedule": steps,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# desired state and plan (provider-neutral)
+
+
+def _managed(name, prefix):
+    return name.startswith(prefix + "-")
+
+
+def desired_state(decision, current, now, capacity_mode="desired", manage_bounds=True, scheduled_actions=True,
+                  prefix="meridian-forecast", max_scheduled_actions=24, min_lead_time=120, native_policy=None):
+    """The state the target should have after applying ``decision`` (already validated).
+
+    - ``capacity_mode=desired`` sets the desired capacity; ``floor`` also raises the minimum to it,
+      so a reactive policy may add capacity on top but never go below the forecast.
+    - ``manage_bounds`` sets min/max to the decision's min_capacity/max_capacity; otherwise the
+      target's current bounds stay and the decision must fit inside them.
+    - Scheduled steps: the forecast schedule from ``now + min_lead_time`` on, only where the capacity
+      changes, the first ``max_scheduled_actions`` of them, each named deterministically.
+    - ``native_policy``: a provider payload to keep in place, ``None`` to leave the current one
+      alone, or ``{}`` to remove it.
+    """
+    if capacity_mode not in CAPACITY_MODES:
+        raise ScalingPlanError("capacity_mode", "%r is not one of %s" % (capacity_mode, ", ".join(CAPACITY_MODES)))
+    max_scheduled_actions = _int_field(max_scheduled_actions, "max_scheduled_actions")
+    min_lead_time = _int_field(min_lead_time, "min_lead_time")
+    target = decision["target_capacity"]
+    if manage_bounds:
+        low, high = decision["min_capacity"], decision["max_capacity"]
+    else:
+        low, high = current["min_size"], current["max_size"]
+        bad = [c for c in [target] + [c for _, c in decision["schedule"]] if not low <= c <= high]
+        if bad:
+            raise ScalingPlanError(
+                "manage_bounds",
+                "capacity %d is outside the target's current bounds %d..%d: set manage_bounds=true or widen "
+                "the group's min/max" % (bad[0], low, high))
+    state = {
+        "min_size": target if capacity_mode == "floor" else low,
+        "max_size": high,
+        "desired_capacity": target,
+        "scheduled_actions": {},
+        "native_policy": copy.deepcopy(current.get("native_policy")) if native_policy is None else native_policy or None,
+    }
+    if scheduled_actions:
+        earliest = now + datetime.timedelta(seconds=min_lead_time)
+        previous = target
+        for when, capacity in decision["schedule"]:
+            if when < earliest or capacity == previous:
+                continue
+            if len(state["scheduled_actions"]) >= max_scheduled_actions:
+                break
+            action = {"start_time": format_time(when), "desired_capacity": capacity}
+            if capacity_mode == "floor":
+                action["min_size"] = capacity
+            state["scheduled_actions"][scheduled_action_name(prefix, when)] = action
+            previous = capacity
+    return state
+
+
+def _sorted(value):
+    if isinstance(value, dict):
+        return dict((key, _sorted(value[key])) for key in sorted(value))
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def _policy_matches(current, desired):
+    """True when every key the desired payload states has the same value in the current one."""
+    if isinstance(desired, dict):
+        if not isinstance(current, dict):
+            return False
+        return all(_policy_matches(current.get(key), value) for key, value in desired.items())
+    if isinstance(desired, list):
+        if not isinstance(current, list) or len(current) != len(desired):
+            return False
+        return all(_policy_matches(c, d) for c, d in zip(current, desired))
+    if isinstance(desired, (int, float)) and not isinstance(desired, bool):
+        return isinstance(current, (int, float)) and not isinstance(current, bool) and float(current) == float(desired)
+    return current == desired
+
+
+def plan_changes(current, desired, prefix="meridian-forecast", purge_scheduled_actions=False):
+    """Compare two provider-neutral states; return the changes and a sorted before/after diff.
+
+    Scheduled actions whose name does not start with ``prefix-`` are never touched. Managed ones that
+    are not in ``desired`` are deleted only with ``purge_scheduled_actions``.
+    """
+    group = {}
+    for key in ("min_size", "max_size", "desired_capacity"):
+        if current.get(key) != desired[key]:
+            group[key] = {"before": current.get(key), "after": desired[key]}
+    have = dict((n, a) for n, a in (current.get("scheduled_actions") or {}).items() if _managed(n, prefix))
+    want = desired["scheduled_actions"]
+    put = sorted(n for n, a in want.items() if have.get(n) != a)
+    stale = sorted(n for n in have if n not in want)
+    delete = stale if purge_scheduled_actions else []
+    after_actions = dict((n, a) for n, a in have.items() if n not in delete)
+    after_actions.update(want)
+    policy = None
+    current_policy = current.get("native_policy")
+    if desired.get("native_policy") != current_policy:
+        if desired.get("native_policy") is None:
+            policy = "delete" if current_policy else None
+        elif not current_policy or not _policy_matches(current_policy, desired["native_policy"]):
+            policy = "put"
+    after_policy = current_policy
+    if policy == "put":
+        after_policy = desired["native_policy"]
+    elif policy == "delete":
+        after_policy = None
+    before = {
+        "min_size": current.get("min_size"),
+        "max_size": current.get("max_size"),
+        "desired_capacity": current.get("desired_capacity"),
+        "scheduled_actions": have,
+        "native_policy": current_policy,
+    }
+    after = {
+        "min_size": desired["min_size"],
+        "max_size": desired["max_size"],
+        "desired_capacity": desired["desired_capacity"],
+        "scheduled_actions": after_actions,
+        "native_policy": after_policy,
+    }
+    return {
+        "changed": bool(group or put or delete or policy),
+        "group": group,
+        "scheduled_put": put,
+        "scheduled_delete": delete,
+        "scheduled_stale": stale,
+        "native_policy": policy,
+        "desired": desired,
+        "diff": {"before": _sorted(before), "after": _sorted(after)},
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# providers
+
+
+class ScalingProvider:
+    """Translate between one backend's API and the provider-neutral model. Pure: no I/O."""
+
+    name = None
+
+    def normalise_state(self, *descriptions, **options):
+        raise NotImplementedError
+
+    def native_policy(self, options):
+        """The provider payload for the ``predictive_policy``-style option, or ``{}`` to remove it."""
+        raise NotImplementedError
+
+    def operations(self, target_name, plan):
+        """The API calls, in order, that carry out ``plan``: a list of ``(operation, kwargs)``."""
+        raise NotImplementedError
+
+
+class AwsAsgProvider(ScalingProvider):
+    """EC2 Auto Scaling groups: UpdateAutoScalingGroup, scheduled actions, a PredictiveScaling policy."""
+
+    name = "aws_asg"
+
+    def __init__(self, policy_name="meridian-predictive"):
+        self.policy_name = policy_name
+
+    @staticmethod
+    def _scheduled(action):
+        out = {}
+        start = action.get("StartTime")
+        if start is not None:
+            out["start_time"] = format_time(parse_time(start, "StartTime"))
+        for api, key in (("DesiredCapacity", "desired_capacity"), ("MinSize", "min_size"), ("MaxSize", "max_size")):
+            if action.get(api) is not None:
+                out[key] = int(action[api])
+        if action.get("Recurrence"):
+            out["recurrence"] = action["Recurrence"]
+        return out
+
+    def normalise_state(self, group, scheduled_actions=(), policies=()):
+        """``group``: one item of DescribeAutoScalingGroups; the others: DescribeScheduledActions and
+        DescribePolicies items (boto3 shapes)."""
+        policy = None
+        for item in policies or ():
+            if item.get("PolicyName") == self.policy_name and item.get("PolicyType") == "PredictiveScaling":
+                policy = item.get("PredictiveScalingConfiguration") or {}
+        return {
+            "min_size": int(group["MinSize"]),
+            "max_size": int(group["MaxSize"]),
+            "desired_capacity": int(group["DesiredCapacity"]) if group.get("DesiredCapacity") is not None else None,
+            "scheduled_actions": dict((a["ScheduledActionName"], self._scheduled(a)) for a in scheduled_actions or ()),
+            "native_policy": policy,
+        }
+
+    def native_policy(self, options):
+        """A PredictiveScalingConfiguration from the module's ``predictive_policy`` suboptions."""
+        if options is None:
+            return None
+        if options.get("state", "present") == "absent":
+            return {}
+        metric = options.get("metric_type") or "ASGCPUUtilization"
+        if metric not in PREDICTIVE_METRIC_TYPES:
+            raise ScalingPlanError("predictive_policy.metric_type", "%r is not one of %s"
+                                   % (metric, ", ".join(PREDICTIVE_METRIC_TYPES)))
+        target_value = options.get("target_value")
+        if target_value is None or isinstance(target_value, bool) or float(target_value) <= 0:
+            raise ScalingPlanError("predictive_policy.target_value",
+                                   "give the metric's target per instance as a positive number (e.g. 50 for 50 %% CPU)")
+        pair = {"PredefinedMetricType": metric}
+        if metric == "ALBRequestCount":
+            if not options.get("resource_label"):
+                raise ScalingPlanError("predictive_policy.resource_label",
+                                       "ALBRequestCount needs the target group's resource label")
+            pair["ResourceLabel"] = options["resource_label"]
+        mode = options.get("mode") or "ForecastOnly"
+        if mode not in PREDICTIVE_MODES:
+            raise ScalingPlanError("predictive_policy.mode", "%r is not one of %s" % (mode, ", ".join(PREDICTIVE_MODES)))
+        buffer_time = _int_field(options.get("scheduling_buffer_time", 300), "predictive_policy.scheduling_buffer_time")
+        if buffer_time > 3600:
+            raise ScalingPlanError("predictive_policy.scheduling_buffer_time", "must be 0..3600 seconds")
+        breach = options.get("max_capacity_breach_behavior") or "HonorMaxCapacity"
+        if breach not in PREDICTIVE_BREACH_BEHAVIORS:
+            raise ScalingPlanError("predictive_policy.max_capacity_breach_behavior", "%r is not one of %s"
+                                   % (breach, ", ".join(PREDICTIVE_BREACH_BEHAVIORS)))
+        config = {
+            "MetricSpecifications": [{"TargetValue": float(target_value), "PredefinedMetricPairSpecification": pair}],
+            "Mode": mode,
+            "SchedulingBufferTime": buffer_time,
+            "MaxCapacityBreachBehavior": breach,
+        }
+        if breach == "IncreaseMaxCapacity":
+            config["MaxCapacityBuffer"] = _int_field(options.get("max_capacity_buffer", 10),
+                                                     "predictive_policy.max_capacity_buffer")
+        return config
+
+    def operations(self, target_name, plan):
+        ops = []
+        desired = plan["desired"]
+        if plan["group"]:
+            ops.append(("update_auto_scaling_group", {
+                "AutoScalingGroupName": target_name,
+                "MinSize": desired["min_size"],
+                "MaxSize": desired["max_size"],
+                "DesiredCapacity": desired["desired_capacity"],
+            }))
+        deletes = plan["scheduled_delete"]
+        for start in range(0, len(deletes), AWS_BATCH_LIMIT):
+            ops.append(("batch_delete_scheduled_action", {
+                "AutoScalingGroupName": target_name,
+                "ScheduledActionNames": deletes[start:start + AWS_BATCH_LIMIT],
+            }))
+        puts = []
+        for name in plan["scheduled_put"]:
+            action = desired["scheduled_actions"][name]
+            item = {"ScheduledActionName": name, "StartTime": action["start_time"],
+                    "DesiredCapacity": action["desired_capacity"]}
+            if "min_size" in action:
+                item["MinSize"] = action["min_size"]
+            if "max_size" in action:
+                item["MaxSize"] = action["max_size"]
+            puts.append(item)
+        for start in range(0, len(puts), AWS_BATCH_LIMIT):
+            ops.append(("batch_put_scheduled_update_group_action", {
+                "AutoScalingGroupName": target_name,
+                "ScheduledUpdateGroupActions": puts[start:start + AWS_BATCH_LIMIT],
+            }))
+        if plan["native_policy"] == "put":
+            ops.append(("put_scaling_policy", {
+                "AutoScalingGroupName": target_name,
+                "PolicyName": self.policy_name,
+                "PolicyType": "PredictiveScaling",
+                "PredictiveScalingConfiguration": desired["native_policy"],
+            }))
+        elif plan["native_policy"] == "delete":
+            ops.append(("delete_policy", {"AutoScalingGroupName": target_name, "PolicyName": self.policy_name}))
+        return ops
+
+
+PROVIDERS = {AwsAsgProvider.name: AwsAsgProvider}
+
+
+def provider(name, **kwargs):
+    """The provider called ``name`` (``aws_asg``)."""
+    try:
+        return PROVIDERS[name](**kwargs)
+    except KeyError:
+        raise ScalingPlanError("provider", "%r is not one of %s" % (name, ", ".join(sorted(PROVIDERS))))

@@ -1,0 +1,241 @@
+# -*- coding: utf-8 -*-
+"""scaling_target against a moto_server of its own (started here on a free 127.0.0.1 port)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+boto3 = pytest.importorskip("boto3")
+
+from ansible.module_utils import basic  # noqa: E402
+from ansible.module_utils.testing import patch_module_args  # noqa: E402
+
+from ansible_collections.meridian.global_infra.plugins.modules import scaling_target  # noqa: E402
+
+REGION = "ap-southeast-2"
+UTC = datetime.timezone.utc
+
+
+class ModuleExit(Exception):
+    def __init__(self, result):
+        super(ModuleExit, self).__init__(result)
+        self.result = result
+
+
+class ModuleFail(ModuleExit):
+    pass
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _moto_binary():
+    here = os.path.join(os.path.dirname(sys.executable), "moto_server")
+    return here if os.access(here, os.X_OK) else shutil.which("moto_server")
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    binary = _moto_binary()
+    if not binary:
+        pytest.skip("moto_server is not installed")
+    port = _free_port()
+    proc = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    url = "http://127.0.0.1:%d" % port
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("moto_server did not start on port %d" % port)
+                time.sleep(0.2)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def autoscaling(moto_url):
+    return boto3.client("autoscaling", region_name=REGION, endpoint_url=moto_url,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture
+def group(autoscaling, request):
+    name = "meridian-test-" + request.node.name.replace("_", "-")[-40:]
+    autoscaling.create_launch_configuration(LaunchConfigurationName=name, ImageId="ami-12c6146b",
+                                            InstanceType="t3.micro")
+    autoscaling.create_auto_scaling_group(AutoScalingGroupName=name, LaunchConfigurationName=name, MinSize=1,
+                                          MaxSize=5, DesiredCapacity=2, AvailabilityZones=[REGION + "a"])
+    yield name
+    autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
+    autoscaling.delete_launch_configuration(LaunchConfigurationName=name)
+
+
+@pytest.fixture(autouse=True)
+def capture_exit(monkeypatch):
+    def exit_json(self, **kwargs):
+        raise ModuleExit(kwargs)
+
+    def fail_json(self, **kwargs):
+        raise ModuleFail(kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+
+def _iso(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _decision(start=None, **over):
+    start = start or datetime.datetime.now(UTC).replace(second=0, microsecond=0) + datetime.timedelta(minutes=10)
+    capacities = [3, 3, 4, 6, 6, 5, 3]
+    decision = {
+        "service": "web", "ok": True, "action": "scale_up", "current_capacity": 2, "target_capacity": 3,
+        "min_capacity": 2, "max_capacity": 8, "confidence": 0.9, "estimated_cost": 2.0, "currency": "USD",
+        "time_to_execute": _iso(start - datetime.timedelta(minutes=10)), "dimensions": [], "model": {},
+        "schedule": [{"time": _iso(start + datetime.timedelta(minutes=30 * i)), "capacity": c}
+                     for i, c in enumerate(capacities)],
+        "warnings": [],
+    }
+    decision.update(over)
+    return decision
+
+
+def run(moto_url, check=False, diff=True, **args):
+    base = {"region": REGION, "endpoint_url": moto_url, "access_key": "testing", "secret_key": "testing",
+            "_ansible_check_mode": check, "_ansible_diff": diff}
+    base.update(args)
+    with patch_module_args(base):
+        with pytest.raises(ModuleExit) as exc:
+            scaling_target.main()
+    return exc.value
+
+
+def _state(autoscaling, name):
+    g = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+    actions = autoscaling.describe_scheduled_actions(AutoScalingGroupName=name)["ScheduledUpdateGroupActions"]
+    return (g["MinSize"], g["MaxSize"], g["DesiredCapacity"]), sorted(
+        (a["ScheduledActionName"], a["DesiredCapacity"]) for a in actions)
+
+
+def test_check_apply_check_apply(moto_url, autoscaling, group):
+    decision = _decision()
+    before = _state(autoscaling, group)
+
+    first = run(moto_url, check=True, name=group, decision=decision)
+    assert not isinstance(first, ModuleFail) and first.result["changed"] is True
+    assert _state(autoscaling, group) == before  # check mode wrote nothing
+    diff = first.result["diff"]
+    assert diff["before"]["desired_capacity"] == 2 and diff["after"]["desired_capacity"] == 3
+    assert list(diff["after"]) == sorted(diff["after"])
+
+    applied = run(moto_url, name=group, decision=decision)
+    assert applied.result["changed"] is True
+    bounds, actions = _state(autoscaling, group)
+    assert bounds == (2, 8, 3)
+    # only the capacity changes are scheduled: 4, 6, 5, 3 (the first 3 equals the target)
+    assert [c for _, c in actions] == [4, 6, 5, 3]
+    assert [a["name"] for a in applied.result["scheduled_actions"]] == [n for n, _ in actions]
+
+    again_check = run(moto_url, check=True, name=group, decision=decision)
+    assert again_check.result["changed"] is False
+    assert again_check.result["operations"] == []
+    again = run(moto_url, name=group, decision=decision)
+    assert again.result["changed"] is False
+    assert again.result["diff"]["before"] == again.result["diff"]["after"]
+
+
+def test_new_decision_moves_schedule_and_purges_only_when_asked(moto_url, autoscaling, group):
+    first = _decision()
+    run(moto_url, name=group, decision=first)
+    _, old_actions = _state(autoscaling, group)
+    autoscaling.put_scheduled_update_group_action(
+        AutoScalingGroupName=group, ScheduledActionName="nightly-report", Recurrence="0 23 * * *", DesiredCapacity=4)
+
+    later = _decision(start=datetime.datetime.now(UTC).replace(second=0, microsecond=0) + datetime.timedelta(minutes=25))
+    kept = run(moto_url, name=group, decision=later)
+    assert kept.result["changed"] is True
+    _, actions = _state(autoscaling, group)
+    assert set(n for n, _ in old_actions) <= set(n for n, _ in actions)
+    assert kept.result["stale_scheduled_actions"]
+
+    purged = run(moto_url, name=group, decision=later, purge_scheduled_actions=True)
+    assert purged.result["changed"] is True
+    _, actions = _state(autoscaling, group)
+    names = set(n for n, _ in actions)
+    assert "nightly-report" in names
+    assert names - {"nightly-report"} == set(a["name"] for a in purged.result["scheduled_actions"])
+    assert not (set(purged.result["stale_scheduled_actions"]) & names)
+    assert run(moto_url, name=group, decision=later, purge_scheduled_actions=True).result["changed"] is False
+
+
+def test_not_ok_decision_changes_nothing(moto_url, autoscaling, group):
+    before = _state(autoscaling, group)
+    result = run(moto_url, name=group, decision=_decision(ok=False, warnings=["query returned no series"]))
+    assert isinstance(result, ModuleFail)
+    assert "query returned no series" in result.result["msg"] and "nothing was changed" in result.result["msg"]
+    assert result.result["field"] == "decision.ok"
+    assert _state(autoscaling, group) == before
+
+
+@pytest.mark.parametrize("over, field", [
+    ({"min_capacity": 9}, "decision.min_capacity"),
+    ({"target_capacity": 12}, "decision.target_capacity"),
+])
+def test_inconsistent_decision_rejected_before_any_call(moto_url, autoscaling, group, over, field, monkeypatch):
+    calls = []
+    monkeypatch.setattr(scaling_target.AutoScalingClient, "from_module",
+                        classmethod(lambda cls, module: calls.append(module) or None))
+    result = run(moto_url, name=group, decision=_decision(**over))
+    assert isinstance(result, ModuleFail) and result.result["field"] == field
+    assert calls == []
+
+
+def test_missing_group_is_a_clear_error(moto_url):
+    result = run(moto_url, name="meridian-test-absent", decision=_decision())
+    assert isinstance(result, ModuleFail)
+    assert "not found" in result.result["msg"] and result.result["field"] == "name"
+
+
+def test_floor_mode_and_predictive_policy(moto_url, autoscaling, group):
+    policy = {"target_value": 50, "mode": "ForecastOnly", "scheduling_buffer_time": 600}
+    decision = _decision()
+    applied = run(moto_url, name=group, decision=decision, capacity_mode="floor", predictive_policy=policy)
+    assert applied.result["changed"] is True
+    bounds, _ = _state(autoscaling, group)
+    assert bounds == (3, 8, 3)
+    described = autoscaling.describe_policies(AutoScalingGroupName=group)["ScalingPolicies"]
+    assert [(p["PolicyName"], p["PolicyType"]) for p in described] == [("meridian-predictive", "PredictiveScaling")]
+    assert described[0]["PredictiveScalingConfiguration"]["SchedulingBufferTime"] == 600
+    assert applied.result["predictive_policy"]["mode"] == "ForecastOnly"
+    steps = autoscaling.describe_scheduled_actions(AutoScalingGroupName=group)["ScheduledUpdateGroupActions"]
+    assert all(s["MinSize"] == s["DesiredCapacity"] for s in steps)
+
+    again = run(moto_url, name=group, decision=decision, capacity_mode="floor", predictive_policy=policy)
+    assert again.result["changed"] is False
+
+    removed = run(moto_url, name=group, decision=decision, capacity_mode="floor",
+                  predictive_policy={"state": "absent"})
+    assert removed.result["changed"] is True
+    assert autoscaling.describe_policies(AutoScalingGroupName=group)["ScalingPolicies"] == []

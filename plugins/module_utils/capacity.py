@@ -1,0 +1,327 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, Meridian Platform Team
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Capacity sizing and the scaling decision (pure computation, no I/O).
+
+For each dimension, required units = forecast quantile / (unit capacity x target utilisation).
+The plan is the max across dimensions on a grid of decision times, covering the warm-up (lead
+time) of each step, never below what the current load needs, scaled in no faster than the
+maximum step down and only when the need stayed low for the stabilisation window, bounded by
+min/max and, optionally, by a budget.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+
+from ansible_collections.meridian.global_infra.plugins.module_utils import cost as _cost
+from ansible_collections.meridian.global_infra.plugins.module_utils import forecast as _fc
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import ForecastError, iso_utc
+
+
+class CapacityError(ValueError):
+    """Bad capacity input: ``field`` names the option to fix."""
+
+    def __init__(self, msg, field=None):
+        super(CapacityError, self).__init__(msg)
+        self.field = field
+
+
+class Dimension:
+    """One load dimension of a service and its forecast.
+
+    ``quantile_path[k]`` is the forecast quantile at ``now + (k + 1) * step``; None when only
+    reactive sizing is possible. ``recent`` holds the observed loads of the last stabilisation
+    window (the last one is the current load).
+    """
+
+    def __init__(self, name, unit_capacity, target_utilization=0.7, quantile=0.99, quantile_path=None,
+                 recent=None, step=300, coverage=None, model=None):
+        self.name = name
+        try:
+            self.unit_capacity = float(unit_capacity)
+            self.target_utilization = float(target_utilization)
+            self.quantile = float(quantile)
+        except (TypeError, ValueError):
+            raise CapacityError("dimension %s: unit_capacity, target_utilization and quantile must be numbers"
+                                % name, "dimensions")
+        if not self.unit_capacity > 0:
+            raise CapacityError("dimension %s: unit_capacity must be > 0 (the load one unit serves)" % name,
+                                "dimensions.unit_capacity")
+        if not 0.0 < self.target_utilization <= 1.0:
+            raise CapacityError("dimension %s: target_utilization must be in (0, 1]" % name,
+                                "dimensions.target_utilization")
+        if not 0.0 < self.quantile < 1.0:
+            raise CapacityError("dimension %s: quantile must be strictly between 0 and 1" % name,
+                                "dimensions.quantile")
+        self.quantile_path = None if quantile_path is None else [float(v) for v in quantile_path]
+        self.recent = [float(v) for v in (recent or [])]
+        self.step = int(step)
+        self.coverage = coverage
+        self.model = model or {}
+
+    def units(self, load):
+        """Units needed to serve ``load`` at the target utilisation."""
+        per_unit = self.unit_capacity * self.target_utilization
+        return int(math.ceil(max(load, 0.0) / per_unit - 1e-9))
+
+    @property
+    def current_load(self):
+        return self.recent[-1] if self.recent else 0.0
+
+
+def validate_bounds(min_capacity, max_capacity, current_capacity=None):
+    if min_capacity is None or max_capacity is None:
+        raise CapacityError("min_capacity and max_capacity are required", "min_capacity")
+    if min_capacity < 0:
+        raise CapacityError("min_capacity must be >= 0", "min_capacity")
+    if max_capacity <= 0:
+        raise CapacityError("max_capacity must be > 0", "max_capacity")
+    if min_capacity > max_capacity:
+        raise CapacityError("min_capacity (%d) is greater than max_capacity (%d): swap or fix them"
+                            % (min_capacity, max_capacity), "min_capacity")
+    if current_capacity is not None and current_capacity < 0:
+        raise CapacityError("current_capacity must be >= 0", "current_capacity")
+
+
+def decide(service, now, dimensions, min_capacity, max_capacity, current_capacity=None, horizon=86400,
+           interval=900, lead_time=300, scale_in_max_step=0.2, stabilization=900, pricing=None,
+           warnings=None):
+    """Build the decision dict for one service.
+
+    ``now`` is epoch seconds of the last observation; ``horizon``, ``interval`` (time between
+    schedule steps), ``lead_time`` (warm-up) and ``stabilization`` are seconds;
+    ``scale_in_max_step`` is the largest fraction of capacity removed per interval (at least one
+    unit).
+    """
+    validate_bounds(min_capacity, max_capacity, current_capacity)
+    if not dimensions:
+        raise CapacityError("at least one dimension is required", "dimensions")
+    if interval <= 0 or horizon <= 0 or lead_time < 0 or stabilization < 0:
+        raise CapacityError("horizon and interval must be > 0, lead_time and stabilization >= 0", "horizon")
+    if not 0.0 < scale_in_max_step <= 1.0:
+        raise CapacityError("scale_in_max_step must be in (0, 1]", "scale_in_max_step")
+    pricing = pricing or _cost.Pricing()
+    notes = list(warnings or [])
+    n_slots = max(1, int(math.ceil(horizon / float(interval))))
+    slot_start = [now + j * interval for j in range(n_slots)]
+
+    # Need per slot: every forecast point in [slot start, next slot start + lead time].
+    need = [0] * n_slots
+    per_dim = []
+    predictive = False
+    for dim in dimensions:
+        floor = dim.units(dim.current_load)
+        dim_need = [floor] + [0] * (n_slots - 1)
+        if dim.quantile_path:
+            predictive = True
+            for k, load in enumerate(dim.quantile_path):
+                t = now + (k + 1) * dim.step
+                units = dim.units(load)
+                # slots whose window [s, s + interval + lead] contains t
+                j_hi = min(n_slots - 1, int((t - now) // interval))
+                j_lo = max(0, int(math.ceil((t - now - interval - lead_time) / float(interval))))
+                for j in range(j_lo, j_hi + 1):
+                    if units > dim_need[j]:
+                        dim_need[j] = units
+            # beyond the forecast, hold the last need
+            last_t = now + len(dim.quantile_path) * dim.step
+            for j in range(n_slots):
+                if slot_start[j] > last_t:
+                    dim_need[j] = max(dim_need[j], dim_need[j - 1])
+        else:
+            dim_need = [floor] * n_slots
+        window = max(1, int(round(stabilization / float(dim.step))))
+        recent_need = dim.units(max(dim.recent[-window:])) if dim.recent else 0
+        q_now = dim.quantile_path[0] if dim.quantile_path else dim.current_load
+        per_dim.append({
+            "name": dim.name,
+            "unit_capacity": dim.unit_capacity,
+            "target_utilization": dim.target_utilization,
+            "quantile": dim.quantile,
+            "forecast_quantile": round(max(dim.quantile_path[:max(1, int(math.ceil((interval + lead_time)
+                                                                                  / float(dim.step))))])
+                                       if dim.quantile_path else dim.current_load, 6),
+            "current_load": dim.current_load,
+            "next_quantile": q_now,
+            "required_units": dim_need[0],
+            "reactive_units": floor,
+            "model": dim.model,
+            "_recent_need": recent_need,
+        })
+        need = [max(a, b) for a, b in zip(need, dim_need)]
+
+    # Stabilisation: scale in only to the max need over the last stabilisation window.
+    back = max(0, int(math.ceil(stabilization / float(interval))) - 1)
+    stab = []
+    recent_need = max(d["_recent_need"] for d in per_dim)
+    for j in range(n_slots):
+        lo = max(0, j - back)
+        level = max(need[lo:j + 1])
+        if j - back < 0:
+            level = max(level, recent_need)
+        stab.append(level)
+
+    # Bounds and the maximum step down.
+    caps = []
+    prev = current_capacity
+    for j in range(n_slots):
+        c = min(max(stab[j], min_capacity), max_capacity)
+        if prev is not None and c < prev:
+            floor_down = prev - max(1, int(math.floor(prev * scale_in_max_step)))
+            c = max(c, floor_down, min_capacity)
+        caps.append(int(c))
+        prev = c
+    unbounded_peak = max(stab)
+    if unbounded_peak > max_capacity:
+        notes.append("forecast needs %d units, above max_capacity %d: SLO at risk" % (unbounded_peak, max_capacity))
+
+    capped, level = _cost.apply_budget(caps, interval, pricing)
+    slo_risk = unbounded_peak > max_capacity
+    if level is not None:
+        capped = [max(c, min_capacity) for c in capped]
+        if any(c < s for c, s in zip(capped, stab)):
+            slo_risk = True
+            notes.append("budget %.2f %s caps capacity at %d units: SLO at risk"
+                         % (pricing.budget, pricing.currency, level))
+        caps = capped
+
+    target = caps[0]
+    if current_capacity is None:
+        action = "maintain"
+        notes.append("current capacity unknown: apply target_capacity as is")
+    elif target > current_capacity:
+        action = "scale_up"
+    elif target < current_capacity:
+        action = "scale_down"
+    else:
+        action = "maintain"
+
+    when = now
+    if action == "scale_up" and predictive:
+        reactive_now = max(d["reactive_units"] for d in per_dim)
+        if reactive_now <= current_capacity:
+            # Needed only for a forecast rise: request it one lead time before that rise.
+            first = None
+            for dim in dimensions:
+                for k, load in enumerate(dim.quantile_path or []):
+                    if dim.units(load) > current_capacity:
+                        t = now + (k + 1) * dim.step
+                        first = t if first is None else min(first, t)
+                        break
+            if first is not None:
+                when = max(now, first - lead_time)
+
+    schedule = []
+    for j, c in enumerate(caps):
+        if not schedule or schedule[-1]["capacity"] != c:
+            schedule.append({"time": iso_utc(slot_start[j]), "capacity": int(c)})
+
+    coverages = [d.coverage for d in dimensions if d.coverage is not None]
+    confidence = round(min(coverages), 4) if (predictive and coverages) else 0.0
+    models = [d.model for d in dimensions if d.model]
+    chosen = models[0] if models else {"name": "reactive", "backtest_mase": None, "backtest_smape": None}
+    if len(models) > 1:
+        # report the least accurate dimension's model: it bounds the decision's quality
+        chosen = max(models, key=lambda m: (m.get("backtest_mase") is not None, m.get("backtest_mase") or 0))
+    for d in per_dim:
+        d.pop("_recent_need", None)
+    return {
+        "service": service,
+        "ok": True,
+        "action": action,
+        "current_capacity": current_capacity,
+        "target_capacity": int(target),
+        "min_capacity": int(min_capacity),
+        "max_capacity": int(max_capacity),
+        "confidence": confidence,
+        "estimated_cost": round(_cost.schedule_cost(caps, interval, pricing), 4),
+        "currency": pricing.currency,
+        "time_to_execute": iso_utc(when),
+        "dimensions": per_dim,
+        "model": chosen,
+        "schedule": schedule,
+        "slo_risk": bool(slo_risk),
+        "horizon_seconds": int(horizon),
+        "interval_seconds": int(interval),
+        "warnings": notes,
+    }
+
+
+def failed_decision(service, reason, min_capacity=0, max_capacity=0, current_capacity=None, currency="USD"):
+    """A decision that could not be computed: ``ok`` is False and appliers change nothing."""
+    return {
+        "service": service,
+        "ok": False,
+        "action": "maintain",
+        "current_capacity": current_capacity,
+        "target_capacity": int(current_capacity if current_capacity is not None else min_capacity),
+        "min_capacity": int(min_capacity),
+        "max_capacity": int(max_capacity),
+        "confidence": 0.0,
+        "estimated_cost": 0.0,
+        "currency": currency,
+        "time_to_execute": iso_utc(0),
+        "dimensions": [],
+        "model": {"name": "none", "backtest_mase": None, "backtest_smape": None},
+        "schedule": [],
+        "slo_risk": True,
+        "warnings": [reason],
+    }
+
+
+def plan_service(service, dimensions, min_capacity, max_capacity, current_capacity=None, horizon=86400,
+                 interval=900, lead_time=300, scale_in_max_step=0.2, stabilization=900, pricing=None,
+                 model="auto", now=None):
+    """Forecast every dimension of a service and build its decision.
+
+    ``dimensions`` is a list of dicts: ``name``, ``series`` (a :class:`forecast.Series`),
+    ``unit_capacity``, ``target_utilization`` (default 0.7), ``quantile`` (default 0.99).
+    With fewer than two seasons of history a dimension falls back to reactive sizing and the
+    decision carries a warning. Bad input raises ``CapacityError`` / ``ForecastError`` before
+    any forecast is computed.
+    """
+    validate_bounds(min_capacity, max_capacity, current_capacity)
+    if not dimensions:
+        raise CapacityError("service %s: at least one dimension is required" % service, "dimensions")
+    prepared = []
+    for spec in dimensions:
+        dim = Dimension(spec.get("name", "load"), spec.get("unit_capacity"), spec.get("target_utilization", 0.7),
+                        spec.get("quantile", 0.99))
+        series = spec["series"]
+        if len(series) == 0:
+            raise ForecastError("service %s dimension %s has no data" % (service, dim.name), "series")
+        prepared.append((dim, series))
+    if now is None:
+        now = max(series.end for _d, series in prepared)
+    notes = []
+    out = []
+    for dim, series in prepared:
+        dim.step = series.step
+        window = max(1, int(round(max(stabilization, series.step) / float(series.step))))
+        dim.recent = [float(v) for v in series.values[-window:]]
+        if series.filled:
+            notes.append("%s: %d missing or NaN points interpolated" % (dim.name, series.filled))
+        try:
+            res = _fc.forecast_series(series, horizon + interval + lead_time, quantiles=(dim.quantile,), model=model)
+        except _fc.InsufficientHistory as exc:
+            notes.append("%s: %s; reactive sizing from the current load" % (dim.name, exc))
+            dim.model = {"name": "reactive", "backtest_mase": None, "backtest_smape": None}
+            out.append(dim)
+            continue
+        dim.quantile_path = [float(v) for v in res.quantiles[dim.quantile]]
+        dim.coverage = res.coverage.get(dim.quantile)
+        dim.model = {"name": res.model,
+                     "backtest_mase": None if res.backtest_mase is None else round(res.backtest_mase, 4),
+                     "backtest_smape": None if res.backtest_smape is None else round(res.backtest_smape, 3),
+                     "periods_seconds": res.periods, "dimension": dim.name}
+        notes.extend("%s: %s" % (dim.name, w) for w in res.warnings)
+        out.append(dim)
+    return decide(service, now, out, min_capacity, max_capacity, current_capacity=current_capacity,
+                  horizon=horizon, interval=interval, lead_time=lead_time, scale_in_max_step=scale_in_max_step,
+                  stabilization=stabilization, pricing=pricing, warnings=notes)
+
+
+__all__ = ["CapacityError", "Dimension", "ForecastError", "decide", "failed_decision", "plan_service", "validate_bounds"]

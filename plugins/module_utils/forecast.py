@@ -1,0 +1,648 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, Meridian Platform Team
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Forecasting over a regular time series (pure computation, no I/O).
+
+Pipeline: ``regularize`` (grid, gaps, NaN, negatives) -> ``clip_outliers`` -> ``detect_seasonality``
+-> candidate models -> rolling-origin backtest on the series' own recent history -> automatic
+choice -> quantiles calibrated from the backtest errors.
+
+Every model produces, for a set of forecast origins, a matrix of ``h``-step forecasts in one
+vectorised pass (parameters are estimated once, states are filtered causally), so the backtest
+costs about as much as one fit.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+import warnings
+from datetime import datetime, timezone
+
+try:
+    import numpy as np
+    HAS_NUMPY = True
+except ImportError:  # pragma: no cover - guarded for ansible-test import sanity
+    np = None
+    HAS_NUMPY = False
+
+try:
+    from scipy.signal import lfilter
+    HAS_SCIPY = True
+except ImportError:  # pragma: no cover
+    lfilter = None
+    HAS_SCIPY = False
+
+try:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing, SimpleExpSmoothing
+    from statsmodels.tsa.seasonal import MSTL
+    from statsmodels.tsa.stattools import acf
+    HAS_STATSMODELS = True
+except ImportError:  # pragma: no cover
+    HAS_STATSMODELS = False
+
+DAY = 86400
+WEEK = 7 * DAY
+
+#: Models a user may ask for; ``auto`` chooses among them by backtest.
+MODELS = ("auto", "naive", "seasonal_naive", "holt_winters", "mstl", "ses")
+#: Baselines evaluated by the backtest benchmark.
+BASELINES = ("naive", "seasonal_naive", "holt_winters")
+
+# A season is kept only when the autocorrelation of the series (after removing a slow trend)
+# at the seasonal lag is at least this strong.
+_SEASONAL_ACF_MIN = 0.2
+# Outliers are clipped at this many robust standard deviations from a rolling median.
+_OUTLIER_SIGMAS = 6.0
+# Longest history (in weeks) any model looks at; longer histories add cost, not accuracy.
+MAX_HISTORY_WEEKS = 4
+
+
+class ForecastError(ValueError):
+    """Bad input for forecasting: ``field`` names the offending input, the message the fix."""
+
+    def __init__(self, msg, field=None):
+        super(ForecastError, self).__init__(msg)
+        self.field = field
+
+
+def missing_libraries():
+    """Names of the Python libraries this module needs but cannot import."""
+    missing = []
+    if not HAS_NUMPY:
+        missing.append("numpy")
+    if not HAS_SCIPY:
+        missing.append("scipy")
+    if not HAS_STATSMODELS:
+        missing.append("statsmodels")
+    return missing
+
+
+# --------------------------------------------------------------------------------------------
+# Time handling and cleaning
+# --------------------------------------------------------------------------------------------
+
+def to_epoch(value, field="timestamp"):
+    """Epoch seconds from an int/float, a numeric string, an ISO-8601 string or a datetime."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.timestamp()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ForecastError("%s %r is neither epoch seconds nor an ISO-8601 time" % (field, value), field)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.timestamp()
+    raise ForecastError("%s %r is neither epoch seconds nor an ISO-8601 time" % (field, value), field)
+
+
+def iso_utc(epoch):
+    """ISO-8601 UTC string (``2024-05-01T12:00:00Z``) of epoch seconds."""
+    return datetime.fromtimestamp(float(epoch), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Series:
+    """A regular series: ``values[i]`` is the value at ``start + i * step`` (epoch seconds)."""
+
+    def __init__(self, start, step, values, filled=0):
+        self.start = float(start)
+        self.step = int(step)
+        self.values = values
+        self.filled = int(filled)
+
+    @property
+    def end(self):
+        return self.start + (len(self.values) - 1) * self.step
+
+    def __len__(self):
+        return len(self.values)
+
+
+def regularize(points, step=None, max_missing=0.2, field="series"):
+    """Put ``points`` (pairs ``(time, value)``) on a regular grid.
+
+    Duplicated timestamps keep the last value, gaps and NaN are filled by linear interpolation
+    (at most ``max_missing`` of the grid), negative values are rejected.
+    """
+    if not HAS_NUMPY:
+        raise ForecastError("numpy is required", field)
+    if points is None or len(points) == 0:
+        raise ForecastError("%s is empty: give at least two points (time, value)" % field, field)
+    times = []
+    vals = []
+    for point in points:
+        if isinstance(point, dict):
+            t_raw, v_raw = point.get("time", point.get("timestamp")), point.get("value")
+        else:
+            try:
+                t_raw, v_raw = point[0], point[1]
+            except (TypeError, IndexError, KeyError):
+                raise ForecastError("%s must be a list of [time, value] pairs" % field, field)
+        times.append(to_epoch(t_raw, field))
+        try:
+            vals.append(float("nan") if v_raw is None else float(v_raw))
+        except (TypeError, ValueError):
+            raise ForecastError("%s has a non-numeric value %r" % (field, v_raw), field)
+    return regularize_arrays(np.asarray(times, dtype=float), np.asarray(vals, dtype=float), step,
+                             max_missing, field)
+
+
+def regularize_arrays(times, vals, step=None, max_missing=0.2, field="series"):
+    """Array version of :func:`regularize`."""
+    times = np.asarray(times, dtype=float)
+    vals = np.asarray(vals, dtype=float)
+    vals = np.where(np.isinf(vals), np.nan, vals)
+    if np.any(vals[np.isfinite(vals)] < 0):
+        raise ForecastError("%s has negative values; load metrics must be >= 0 (fix the query, e.g. "
+                            "wrap it in clamp_min(..., 0))" % field, field)
+    order = np.argsort(times, kind="stable")
+    times, vals = times[order], vals[order]
+    if len(times) < 2:
+        raise ForecastError("%s has fewer than two points" % field, field)
+    if step is None:
+        diffs = np.diff(times)
+        diffs = diffs[diffs > 0]
+        if len(diffs) == 0:
+            raise ForecastError("%s has all points at the same time" % field, field)
+        step = float(np.median(diffs))
+    step = int(round(step))
+    if step <= 0:
+        raise ForecastError("%s step must be positive" % field, field)
+    start = times[0]
+    idx = np.rint((times - start) / step).astype(np.int64)
+    n = int(idx[-1]) + 1
+    grid = np.full(n, np.nan)
+    grid[idx] = vals  # later duplicates win
+    known = np.isfinite(grid)
+    missing = 1.0 - known.mean()
+    if known.sum() < 2:
+        raise ForecastError("%s has fewer than two finite values" % field, field)
+    if missing > max_missing:
+        raise ForecastError("%s is %.0f%% missing or NaN (more than %.0f%%): fix the source or shorten "
+                            "the range" % (field, 100 * missing, 100 * max_missing), field)
+    filled = int((~known).sum())
+    if filled:
+        pos = np.arange(n)
+        grid = np.interp(pos, pos[known], grid[known])
+    return Series(start, step, grid, filled)
+
+
+def _rolling_median(y, window):
+    """Centred rolling median (edges use the nearest full window)."""
+    n = len(y)
+    if n <= window:
+        return np.full(n, np.median(y))
+    from numpy.lib.stride_tricks import sliding_window_view
+    med = np.median(sliding_window_view(y, window), axis=1)
+    half = window // 2
+    out = np.empty(n)
+    out[half:half + len(med)] = med
+    out[:half] = med[0]
+    out[half + len(med):] = med[-1]
+    return out
+
+
+def clip_outliers(y, sigmas=_OUTLIER_SIGMAS, window=7):
+    """Clip points further than ``sigmas`` robust deviations from a rolling median.
+
+    Returns ``(clipped copy, number of clipped points)``. Used for fitting only: margins are
+    calibrated against the raw values, so real spikes still widen the quantiles.
+    """
+    base = _rolling_median(y, window)
+    resid = y - base
+    mad = np.median(np.abs(resid - np.median(resid))) * 1.4826
+    if not np.isfinite(mad) or mad <= 0:
+        return y.copy(), 0
+    lo, hi = base - sigmas * mad, base + sigmas * mad
+    out = np.clip(y, lo, hi)
+    out = np.maximum(out, 0.0)
+    return out, int(np.sum(out != y))
+
+
+def steps_per(seconds, step):
+    return int(round(seconds / float(step)))
+
+
+def detect_seasonality(y, step):
+    """Seasonal periods (in steps) found in ``y``: daily and/or weekly, strongest first.
+
+    A period is considered only when the history holds at least two full seasons and the
+    autocorrelation at that lag is clearly positive.
+    """
+    found = []
+    n = len(y)
+    cands = []
+    for seconds in (DAY, WEEK):
+        m = steps_per(seconds, step)
+        if m >= 2 and n >= 2 * m and seconds % step == 0:
+            cands.append(m)
+    if not cands:
+        return found
+    z = y - _moving_average(y, max(cands[0], 3))
+    if np.std(z) <= 0:
+        return found
+    corr = acf(z, nlags=max(cands), fft=True, missing="none")
+    for m in cands:
+        if corr[m] >= _SEASONAL_ACF_MIN:
+            found.append((corr[m], m))
+    found.sort(key=lambda item: item[1])
+    return [m for _c, m in found]
+
+
+def _moving_average(y, window):
+    """Centred moving average of length ``window`` (same length as y, edges held)."""
+    n = len(y)
+    if window >= n:
+        return np.full(n, y.mean())
+    c = np.cumsum(np.insert(y, 0, 0.0))
+    ma = (c[window:] - c[:-window]) / window
+    half = window // 2
+    out = np.empty(n)
+    out[half:half + len(ma)] = ma
+    out[:half] = ma[0]
+    out[half + len(ma):] = ma[-1]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Models. Each one has ``fit(y, train_end)`` (parameters from y[:train_end] or y) and
+# ``paths(origins, h)`` -> (len(origins), h) forecasts made at each origin (index of the last
+# observed point), plus ``forecast(h)`` from the end of y.
+# --------------------------------------------------------------------------------------------
+
+def _season_index(t, k, m):
+    """Index of the last observed value in the same seasonal position as t + k (k >= 1)."""
+    return t + k - m * ((k - 1) // m + 1)
+
+
+class _Naive:
+    name = "naive"
+
+    def fit(self, y, train_end, periods):
+        self.y = y
+        return self
+
+    def paths(self, origins, h):
+        return np.repeat(self.y[origins][:, None], h, axis=1)
+
+    def forecast(self, h):
+        return np.full(h, self.y[-1])
+
+
+class _SeasonalNaive:
+    name = "seasonal_naive"
+
+    def __init__(self, period):
+        self.m = period
+
+    def fit(self, y, train_end, periods):
+        self.y = y
+        return self
+
+    def paths(self, origins, h):
+        k = np.arange(1, h + 1)
+        return self.y[_season_index(origins[:, None], k[None, :], self.m)]
+
+    def forecast(self, h):
+        return self.paths(np.array([len(self.y) - 1]), h)[0]
+
+
+class _Ses:
+    """Simple exponential smoothing on the (cleaned) series: a smoothed level."""
+    name = "ses"
+
+    def fit(self, y, train_end, periods):
+        self.y = y
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = SimpleExpSmoothing(y[:train_end], initialization_method="heuristic").fit()
+        self.alpha = float(min(max(res.params["smoothing_level"], 1e-3), 1.0))
+        self.level = _ses_filter(y, self.alpha, float(res.params["initial_level"]))
+        return self
+
+    def paths(self, origins, h):
+        return np.repeat(self.level[origins][:, None], h, axis=1)
+
+    def forecast(self, h):
+        return np.full(h, self.level[-1])
+
+
+def _ses_filter(x, alpha, l0):
+    """Levels l_t = alpha * x_t + (1 - alpha) * l_{t-1} for all t (scipy lfilter, C speed)."""
+    out, _zf = lfilter([alpha], [1.0, alpha - 1.0], x, zi=[(1.0 - alpha) * l0])
+    return out
+
+
+class _HoltWinters:
+    """Additive Holt-Winters (statsmodels ExponentialSmoothing) on the main season."""
+    name = "holt_winters"
+
+    def __init__(self, period):
+        self.m = period
+
+    def fit(self, y, train_end, periods):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.res = ExponentialSmoothing(y, trend=None, seasonal="add", seasonal_periods=self.m,
+                                            initialization_method="heuristic").fit()
+        self.level = np.asarray(self.res.level)
+        self.season = np.asarray(self.res.season)
+        return self
+
+    def paths(self, origins, h):
+        k = np.arange(1, h + 1)
+        return self.level[origins][:, None] + self.season[_season_index(origins[:, None], k[None, :], self.m)]
+
+    def forecast(self, h):
+        return self.paths(np.array([len(self.level) - 1]), h)[0]
+
+
+class _Mstl:
+    """MSTL decomposition (daily and weekly where the history allows) plus a smoothed level.
+
+    For the backtest the seasonal profile is estimated on data before the backtest window and
+    frozen, so the backtest never sees the future; the final forecast re-estimates it on all data.
+    """
+    name = "mstl"
+
+    def __init__(self, periods):
+        self.periods = tuple(periods)
+
+    @staticmethod
+    def _decompose(y, periods):
+        periods = tuple(m for m in periods if len(y) >= 2 * m)
+        if not periods:
+            return (), None
+        jump = [max(1, m // 24) for m in periods]
+        stl_kwargs = {"seasonal_jump": max(jump), "trend_jump": max(jump), "low_pass_jump": max(jump),
+                      "inner_iter": 1}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = MSTL(y, periods=periods, iterate=1, stl_kwargs=stl_kwargs).fit()
+        seas = np.asarray(res.seasonal, dtype=float)
+        if seas.ndim == 1:
+            seas = seas[:, None]
+        return periods, seas
+
+    @staticmethod
+    def _extend(periods, seas, n_total):
+        """Seasonal sum over 0..n_total-1, repeating each component's last season past its end."""
+        n = seas.shape[0]
+        total = seas.sum(axis=1)
+        if n_total <= n:
+            return total[:n_total]
+        out = np.empty(n_total)
+        out[:n] = total
+        extra = np.arange(n, n_total)
+        acc = np.zeros(len(extra))
+        for j, m in enumerate(periods):
+            acc += seas[_season_index(n - 1, extra - (n - 1), m), j]
+        out[n:] = acc
+        return out
+
+    def _level_model(self, d, train_end):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = SimpleExpSmoothing(d[:train_end], initialization_method="heuristic").fit()
+        alpha = float(min(max(res.params["smoothing_level"], 1e-3), 1.0))
+        return _ses_filter(d, alpha, float(res.params["initial_level"]))
+
+    def fit(self, y, train_end, periods):
+        self.y = y
+        n = len(y)
+        p_bt, seas_bt = self._decompose(y[:train_end], self.periods)
+        if seas_bt is None:
+            raise ForecastError("history too short for MSTL", "series")
+        self.s_bt = self._extend(p_bt, seas_bt, n + 1)
+        self.l_bt = self._level_model(y - self.s_bt[:n], train_end)
+        self.p_bt, self.seas_bt = p_bt, seas_bt
+        self.final = None
+        return self
+
+    def paths(self, origins, h):
+        k = np.arange(1, h + 1)
+        idx = origins[:, None] + k[None, :]
+        n = len(self.y)
+        s = self._extend(self.p_bt, self.seas_bt, int(idx.max()) + 1) if idx.max() >= len(self.s_bt) else self.s_bt
+        return self.l_bt[origins][:, None] + s[idx]
+
+    def forecast(self, h):
+        n = len(self.y)
+        periods, seas = self._decompose(self.y, self.periods)
+        s = self._extend(periods, seas, n + h)
+        level = self._level_model(self.y - s[:n], n)
+        return level[-1] + s[n:n + h]
+
+
+class _Ensemble:
+    """Mean of two fitted models."""
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+        self.name = "ensemble(%s+%s)" % (a.name, b.name)
+
+    def paths(self, origins, h):
+        return 0.5 * (self.a.paths(origins, h) + self.b.paths(origins, h))
+
+    def forecast(self, h):
+        return 0.5 * (self.a.forecast(h) + self.b.forecast(h))
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+def mase_scale(y, period):
+    """In-sample mean absolute error of the seasonal-naive forecast (naive if too short)."""
+    if period < 1 or len(y) <= period:
+        period = 1
+    d = np.abs(y[period:] - y[:-period])
+    scale = float(d.mean()) if len(d) else 0.0
+    if scale <= 0:
+        d1 = np.abs(np.diff(y))
+        scale = float(d1.mean()) if len(d1) and d1.mean() > 0 else 1.0
+    return scale
+
+
+def smape(actual, pred):
+    """Symmetric MAPE in percent (0..200); points where both are 0 count as 0."""
+    actual = np.asarray(actual, dtype=float)
+    pred = np.asarray(pred, dtype=float)
+    den = np.abs(actual) + np.abs(pred)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(den > 0, 2.0 * np.abs(actual - pred) / den, 0.0)
+    return float(100.0 * terms.mean())
+
+
+# --------------------------------------------------------------------------------------------
+# Automatic choice and calibrated quantiles
+# --------------------------------------------------------------------------------------------
+
+class ForecastResult:
+    """Output of :func:`forecast`: point forecast, calibrated quantiles and the backtest."""
+
+    def __init__(self, **kwargs):
+        self.mean = kwargs["mean"]
+        self.quantiles = kwargs.get("quantiles", {})
+        self.model = kwargs["model"]
+        self.periods = kwargs.get("periods", [])
+        self.backtest_mase = kwargs.get("backtest_mase")
+        self.backtest_smape = kwargs.get("backtest_smape")
+        self.coverage = kwargs.get("coverage", {})
+        self.candidates = kwargs.get("candidates", {})
+        self.warnings = kwargs.get("warnings", [])
+        self.clipped = kwargs.get("clipped", 0)
+
+    def as_dict(self):
+        return {
+            "model": self.model,
+            "periods": list(self.periods),
+            "backtest_mase": self.backtest_mase,
+            "backtest_smape": self.backtest_smape,
+            "candidates": dict(self.candidates),
+            "warnings": list(self.warnings),
+        }
+
+
+class InsufficientHistory(ForecastError):
+    """The history is shorter than two seasons: callers fall back to reactive sizing."""
+
+
+def min_history_steps(step):
+    """Two daily seasons, the least history a forecast is made from."""
+    return 2 * max(steps_per(DAY, step), 2)
+
+
+def _backtest_origins(n, h, step, min_train):
+    """Origins (indices of the last observed point) over the recent history, for horizon h."""
+    window = max(steps_per(2 * DAY, step), 4 * h, 48)
+    last = n - 1 - h
+    first = max(last - window + 1, min_train - 1)
+    if last < first:
+        return np.array([], dtype=np.int64)
+    stride = max(1, (last - first + 1) // 400)
+    return np.arange(first, last + 1, stride, dtype=np.int64)
+
+
+def _build(name, periods, daily):
+    main = periods[0] if periods else daily
+    if name == "naive":
+        return _Naive()
+    if name == "seasonal_naive":
+        return _SeasonalNaive(main)
+    if name == "holt_winters":
+        return _HoltWinters(main)
+    if name == "mstl":
+        return _Mstl(periods or (daily,))
+    if name == "ses":
+        return _Ses()
+    raise ForecastError("unknown model %r; use one of %s" % (name, ", ".join(MODELS)), "model")
+
+
+def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", clean=True):
+    """Forecast ``horizon`` steps after ``values`` (a regular series with ``step`` seconds).
+
+    Returns a :class:`ForecastResult`. Raises :class:`InsufficientHistory` when the history is
+    shorter than two daily seasons, :class:`ForecastError` for other bad input.
+    """
+    if model not in MODELS:
+        raise ForecastError("unknown model %r; use one of %s" % (model, ", ".join(MODELS)), "model")
+    raw = np.asarray(values, dtype=float)
+    if raw.ndim != 1 or not np.all(np.isfinite(raw)):
+        raise ForecastError("series must be one-dimensional and finite (regularize it first)", "series")
+    horizon = int(horizon)
+    if horizon < 1:
+        raise ForecastError("horizon must be at least one step", "horizon")
+    for q in quantiles:
+        if not 0.0 < q < 1.0:
+            raise ForecastError("quantile %r must be strictly between 0 and 1" % (q,), "quantile")
+    daily = max(steps_per(DAY, step), 2)
+    max_n = MAX_HISTORY_WEEKS * max(steps_per(WEEK, step), 14)
+    if len(raw) > max_n:
+        raw = raw[-max_n:]
+    n = len(raw)
+    need = min_history_steps(step)
+    if n < need:
+        raise InsufficientHistory("history has %d points, fewer than two seasons (%d points of %ds)"
+                                  % (n, need, step), "series")
+    notes = []
+    y, clipped = clip_outliers(raw) if clean else (raw, 0)
+    periods = detect_seasonality(y, step)
+    names = [model] if model != "auto" else ["naive", "seasonal_naive", "ses", "holt_winters", "mstl"]
+    if model == "auto" and not periods:
+        names = ["naive", "seasonal_naive", "ses"]
+    h_bt = horizon
+    origins = _backtest_origins(n, h_bt, step, min_train=max(daily * 2, n // 2))
+    if len(origins) == 0:
+        h_bt = max(1, min(horizon, n // 4))
+        origins = _backtest_origins(n, h_bt, step, min_train=max(daily, n // 2))
+    train_end = int(origins[0]) + 1 if len(origins) else n
+    k = np.arange(1, h_bt + 1)
+    actual = raw[origins[:, None] + k[None, :]] if len(origins) else None
+    scale = mase_scale(raw[:train_end], daily)
+    fitted = {}
+    scores = {}
+    for name in names:
+        try:
+            mdl = _build(name, periods, daily).fit(y, train_end, periods)
+        except (ForecastError, ValueError, np.linalg.LinAlgError) as exc:
+            notes.append("model %s skipped: %s" % (name, exc))
+            continue
+        fitted[name] = mdl
+        if actual is not None:
+            scores[name] = float(np.mean(np.abs(mdl.paths(origins, h_bt) - actual)))
+    if not fitted:
+        raise ForecastError("no model could be fitted to the series", "series")
+    if actual is not None and len(scores) >= 2:
+        ranked = sorted(scores, key=scores.get)
+        ens = _Ensemble(fitted[ranked[0]], fitted[ranked[1]])
+        fitted[ens.name] = ens
+        scores[ens.name] = float(np.mean(np.abs(ens.paths(origins, h_bt) - actual)))
+    if scores:
+        best = min(scores, key=scores.get)
+    else:
+        best = next(iter(fitted))
+    chosen = fitted[best]
+    point = np.maximum(chosen.forecast(horizon), 0.0)
+    result_q = {}
+    coverage = {}
+    bt_mase = bt_smape = None
+    if actual is not None:
+        pred = chosen.paths(origins, h_bt)
+        err = actual - pred
+        bt_mase = float(np.mean(np.abs(err)) / scale)
+        bt_smape = smape(actual, pred)
+        for q in quantiles:
+            qe = np.quantile(err, q, axis=0)
+            qe = np.maximum.accumulate(qe) if q >= 0.5 else np.minimum.accumulate(qe)
+            if horizon > h_bt:
+                qe = np.concatenate([qe, np.full(horizon - h_bt, qe[-1])])
+            result_q[q] = np.maximum(point + qe[:horizon], 0.0)
+            coverage[q] = float(np.mean(actual <= pred + qe[None, :h_bt]))
+    else:
+        notes.append("history too short for a backtest: quantiles equal the point forecast")
+        for q in quantiles:
+            result_q[q] = point.copy()
+    return ForecastResult(mean=point, quantiles=result_q, model=best, periods=[int(p) * int(step) for p in periods],
+                          backtest_mase=bt_mase, backtest_smape=bt_smape, coverage=coverage,
+                          candidates={name: (score / scale) for name, score in scores.items()},
+                          warnings=notes, clipped=clipped)
+
+
+def forecast_series(series, horizon_seconds, quantiles=(0.5, 0.9, 0.99), model="auto", clean=True):
+    """:func:`forecast` on a :class:`Series`, horizon given in seconds."""
+    h = max(1, int(math.ceil(horizon_seconds / float(series.step))))
+    return forecast(series.values, series.step, h, quantiles=quantiles, model=model, clean=clean)

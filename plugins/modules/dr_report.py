@@ -1,0 +1,246 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Meridian platform engineering
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: dr_report
+short_description: Compute and write the report of a disaster-recovery failover drill
+version_added: 0.1.0
+description:
+  - Computes the drill's phase timings, RTO (fault injected until the standby was verified serving),
+    RPO (markers acknowledged by the primary but missing on the promoted standby, in markers and
+    seconds) and pass/fail per target, from timestamps and marker sequences the drill collected.
+  - Writes the report as JSON, Markdown and a self-contained HTML page with an inline SVG timeline
+    into O(dest), named C(<basename>.json), C(<basename>.md) and C(<basename>.html).
+  - The same input always gives byte-identical files; a file is only written when its content differs.
+  - Bad input (unknown target, phase finishing before it starts, verification before the fault, ...)
+    is rejected before anything is written.
+author:
+  - Meridian platform engineering (@meridian)
+options:
+  dest:
+    description: Directory the report files are written to (created when missing).
+    type: path
+    required: true
+  basename:
+    description: File name without extension.
+    type: str
+    default: dr-drill
+  scenario:
+    description:
+      - What was drilled. Keys C(name), C(primary_region), C(standby_region) and C(mode) are required;
+        C(mode) is one of V(full), V(gameday), V(readiness), V(resume), V(rollback).
+      - Other keys (engine, service name, ...) are copied into the report.
+    type: dict
+    required: true
+  targets:
+    description:
+      - Limits the drill is judged against. Keys among C(rto_seconds), C(rpo_markers), C(rpo_seconds),
+        C(replica_lag_seconds); a measured value above its limit fails the drill.
+    type: dict
+    default: {rto_seconds: 30, rpo_markers: 0}
+  phases:
+    description:
+      - The phases as run, each C(name), C(started), C(finished) (epoch seconds or ISO 8601),
+        optional C(status) (V(ok), V(failed), V(skipped)) and C(detail).
+    type: list
+    elements: dict
+    default: []
+  events:
+    description:
+      - Named instants (epoch seconds or ISO 8601). C(fault_injected) and C(standby_verified) give the RTO.
+    type: dict
+    default: {}
+  markers:
+    description:
+      - C(acknowledged), a list of C(seq) and C(acked_at) for every marker the primary acknowledged,
+        and C(present), the list of sequences the promoted standby holds. Gives the RPO.
+    type: dict
+  checks:
+    description: Preflight and verification checks, each C(name), C(passed) (bool) and C(detail). Any failed check fails the drill.
+    type: list
+    elements: dict
+    default: []
+  anomalies:
+    description: Things observed during the drill worth a human's attention.
+    type: list
+    elements: str
+    default: []
+  cleanup:
+    description: C(confirmed) (bool) and C(detail), whether failback restored the pre-drill state.
+    type: dict
+    default: {}
+  replica_lag_seconds:
+    description: Replica lag measured at preflight, judged against C(targets.replica_lag_seconds).
+    type: float
+attributes:
+  check_mode:
+    support: full
+    description: Computes the report and reports which files would change; writes nothing.
+  diff_mode:
+    support: full
+    description: Returns the Markdown report before and after.
+notes:
+  - The HTML page has no external resource (inline CSS and SVG), so it can be attached to a ticket or mail as is.
+"""
+
+EXAMPLES = r"""
+- name: Write the drill report
+  meridian.global_infra.dr_report:
+    dest: "{{ playbook_dir }}/../.state/dr"
+    scenario:
+      name: us-east-1 to eu-west-1
+      primary_region: us-east-1
+      standby_region: eu-west-1
+      mode: full
+      engine: postgresql
+    targets:
+      rto_seconds: 30
+      rpo_markers: 0
+    phases:
+      - {name: inject, started: 1738324800.0, finished: 1738324800.4}
+      - {name: recover, started: 1738324800.4, finished: 1738324806.9}
+    events:
+      fault_injected: 1738324800.2
+      standby_verified: 1738324806.8
+    markers:
+      acknowledged: [{seq: 1, acked_at: 1738324799.1}, {seq: 2, acked_at: 1738324799.2}]
+      present: [1, 2]
+    cleanup: {confirmed: true, detail: check mode reports no change}
+  register: report
+
+- name: Stop when the drill failed
+  ansible.builtin.fail:
+    msg: "{{ report.report.reasons }}"
+  when: not report.report.passed
+"""
+
+RETURN = r"""
+report:
+  description: The report model (what the JSON file holds).
+  returned: always
+  type: dict
+  contains:
+    passed:
+      description: True when every check passed, every measured target is within its limit and (full drills) cleanup is confirmed.
+      type: bool
+      sample: true
+    reasons:
+      description: Why the drill failed, one line each; empty when it passed.
+      type: list
+      elements: str
+      sample: []
+    measured:
+      description: Measured values by target key.
+      type: dict
+      sample: {rto_seconds: 6.6, rpo_markers: 0, rpo_seconds: 0.0}
+    results:
+      description: Pass/fail per target (C(pass), C(fail), C(not_measured)).
+      type: list
+      elements: dict
+      sample: [{target: rto_seconds, limit: 30, measured: 6.6, status: pass}]
+    phases:
+      description: Phases with start, end and duration in seconds.
+      type: list
+      elements: dict
+files:
+  description: Paths of the report files.
+  returned: always
+  type: dict
+  sample: {json: /srv/dr/dr-drill.json, markdown: /srv/dr/dr-drill.md, html: /srv/dr/dr-drill.html}
+written:
+  description: The files whose content changed (would change in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: [/srv/dr/dr-drill.json]
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill import (
+    DrillError,
+    build_report,
+    render_html,
+    render_json,
+    render_markdown,
+)
+
+
+def _read(path):
+    try:
+        with open(path, "r", encoding="utf-8") as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+def run(module):
+    p = module.params
+    report = build_report(p["scenario"], p["targets"], p["phases"], events=p["events"], markers=p["markers"],
+                          checks=p["checks"], anomalies=p["anomalies"], cleanup=p["cleanup"],
+                          replica_lag_seconds=p["replica_lag_seconds"])
+    dest = p["dest"]
+    files = {
+        "json": os.path.join(dest, p["basename"] + ".json"),
+        "markdown": os.path.join(dest, p["basename"] + ".md"),
+        "html": os.path.join(dest, p["basename"] + ".html"),
+    }
+    content = {"json": render_json(report), "markdown": render_markdown(report), "html": render_html(report)}
+    before_md = _read(files["markdown"])
+    written = sorted(files[k] for k in files if _read(files[k]) != content[k])
+    if written and not module.check_mode:
+        if not os.path.isdir(dest):
+            os.makedirs(dest, mode=0o755)
+        for kind, path in files.items():
+            if path in written:
+                tmp = path + ".tmp"
+                with open(tmp, "w", encoding="utf-8") as handle:
+                    handle.write(content[kind])
+                os.chmod(tmp, 0o644)
+                module.atomic_move(tmp, path)
+    result = {"changed": bool(written), "report": report, "files": files, "written": written}
+    if module._diff:
+        result["diff"] = {"before": before_md or "", "after": content["markdown"],
+                          "before_header": files["markdown"], "after_header": files["markdown"]}
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            dest=dict(type="path", required=True),
+            basename=dict(type="str", default="dr-drill"),
+            scenario=dict(type="dict", required=True),
+            targets=dict(type="dict", default={"rto_seconds": 30, "rpo_markers": 0}),
+            phases=dict(type="list", elements="dict", default=[]),
+            events=dict(type="dict", default={}),
+            markers=dict(type="dict"),
+            checks=dict(type="list", elements="dict", default=[]),
+            anomalies=dict(type="list", elements="str", default=[]),
+            cleanup=dict(type="dict", default={}),
+            replica_lag_seconds=dict(type="float"),
+        ),
+        supports_check_mode=True,
+    )
+    if "/" in module.params["basename"] or not module.params["basename"]:
+        module.fail_json(msg="basename: %r must be a plain file name without '/'; set basename to e.g. dr-drill" % module.params["basename"])
+    try:
+        result = run(module)
+    except DrillError as err:
+        module.fail_json(msg="%s: %s (fix this input of dr_report; nothing was written)" % (err.field, err.message), field=err.field)
+    except (IOError, OSError) as err:
+        module.fail_json(msg="dest: cannot write the report under %s: %s; choose a writable directory" % (module.params["dest"], err))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.meridian.global_infra.plugins.modules import dr_report
+
+T0 = 1738324800.0
+
+
+class ModuleExit(Exception):
+    def __init__(self, result):
+        super(ModuleExit, self).__init__(result)
+        self.result = result
+
+
+class ModuleFail(ModuleExit):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _exits(monkeypatch):
+    def exit_json(self, **kw):
+        raise ModuleExit(kw)
+
+    def fail_json(self, **kw):
+        raise ModuleFail(kw)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+
+def _args(dest, **kw):
+    args = {
+        "dest": str(dest),
+        "scenario": {"name": "drill", "primary_region": "us-east-1", "standby_region": "eu-west-1", "mode": "full"},
+        "phases": [{"name": "inject", "started": T0, "finished": T0 + 0.3},
+                   {"name": "recover", "started": T0 + 0.3, "finished": T0 + 7}],
+        "events": {"fault_injected": T0 + 0.2, "standby_verified": T0 + 6.9},
+        "markers": {"acknowledged": [{"seq": i, "acked_at": T0 - 1 + i / 100.0} for i in range(1, 11)],
+                    "present": list(range(1, 11))},
+        "cleanup": {"confirmed": True, "detail": "no change in check mode"},
+    }
+    args.update(kw)
+    return args
+
+
+def _run(args, check=False, diff=False):
+    if check:
+        args = dict(args, _ansible_check_mode=True)
+    if diff:
+        args = dict(args, _ansible_diff=True)
+    with patch_module_args(args):
+        with pytest.raises(ModuleExit) as exc:
+            dr_report.main()
+    return exc.value
+
+
+def test_check_mode_writes_nothing_then_apply_then_idempotent(tmp_path):
+    dest = tmp_path / "reports"
+    planned = _run(_args(dest), check=True)
+    assert not isinstance(planned, ModuleFail)
+    assert planned.result["changed"] is True
+    assert not dest.exists()
+
+    applied = _run(_args(dest), diff=True).result
+    assert applied["changed"] is True
+    assert applied["report"]["passed"] is True
+    assert applied["diff"]["before"] == ""
+    for path in applied["files"].values():
+        assert os.path.isfile(path)
+        assert os.stat(path).st_mode & 0o777 == 0o644
+    data = json.loads((dest / "dr-drill.json").read_text())
+    assert data["measured"]["rto_seconds"] == pytest.approx(6.7)
+    assert "<svg" in (dest / "dr-drill.html").read_text()
+
+    again = _run(_args(dest)).result
+    assert again["changed"] is False
+    assert again["written"] == []
+    assert _run(_args(dest), check=True).result["changed"] is False
+
+
+def test_a_changed_measurement_rewrites_the_files(tmp_path):
+    _run(_args(tmp_path))
+    changed = _run(_args(tmp_path, events={"fault_injected": T0, "standby_verified": T0 + 40})).result
+    assert changed["changed"] is True
+    assert changed["report"]["passed"] is False
+    assert len(changed["written"]) == 3
+
+
+def test_bad_input_fails_naming_the_field_and_writes_nothing(tmp_path):
+    dest = tmp_path / "r"
+    failed = _run(_args(dest, events={"fault_injected": T0 + 10, "standby_verified": T0}))
+    assert isinstance(failed, ModuleFail)
+    assert "events.standby_verified" in failed.result["msg"]
+    assert not dest.exists()
+
+
+def test_unknown_target_rejected(tmp_path):
+    failed = _run(_args(tmp_path, targets={"rto": 30}))
+    assert isinstance(failed, ModuleFail)
+    assert failed.result["msg"].startswith("targets.rto:")
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_basename_with_slash_rejected(tmp_path):
+    failed = _run(_args(tmp_path, basename="../x"))
+    assert isinstance(failed, ModuleFail)
+    assert "basename" in failed.result["msg"]

@@ -9,5 +9,8 @@ rm -rf "$DEST" && mkdir -p "$DEST"
 # Copy what git would ship (tracked and untracked-but-not-ignored files), nothing else.
 ( cd "$ROOT" && git ls-files -co --exclude-standard -z ) | ( cd "$ROOT" && tar --null --ignore-failed-read -T - -cf - 2>/dev/null ) | tar -xf - -C "$DEST"
 cd "$DEST"
+# ansible-test lists files with git: give the copy a repository of its own (else the checkout's
+# repository, which ignores .state, would hide every file).
+git init -q . && git add -A
 export PATH="$ROOT/.venv/bin:$PATH"
 exec "$ROOT/.venv/bin/ansible-test" sanity --local --python 3.11 --color no "$@"

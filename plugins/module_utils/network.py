@@ -52,14 +52,11 @@ def subnet_layout(vpc_cidr, zones, new_prefix, public=None, private=None):
             "network_subnet_prefix: /%d does not fit inside network_vpc_cidr %s; use a prefix between /%d and /28"
             % (new_prefix, vpc, vpc.prefixlen + 1))
     blocks = vpc.subnets(new_prefix=new_prefix)
-    computed = []
-    for _ in range(2 * len(zones)):
-        try:
-            computed.append(str(next(blocks)))
-        except StopIteration:
-            raise NetworkPlanError(
-                "network_vpc_cidr %s holds fewer than %d /%d subnets (2 per zone): use a larger VPC or a longer prefix"
-                % (vpc, 2 * len(zones), new_prefix))
+    computed = [str(block) for block, _zone in zip(blocks, zones + zones)]
+    if len(computed) < 2 * len(zones):
+        raise NetworkPlanError(
+            "network_vpc_cidr %s holds fewer than %d /%d subnets (2 per zone): use a larger VPC or a longer prefix"
+            % (vpc, 2 * len(zones), new_prefix))
     tiers = {"public": list(public) if public else computed[:len(zones)],
              "private": list(private) if private else computed[len(zones):]}
     layout = []

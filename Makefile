@@ -1,0 +1,65 @@
+# meridian.global_infra: one entry point for set-up, the main job, the tests and the benchmarks.
+# Every target sets up what it needs (tools/setup.sh is idempotent and quick once done).
+SHELL := /bin/bash
+VENV := $(CURDIR)/.venv
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+INVENTORY ?= inventories/local
+
+.PHONY: help setup provision scale teardown dr-drill test lint sanity units promtool molecule bench \
+        stack-start stack-stop stack-status build clean
+
+help:
+	@echo "make provision   set up, start the local stack, provision $(INVENTORY)"
+	@echo "make test        set up, then lint + sanity + unit + promtool + Molecule (stops the stack)"
+	@echo "make bench       benchmarks (not part of the tests)"
+	@echo "make stack-start|stack-stop|stack-status|teardown|build|clean"
+
+setup:
+	@tools/setup.sh
+
+stack-start: setup
+	@tools/local_stack/start
+
+stack-stop:
+	@tools/local_stack/stop
+
+stack-status:
+	@tools/local_stack/status
+
+provision: stack-start
+	ansible-playbook playbooks/provision.yml -i $(INVENTORY)
+
+scale: stack-start
+	ansible-playbook playbooks/scale.yml -i $(INVENTORY)
+
+dr-drill: stack-start
+	ansible-playbook playbooks/dr_drill.yml -i $(INVENTORY)
+
+teardown: stack-start
+	ansible-playbook playbooks/teardown.yml -i $(INVENTORY)
+
+test: setup
+	@tools/run_tests.sh
+
+lint: setup
+	ansible-lint --profile production
+
+sanity: setup
+	tools/sanity.sh
+
+units: setup
+	pytest -q -n 2 tests/unit
+
+molecule: setup
+	@tools/run_tests.sh molecule
+
+bench: setup
+	@tools/run_bench.sh
+
+build: setup
+	ansible-galaxy collection build --force --output-path .state/build .
+
+clean: stack-stop
+	rm -rf .state .collections .pytest_cache tests/output
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The whole test suite, in order; every stage runs, the exit code is non-zero if any failed.
+# Usage: tools/run_tests.sh [stage ...]   stages: lint sanity units promtool molecule
+# The local stack is started for the Molecule stage and stopped at the end in every case.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
+stages=("$@")
+[ "${#stages[@]}" -gt 0 ] || stages=(lint sanity units promtool molecule)
+failed=()
+started_stack=0
+
+cleanup() {
+  if [ "$started_stack" = 1 ]; then
+    echo "=== stopping the local stack"
+    tools/local_stack/stop || true
+  fi
+}
+trap cleanup EXIT
+
+run() {  # run NAME CMD...
+  local name=$1; shift
+  echo "=== $name: $*"
+  local t0=$SECONDS
+  if "$@"; then echo "=== $name: ok ($((SECONDS - t0)) s)"; else echo "=== $name: FAILED ($((SECONDS - t0)) s)"; failed+=("$name"); fi
+}
+
+molecule_all() {
+  started_stack=1
+  tools/local_stack/start || return 1
+  local rc=0 s
+  for s in molecule/*/molecule.yml; do
+    s=$(basename "$(dirname "$s")")
+    echo "--- molecule scenario $s"
+    molecule test -s "$s" || rc=1
+  done
+  return $rc
+}
+
+for stage in "${stages[@]}"; do
+  case "$stage" in
+    lint) run lint ansible-lint --profile production ;;
+    sanity) run sanity tools/sanity.sh ;;
+    units) run units pytest -q -n 2 tests/unit ;;
+    promtool) if [ -x tools/promtool_test.sh ]; then run promtool tools/promtool_test.sh; fi ;;
+    molecule) run molecule molecule_all ;;
+    *) echo "unknown stage: $stage"; failed+=("$stage") ;;
+  esac
+done
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "=== FAILED stages: ${failed[*]}"
+  exit 1
+fi
+echo "=== all stages passed: ${stages[*]}"

@@ -324,4 +324,32 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
                   stabilization=stabilization, pricing=pricing, warnings=notes)
 
 
-__all__ = ["CapacityError", "Dimension", "ForecastError", "decide", "failed_decision", "plan_service", "validate_bounds"]
+def _plan_job(job):
+    """Run one :func:`plan_service` job; errors become a failed decision naming the cause."""
+    try:
+        return plan_service(**job)
+    except (CapacityError, ForecastError, _cost.CostError) as exc:
+        return failed_decision(job.get("service", "?"), str(exc), job.get("min_capacity") or 0,
+                               job.get("max_capacity") or 0, job.get("current_capacity"))
+
+
+def plan_many(jobs, workers=1):
+    """:func:`plan_service` over many services (``jobs`` are its keyword arguments), in order.
+
+    With ``workers`` > 1 and enough services the work is spread over forked processes.
+    """
+    jobs = list(jobs)
+    if workers > 1 and len(jobs) >= 8:
+        import multiprocessing
+        try:
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - platforms without fork
+            ctx = None
+        if ctx is not None:
+            chunk = max(1, len(jobs) // (workers * 8))
+            with ctx.Pool(processes=workers) as pool:
+                return pool.map(_plan_job, jobs, chunksize=chunk)
+    return [_plan_job(job) for job in jobs]
+
+
+__all__ = ["CapacityError", "Dimension", "ForecastError", "decide", "failed_decision", "plan_many", "plan_service", "validate_bounds"]

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, in order; every stage runs, the exit code is non-zero if any failed.
-# Usage: tools/run_tests.sh [stage ...]   stages: lint sanity units promtool molecule
+# Usage: tools/run_tests.sh [stage ...]   stages: lint sanity units build promtool molecule
 # The local stack is started for the Molecule stage and stopped at the end in every case.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
 stages=("$@")
-[ "${#stages[@]}" -gt 0 ] || stages=(lint sanity units promtool molecule)
+[ "${#stages[@]}" -gt 0 ] || stages=(lint sanity units build promtool molecule)
 failed=()
 started_stack=0
 
@@ -43,6 +43,7 @@ for stage in "${stages[@]}"; do
     lint) run lint ansible-lint --profile production ;;
     sanity) run sanity tools/sanity.sh ;;
     units) run units pytest -q -n 2 tests/unit ;;
+    build) run build tools/check_build.sh ;;
     promtool) if [ -x tools/promtool_test.sh ]; then run promtool tools/promtool_test.sh; fi ;;
     molecule) run molecule molecule_all ;;
     *) echo "unknown stage: $stage"; failed+=("$stage") ;;

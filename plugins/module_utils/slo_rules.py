@@ -317,12 +317,12 @@ def _record(name, expr, slo, extra=None):
 
 
 def _ratio_records(record, num, den, slo, window):
-    """Per region and global ratio of two rates over window."""
+    """Per region and global ratio of two rates over window; 0 (not empty) when num has no series."""
     return [
-        _record(record, "sum by (region) (rate(%s[%s])) / sum by (region) (rate(%s[%s]))"
-                % (num, window, den, window), slo),
-        _record(record, "sum(rate(%s[%s])) / sum(rate(%s[%s]))" % (num, window, den, window), slo,
-                {"region": "global"}),
+        _record(record, "(sum by (region) (rate({n}[{w}])) or 0 * sum by (region) (rate({d}[{w}])))"
+                        " / sum by (region) (rate({d}[{w}]))".format(n=num, d=den, w=window), slo),
+        _record(record, "(sum(rate({n}[{w}])) or 0 * sum(rate({d}[{w}]))) / sum(rate({d}[{w}]))"
+                .format(n=num, d=den, w=window), slo, {"region": "global"}),
     ]
 
 
@@ -369,7 +369,7 @@ def _latency(slo):
         record = "slo:latency_seconds:%s_rate%s" % (label, window)
         thr = _fmt(item["threshold_seconds"])
         rules.append(_alert(
-            "%sLatency%sHigh" % (camel(slo["name"]), label.upper()),
+            "%s%sHigh" % (camel(slo["name"]), label.upper()),
             '%s{slo="%s"} > %s' % (record, slo["name"], thr), slo,
             "{{ $labels.service }} %s latency in {{ $labels.region }} is above %s s" % (label, thr),
             "The %s of request latency over %s is {{ $value | humanizeDuration }} (objective %s s)."
@@ -385,7 +385,7 @@ def _error_rate(slo):
     rules = _ratio_records(record, total + _selector(slo, slo["error_matcher"]), total + _selector(slo), slo, window)
     thr = _fmt(slo["max_ratio"])
     rules.append(_alert(
-        camel(slo["name"]) + "ErrorRateHigh", '%s{slo="%s"} > %s' % (record, slo["name"], thr), slo,
+        camel(slo["name"]) + "RateHigh", '%s{slo="%s"} > %s' % (record, slo["name"], thr), slo,
         "{{ $labels.service }} error rate in {{ $labels.region }} is above %s" % thr,
         "Errors were {{ $value | humanizePercentage }} of requests over %s (objective at most %s)." % (window, thr)))
     return rules
@@ -398,7 +398,7 @@ def _cdn_hit_ratio(slo):
                            slo, window)
     thr = _fmt(slo["target"])
     rules.append(_alert(
-        camel(slo["name"]) + "CdnHitRatioLow", '%s{slo="%s"} < %s' % (record, slo["name"], thr), slo,
+        camel(slo["name"]) + "HitRatioLow", '%s{slo="%s"} < %s' % (record, slo["name"], thr), slo,
         "{{ $labels.service }} CDN hit ratio in {{ $labels.region }} is below %s" % thr,
         "The CDN served {{ $value | humanizePercentage }} of requests from cache over %s (objective %s)."
         % (window, thr)))
@@ -420,7 +420,7 @@ def _forecast_error(slo):
     ]
     thr = _fmt(slo["max_error_ratio"])
     rules.append(_alert(
-        camel(slo["name"]) + "ForecastErrorHigh",
+        camel(slo["name"]) + "ErrorHigh",
         "meridian:forecast_abs_error:avg_over_time_%s%s > %s" % (window, sel, thr), slo,
         "{{ $labels.service }} {{ $labels.dimension }} forecast in {{ $labels.region }} is off by more than %s" % thr,
         "Mean absolute percentage error of the %s-ahead forecast over %s is {{ $value | humanizePercentage }} "
@@ -433,7 +433,7 @@ def _replication_lag(slo):
     rules = [_record(record, "max by (region) (%s%s)" % (slo["lag_metric"], _selector(slo)), slo)]
     thr = _fmt(slo["max_seconds"])
     rules.append(_alert(
-        camel(slo["name"]) + "ReplicationLagHigh", '%s{slo="%s"} > %s' % (record, slo["name"], thr), slo,
+        camel(slo["name"]) + "LagHigh", '%s{slo="%s"} > %s' % (record, slo["name"], thr), slo,
         "{{ $labels.service }} replica in {{ $labels.region }} lags more than %s s" % thr,
         "Replication lag is {{ $value | humanizeDuration }} (objective at most %s s); a failover now "
         "would lose that much data." % thr))
@@ -448,7 +448,7 @@ def _capacity_headroom(slo):
     rules = [_record(record, "1 - %s / %s" % (load, cap), slo, {"dimension": dim})]
     thr = _fmt(slo["min_headroom"])
     rules.append(_alert(
-        camel(slo["name"]) + "CapacityHeadroomLow", '%s{slo="%s"} < %s' % (record, slo["name"], thr), slo,
+        camel(slo["name"]) + "Low", '%s{slo="%s"} < %s' % (record, slo["name"], thr), slo,
         "{{ $labels.service }} in {{ $labels.region }} has less than %s capacity headroom" % thr,
         "Actual %s load uses all but {{ $value | humanizePercentage }} of the provisioned capacity "
         "(objective at least %s)." % (dim, thr)))

@@ -22,12 +22,12 @@ except ImportError:
     HAS_BOTOCORE = False
 
 
-def cidr_overlaps(named_cidrs):
+def cidr_overlaps(named_cidrs, field=None):
     """Overlapping pairs among {name: cidr} (None values skipped) or [{name, cidr}]."""
     if isinstance(named_cidrs, dict):
         named_cidrs = [{"name": k, "cidr": v} for k, v in sorted(named_cidrs.items()) if v]
     try:
-        return find_overlaps(named_cidrs)
+        return find_overlaps(named_cidrs, field)
     except (NetworkPlanError, KeyError, TypeError) as err:
         raise AnsibleFilterError("cidr_overlaps: %s" % err)
 

@@ -21,13 +21,15 @@ def _network(value, field):
         raise NetworkPlanError("%s: %r is not a valid network CIDR (%s)" % (field, value, err))
 
 
-def find_overlaps(named_cidrs):
+def find_overlaps(named_cidrs, field=None):
     """Return every overlapping pair among named CIDRs.
 
-    named_cidrs: list of {"name": str, "cidr": str}. Returns a list of
+    named_cidrs: list of {"name": str, "cidr": str}; `field` (the variable the CIDRs come from) is
+    named in the error for an invalid CIDR. Returns a list of
     {"a": name, "a_cidr": cidr, "b": name, "b_cidr": cidr}, sorted, each pair once.
     """
-    parsed = [(item["name"], _network(item["cidr"], item["name"])) for item in named_cidrs]
+    parsed = [(item["name"], _network(item["cidr"], "%s (%s)" % (field, item["name"]) if field else item["name"]))
+              for item in named_cidrs]
     overlaps = []
     for i, (name_a, net_a) in enumerate(parsed):
         for name_b, net_b in parsed[i + 1:]:

@@ -65,3 +65,8 @@ def test_layout_rejects_vpc_too_small():
 def test_layout_rejects_prefix_not_inside_vpc():
     with pytest.raises(NetworkPlanError, match="network_subnet_prefix"):
         subnet_layout("10.10.0.0/16", ["a"], 16)
+
+
+def test_find_overlaps_names_the_variable_when_given():
+    with pytest.raises(NetworkPlanError, match=r"network_vpc_cidr \(aws-us-east-1\): '10.0.0.0/33'"):
+        find_overlaps([{"name": "aws-us-east-1", "cidr": "10.0.0.0/33"}], "network_vpc_cidr")

@@ -49,7 +49,7 @@ sanity: setup
 	tools/sanity.sh
 
 units: setup
-	pytest -q -n 2 tests/unit
+	pytest -q -n 2
 
 molecule: setup
 	@tools/run_tests.sh molecule

@@ -42,7 +42,7 @@ for stage in "${stages[@]}"; do
   case "$stage" in
     lint) run lint ansible-lint --profile production ;;
     sanity) run sanity tools/sanity.sh ;;
-    units) run units pytest -q -n 2 tests/unit ;;
+    units) run units pytest -q -n 2 ;;
     build) run build tools/check_build.sh ;;
     promtool) if [ -x tools/promtool_test.sh ]; then run promtool tools/promtool_test.sh; fi ;;
     molecule) run molecule molecule_all ;;

@@ -31,6 +31,7 @@ __metaclass__ = type
 
 import copy
 import datetime
+import math
 
 DECISION_ACTIONS = ("scale_up", "scale_down", "maintain")
 CAPACITY_MODES = ("desired", "floor")
@@ -98,7 +99,7 @@ def _int_field(value, field, minimum=0):
     if isinstance(value, bool) or value is None:
         raise ScalingPlanError(field, "expected an integer, got %r" % (value,))
     if isinstance(value, float):
-        if value != value or not value.is_integer():
+        if math.isnan(value) or not value.is_integer():
             raise ScalingPlanError(field, "expected a whole number of units, got %r" % (value,))
         value = int(value)
     if isinstance(value, str):
@@ -209,7 +210,7 @@ def desired_state(decision, current, now, capacity_mode="desired", manage_bounds
         low, high = decision["min_capacity"], decision["max_capacity"]
     else:
         low, high = current["min_size"], current["max_size"]
-        bad = [c for c in [target] + [c for _, c in decision["schedule"]] if not low <= c <= high]
+        bad = [c for c in [target] + [step[1] for step in decision["schedule"]] if not low <= c <= high]
         if bad:
             raise ScalingPlanError(
                 "manage_bounds",

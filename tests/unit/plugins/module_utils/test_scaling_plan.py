@@ -53,7 +53,7 @@ def test_validate_decision_sorts_and_parses_schedule():
     raw = _decision()
     raw["schedule"] = list(reversed(raw["schedule"]))
     got = validate_decision(raw)
-    times = [t for t, _ in got["schedule"]]
+    times = [step[0] for step in got["schedule"]]
     assert times == sorted(times)
     assert got["target_capacity"] == 4 and got["min_capacity"] == 2 and got["max_capacity"] == 10
     assert got["time_to_execute"] == NOW
@@ -111,7 +111,7 @@ def test_parse_time_accepts_offsets_and_normalises_to_utc():
 def test_desired_state_sets_bounds_and_only_capacity_changes():
     state = desired_state(validate_decision(_decision()), CURRENT, NOW, min_lead_time=120)
     assert (state["min_size"], state["max_size"], state["desired_capacity"]) == (2, 10, 4)
-    steps = [(a["start_time"], a["desired_capacity"]) for _, a in sorted(state["scheduled_actions"].items())]
+    steps = [(a["start_time"], a["desired_capacity"]) for a in sorted(state["scheduled_actions"].values(), key=lambda a: a["start_time"])]
     # target 4 now; changes at +10 (5), +20 (7), +35 (6), +40 (4), +50 (3); +0 and +5 are too soon or equal.
     assert steps == [
         ("2025-03-03T12:10:00Z", 5), ("2025-03-03T12:20:00Z", 7), ("2025-03-03T12:35:00Z", 6),
@@ -172,7 +172,7 @@ def test_plan_then_applied_state_is_idempotent():
     assert plan["group"] == {"min_size": {"before": 1, "after": 2}, "max_size": {"before": 5, "after": 10},
                              "desired_capacity": {"before": 3, "after": 4}}
     ops = asg.operations("g", plan)
-    assert [op for op, _ in ops] == ["update_auto_scaling_group", "batch_put_scheduled_update_group_action"]
+    assert [call[0] for call in ops] == ["update_auto_scaling_group", "batch_put_scheduled_update_group_action"]
     assert ops[0][1] == {"AutoScalingGroupName": "g", "MinSize": 2, "MaxSize": 10, "DesiredCapacity": 4}
     # The state the API would then describe:
     applied = asg.normalise_state(_group(2, 10, 4), _aws_actions(desired))
@@ -220,7 +220,7 @@ def test_batches_respect_the_api_limit():
     desired = desired_state(decision, CURRENT, NOW, max_scheduled_actions=120)
     assert len(desired["scheduled_actions"]) == 120
     ops = AwsAsgProvider().operations("g", plan_changes(CURRENT, desired))
-    sizes = [len(a["ScheduledUpdateGroupActions"]) for op, a in ops if op == "batch_put_scheduled_update_group_action"]
+    sizes = [len(args["ScheduledUpdateGroupActions"]) for op, args in ops if op == "batch_put_scheduled_update_group_action"]
     assert sizes == [50, 50, 20]
 
 

@@ -132,11 +132,19 @@ def run(moto_url, check=False, diff=True, **args):
     return exc.value
 
 
-def _state(autoscaling, name):
+def _bounds(autoscaling, name):
     g = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+    return (g["MinSize"], g["MaxSize"], g["DesiredCapacity"])
+
+
+def _actions(autoscaling, name):
+    """{scheduled action name: desired capacity}"""
     actions = autoscaling.describe_scheduled_actions(AutoScalingGroupName=name)["ScheduledUpdateGroupActions"]
-    return (g["MinSize"], g["MaxSize"], g["DesiredCapacity"]), sorted(
-        (a["ScheduledActionName"], a["DesiredCapacity"]) for a in actions)
+    return dict((a["ScheduledActionName"], a["DesiredCapacity"]) for a in actions)
+
+
+def _state(autoscaling, name):
+    return _bounds(autoscaling, name), _actions(autoscaling, name)
 
 
 def test_check_apply_check_apply(moto_url, autoscaling, group):
@@ -152,11 +160,11 @@ def test_check_apply_check_apply(moto_url, autoscaling, group):
 
     applied = run(moto_url, name=group, decision=decision)
     assert applied.result["changed"] is True
-    bounds, actions = _state(autoscaling, group)
-    assert bounds == (2, 8, 3)
+    assert _bounds(autoscaling, group) == (2, 8, 3)
+    actions = _actions(autoscaling, group)
     # only the capacity changes are scheduled: 4, 6, 5, 3 (the first 3 equals the target)
-    assert [c for _, c in actions] == [4, 6, 5, 3]
-    assert [a["name"] for a in applied.result["scheduled_actions"]] == [n for n, _ in actions]
+    assert [actions[name] for name in sorted(actions)] == [4, 6, 5, 3]
+    assert [a["name"] for a in applied.result["scheduled_actions"]] == sorted(actions)
 
     again_check = run(moto_url, check=True, name=group, decision=decision)
     assert again_check.result["changed"] is False
@@ -169,21 +177,19 @@ def test_check_apply_check_apply(moto_url, autoscaling, group):
 def test_new_decision_moves_schedule_and_purges_only_when_asked(moto_url, autoscaling, group):
     first = _decision()
     run(moto_url, name=group, decision=first)
-    _, old_actions = _state(autoscaling, group)
+    old_actions = _actions(autoscaling, group)
     autoscaling.put_scheduled_update_group_action(
         AutoScalingGroupName=group, ScheduledActionName="nightly-report", Recurrence="0 23 * * *", DesiredCapacity=4)
 
     later = _decision(start=datetime.datetime.now(UTC).replace(second=0, microsecond=0) + datetime.timedelta(minutes=25))
     kept = run(moto_url, name=group, decision=later)
     assert kept.result["changed"] is True
-    _, actions = _state(autoscaling, group)
-    assert set(n for n, _ in old_actions) <= set(n for n, _ in actions)
+    assert set(old_actions) <= set(_actions(autoscaling, group))
     assert kept.result["stale_scheduled_actions"]
 
     purged = run(moto_url, name=group, decision=later, purge_scheduled_actions=True)
     assert purged.result["changed"] is True
-    _, actions = _state(autoscaling, group)
-    names = set(n for n, _ in actions)
+    names = set(_actions(autoscaling, group))
     assert "nightly-report" in names
     assert names - {"nightly-report"} == set(a["name"] for a in purged.result["scheduled_actions"])
     assert not (set(purged.result["stale_scheduled_actions"]) & names)
@@ -223,8 +229,7 @@ def test_floor_mode_and_predictive_policy(moto_url, autoscaling, group):
     decision = _decision()
     applied = run(moto_url, name=group, decision=decision, capacity_mode="floor", predictive_policy=policy)
     assert applied.result["changed"] is True
-    bounds, _ = _state(autoscaling, group)
-    assert bounds == (3, 8, 3)
+    assert _bounds(autoscaling, group) == (3, 8, 3)
     described = autoscaling.describe_policies(AutoScalingGroupName=group)["ScalingPolicies"]
     assert [(p["PolicyName"], p["PolicyType"]) for p in described] == [("meridian-predictive", "PredictiveScaling")]
     assert described[0]["PredictiveScalingConfiguration"]["SchedulingBufferTime"] == 600

@@ -289,3 +289,56 @@ def test_provider_registry_and_names():
     with pytest.raises(ScalingPlanError, match="aws_asg"):
         provider("gce_mig")
     assert scheduled_action_name("p", NOW) == "p-20250303T120000Z"
+
+
+# ---------------------------------------------------------------- client wrapper (no network)
+
+
+class _FakePaginator:
+    def __init__(self, pages):
+        self.pages = pages
+
+    def paginate(self, **kwargs):
+        return self
+
+    def build_full_result(self):
+        merged = {}
+        for page in self.pages:
+            for key, value in page.items():
+                merged.setdefault(key, []).extend(value)
+        return merged
+
+
+class _FakeClient:
+    def __init__(self, response):
+        self.response = response
+        self.calls = []
+
+    def get_paginator(self, operation):
+        return _FakePaginator([
+            {"AutoScalingGroups": [{"AutoScalingGroupName": "other"}]},
+            {"AutoScalingGroups": [{"AutoScalingGroupName": "g", "MinSize": 1}]},
+        ])
+
+    def batch_put_scheduled_update_group_action(self, **kwargs):
+        self.calls.append(kwargs)
+        return self.response
+
+
+def test_client_reads_every_page_and_raises_on_failed_batch_items():
+    from ansible_collections.meridian.global_infra.plugins.module_utils.aws_autoscaling import (
+        AutoScalingApiError,
+        AutoScalingClient,
+    )
+
+    ok = AutoScalingClient(_FakeClient({"FailedScheduledUpdateGroupActions": []}), retrying=False)
+    assert ok.describe_group("g") == {"AutoScalingGroupName": "g", "MinSize": 1}
+    assert ok.describe_group("absent") is None
+    ok.call("batch_put_scheduled_update_group_action", {"AutoScalingGroupName": "g"})
+    assert ok.client.calls == [{"AutoScalingGroupName": "g"}]
+
+    failing = AutoScalingClient(_FakeClient({"FailedScheduledUpdateGroupActions": [
+        {"ScheduledActionName": "meridian-forecast-x", "ErrorCode": "ValidationError", "ErrorMessage": "past"}]}),
+        retrying=False)
+    with pytest.raises(AutoScalingApiError, match="meridian-forecast-x: ValidationError past"):
+        failing.call("batch_put_scheduled_update_group_action", {"AutoScalingGroupName": "g"})

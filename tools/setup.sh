@@ -14,9 +14,9 @@ log() { printf '[setup] %s\n' "$*"; }
 
 # ---- Debian packages ------------------------------------------------------------------------
 need_apt=()
-command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
-command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+command -v prometheus-pushgateway >/dev/null 2>&1 || need_apt+=(prometheus-pushgateway)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
 if [ "${#need_apt[@]}" -gt 0 ]; then

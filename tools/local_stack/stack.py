@@ -273,8 +273,9 @@ def status(name):
     pid, cmd = _read_pid(name)
     running = bool(pid and _alive(pid, cmd))
     ready = running and _answers(name, port)
-    print("%-12s %-8s %s  http://%s:%d" % (name, "ready" if ready else ("running" if running else "stopped"),
-                                          ("pid %d" % pid) if running else "-", HOST, port))
+    state = "ready" if ready else ("running" if running else "stopped")
+    shown_pid = ("pid %d" % pid) if running else "-"
+    print("%-12s %-8s %s  http://%s:%d" % (name, state, shown_pid, HOST, port))
     return ready
 
 

@@ -4,7 +4,7 @@
 # The local stack is started for the Molecule stage and stopped at the end in every case.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
 stages=("$@")
 [ "${#stages[@]}" -gt 0 ] || stages=(lint sanity units build promtool molecule)

@@ -141,6 +141,13 @@ def regularize(points, step=None, max_missing=0.2, field="series"):
         raise ForecastError("numpy is required", field)
     if points is None or len(points) == 0:
         raise ForecastError("%s is empty: give at least two points (time, value)" % field, field)
+    if not isinstance(points[0], dict):
+        try:
+            arr = np.asarray(points, dtype=float)
+        except (TypeError, ValueError):
+            arr = None
+        if arr is not None and arr.ndim == 2 and arr.shape[1] == 2:
+            return regularize_arrays(arr[:, 0], arr[:, 1], step, max_missing, field)
     times = []
     vals = []
     for point in points:
@@ -224,6 +231,9 @@ def clip_outliers(y, sigmas=_OUTLIER_SIGMAS, window=7):
     base = _rolling_median(y, window)
     resid = y - base
     mad = np.median(np.abs(resid - np.median(resid))) * 1.4826
+    if mad <= 0:
+        # more than half the points sit on the median: use the mean absolute deviation instead
+        mad = np.mean(np.abs(resid)) * 1.2533
     if not np.isfinite(mad) or mad <= 0:
         return y.copy(), 0
     lo, hi = base - sigmas * mad, base + sigmas * mad

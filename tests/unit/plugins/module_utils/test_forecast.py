@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import os
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+
+from ansible_collections.meridian.global_infra.plugins.module_utils import forecast as fc
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "traces")
+
+
+def load(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        rows = list(csv.DictReader(handle))
+    points = [(datetime.strptime(r["timestamp"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc).timestamp(),
+               float(r["value"])) for r in rows]
+    return fc.regularize(points)
+
+
+@pytest.fixture(scope="module")
+def nyc():
+    return load("nyc_taxi.csv")
+
+
+@pytest.fixture(scope="module")
+def elb():
+    return load("elb_request_count_8c0756.csv")
+
+
+def test_regularize_fills_gaps_and_infers_step(elb):
+    # the ELB trace has 8 ten-minute gaps in a five-minute series
+    assert elb.step == 300
+    assert len(elb) == 4032 + elb.filled
+    assert elb.filled >= 8
+    assert np.all(np.isfinite(elb.values))
+
+
+def test_regularize_interpolates_nan_and_keeps_last_duplicate():
+    pts = [(0, 1.0), (60, float("nan")), (120, 3.0), (120, 5.0), (180, 7.0)]
+    s = fc.regularize(pts, max_missing=0.5)
+    assert s.step == 60
+    assert list(s.values) == [1.0, 3.0, 5.0, 7.0]
+    assert s.filled == 1
+
+
+def test_regularize_accepts_iso_and_dict_points():
+    s = fc.regularize([{"time": "2024-01-01T00:00:00Z", "value": 1},
+                       {"time": "2024-01-01T00:05:00+00:00", "value": 2}])
+    assert s.step == 300 and s.start == datetime(2024, 1, 1, tzinfo=timezone.utc).timestamp()
+
+
+@pytest.mark.parametrize("points, field_text", [
+    ([(0, 1.0), (60, -2.0)], "negative"),
+    ([], "empty"),
+    ([(0, float("nan")), (60, float("nan")), (120, 1.0), (180, 2.0)], "missing"),
+    ([(0, "x"), (60, 1.0)], "non-numeric"),
+    ([("yesterday", 1.0), (60, 1.0)], "ISO-8601"),
+])
+def test_regularize_rejects_bad_input(points, field_text):
+    with pytest.raises(fc.ForecastError, match=field_text):
+        fc.regularize(points)
+
+
+def test_clip_outliers_clips_an_isolated_spike():
+    y = np.sin(np.arange(500) / 10.0) * 10 + 100 + np.random.default_rng(3).normal(0, 1, 500)
+    y[250] = 10000.0
+    clipped, n = fc.clip_outliers(y)
+    assert 1 <= n <= 10
+    assert clipped[250] < 200
+    others = np.delete(np.arange(500), 250)
+    assert np.abs(clipped[others] - y[others]).max() < 3.0
+
+
+def test_detect_seasonality_daily_and_weekly(nyc):
+    assert fc.detect_seasonality(nyc.values[-48 * 28:], nyc.step) == [48, 336]
+
+
+def test_detect_seasonality_none_on_noise():
+    rng = np.random.default_rng(1)
+    assert fc.detect_seasonality(rng.random(288 * 4), 300) == []
+
+
+def test_insufficient_history_is_typed():
+    with pytest.raises(fc.InsufficientHistory):
+        fc.forecast(np.ones(100), 300, 12)
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"model": "prophet"}, "model"),
+    ({"quantiles": (1.5,)}, "quantile"),
+    ({"horizon": 0}, "horizon"),
+])
+def test_forecast_rejects_bad_options(kwargs, field):
+    args = dict(values=np.ones(2000), step=300, horizon=12)
+    args.update(kwargs)
+    with pytest.raises(fc.ForecastError) as err:
+        fc.forecast(**args)
+    assert err.value.field == field
+
+
+def _mae(pred, actual):
+    return float(np.mean(np.abs(np.asarray(pred) - actual)))
+
+
+def test_auto_beats_naive_on_nyc_holdout(nyc):
+    # forecast one day (mid-January) from the 4 weeks before it
+    y = nyc.values
+    hist, actual = y[-48 * 40:-48 * 12], y[-48 * 12:-48 * 11]
+    auto = fc.forecast(hist, nyc.step, 48, quantiles=(0.5, 0.99))
+    naive = fc.forecast(hist, nyc.step, 48, model="naive", clean=False)
+    assert _mae(auto.mean, actual) < 0.5 * _mae(naive.mean, actual)
+    assert auto.periods == [86400, 604800]
+
+
+def test_quantiles_are_calibrated_and_ordered(elb):
+    res = fc.forecast(elb.values, elb.step, 12, quantiles=(0.5, 0.9, 0.99))
+    assert np.all(res.quantiles[0.99] >= res.quantiles[0.9])
+    assert np.all(res.quantiles[0.9] >= res.quantiles[0.5] - 1e-9)
+    # backtest coverage of each quantile is near its level
+    assert abs(res.coverage[0.9] - 0.9) < 0.03
+    assert res.coverage[0.99] >= 0.97
+    assert res.backtest_mase is not None and res.backtest_mase > 0
+
+
+@pytest.mark.parametrize("model", ["naive", "seasonal_naive", "holt_winters", "mstl", "ses"])
+def test_each_model_forecasts_the_horizon(nyc, model):
+    res = fc.forecast(nyc.values[-48 * 21:], nyc.step, 30, model=model)
+    assert res.model == model
+    assert len(res.mean) == 30 and np.all(res.mean >= 0)
+
+
+def test_seasonal_naive_repeats_the_last_season():
+    y = np.tile(np.arange(288, dtype=float), 3)
+    res = fc.forecast(y, 300, 300, model="seasonal_naive", clean=False)
+    assert np.array_equal(res.mean[:288], np.arange(288, dtype=float))
+    assert res.backtest_mase == 0.0
+
+
+def test_smape_and_mase_scale():
+    assert fc.smape([100, 0], [50, 0]) == pytest.approx(100.0 * (2 * 50 / 150.0) / 2)
+    y = np.array([1.0, 2.0, 1.0, 2.0, 5.0])
+    assert fc.mase_scale(y, 2) == pytest.approx((0 + 0 + 4) / 3.0)

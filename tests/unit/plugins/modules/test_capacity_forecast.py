@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import numpy as np
+import pytest
+
+from ansible_collections.meridian.global_infra.plugins.modules import capacity_forecast as mod
+from ansible_collections.meridian.global_infra.plugins.module_utils import capacity as cap
+from ansible_collections.meridian.global_infra.plugins.module_utils import prometheus as prom
+
+NOW = 1700000000
+
+
+def series(days=7, level=100.0):
+    t = np.arange(days * 288)
+    y = level + 0.5 * level * np.sin(2 * np.pi * t / 288.0)
+    return [[NOW - (len(t) - 1 - i) * 300, float(v)] for i, v in enumerate(y)]
+
+
+def params(services, **kw):
+    p = {"services": services, "history": 14 * 86400, "step": 300, "end_time": str(NOW), "horizon": 86400,
+         "interval": 900, "lead_time": 300, "stabilization": 900, "scale_in_max_step": 0.2, "model": "auto",
+         "workers": 1, "on_error": "fail", "prometheus_url": None, "prometheus_headers": None,
+         "prometheus_validate_certs": True, "prometheus_timeout": 30.0, "prometheus_retries": 0}
+    p.update(kw)
+    return p
+
+
+def svc(name="web", dims=None, **kw):
+    s = {"name": name, "min_capacity": 1, "max_capacity": 40, "current_capacity": 5, "cost": None,
+         "dimensions": dims or [{"name": "rps", "query": None, "series": series(), "unit_capacity": 10.0,
+                                 "target_utilization": 0.7, "quantile": 0.99}]}
+    s.update(kw)
+    return s
+
+
+class FakeClient:
+    queries = []
+
+    def __init__(self, url, **kwargs):
+        self.url = url
+
+    def query_range(self, query, start, end, step):
+        FakeClient.queries.append(query)
+        if query == "missing":
+            raise prom.PrometheusError("query 'missing' returned no series", "query")
+        return [(float(t), v) for t, v in series()]
+
+
+def test_inline_series_decisions_in_order():
+    out = mod.run(params([svc("a"), svc("b")]))
+    assert [d["service"] for d in out] == ["a", "b"]
+    assert all(d["ok"] for d in out)
+    assert out[0]["target_capacity"] >= 15  # load 100 now: 100 / 7
+    assert max(s["capacity"] for s in out[0]["schedule"]) >= 22  # peak 150 / 7
+
+
+def test_query_dimensions_read_through_the_client():
+    dims = [{"name": "rps", "query": "sum(rate(x[5m]))", "series": None, "unit_capacity": 10.0,
+             "target_utilization": 0.7, "quantile": 0.99}]
+    FakeClient.queries = []
+    out = mod.run(params([svc(dims=dims)], prometheus_url="http://127.0.0.1:9"), client_factory=FakeClient)
+    assert FakeClient.queries == ["sum(rate(x[5m]))"] and out[0]["ok"]
+
+
+@pytest.mark.parametrize("service, field", [
+    (svc(min_capacity=5, max_capacity=2), "services.min_capacity"),
+    (svc(dims=[{"name": "rps", "query": None, "series": series(), "unit_capacity": 0.0,
+                "target_utilization": 0.7, "quantile": 0.99}]), "services.dimensions.unit_capacity"),
+])
+def test_bad_input_rejected_before_any_query(service, field):
+    FakeClient.queries = []
+    with pytest.raises(cap.CapacityError) as err:
+        mod.run(params([service], prometheus_url="http://x"), client_factory=FakeClient)
+    assert err.value.field == field and FakeClient.queries == []
+
+
+def test_query_without_url_is_rejected():
+    dims = [{"name": "rps", "query": "up", "series": None, "unit_capacity": 1.0, "target_utilization": 0.7,
+             "quantile": 0.99}]
+    with pytest.raises(prom.PrometheusError) as err:
+        mod.run(params([svc(dims=dims)]))
+    assert err.value.field == "prometheus_url"
+
+
+def test_on_error_skip_returns_a_failed_decision():
+    dims = [{"name": "rps", "query": "missing", "series": None, "unit_capacity": 1.0, "target_utilization": 0.7,
+             "quantile": 0.99}]
+    out = mod.run(params([svc("bad", dims=dims), svc("good")], on_error="skip", prometheus_url="http://x"),
+                  client_factory=FakeClient)
+    assert [d["ok"] for d in out] == [False, True]
+    assert "no series" in out[0]["warnings"][0]
+    with pytest.raises(prom.PrometheusError):
+        mod.run(params([svc("bad", dims=dims)], prometheus_url="http://x"), client_factory=FakeClient)
+
+
+def test_negative_values_are_an_error():
+    bad = series()
+    bad[10][1] = -1.0
+    dims = [{"name": "rps", "query": None, "series": bad, "unit_capacity": 1.0, "target_utilization": 0.7,
+             "quantile": 0.99}]
+    with pytest.raises(Exception, match="negative"):
+        mod.run(params([svc(dims=dims)]))

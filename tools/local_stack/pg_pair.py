@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""A real PostgreSQL primary with a streaming standby on 127.0.0.1, for the failover drill.
+
+Usage: pg_pair.py start|stop|status|promote NODE|rejoin NODE|switchover NODE|destroy
+
+Two clusters (Debian's PostgreSQL 15, /usr/lib/postgresql/15/bin), one per region, under
+<state>/postgres/<node>/ (MERIDIAN_STATE_DIR, default <checkout>/.state/local_stack). Nodes and
+ports come from MERIDIAN_PG_NODES ("us-east-1:5433,eu-west-1:5434"; the first is the initial
+primary). Replication is synchronous with remote_apply: a commit the primary acknowledges is
+already visible on the standby, so acknowledged writes survive a failover.
+
+- start: initdb the primary (data checksums, so pg_rewind works), clone the standby with
+  pg_basebackup -R, start both. Idempotent: running nodes are left alone.
+- stop: pg_ctl stop -m fast on every node (each server is ended by its own postmaster.pid).
+- status: JSON, per node: port, running, role (primary | standby), upstream.
+- promote NODE: pg_ctl promote (a real promotion; the drill itself uses SELECT pg_promote()).
+- rejoin NODE: make NODE a standby of the other node: stop it, pg_rewind it against the current
+  primary (pg_basebackup when a rewind is not possible), point it at the primary, start it.
+- switchover NODE: planned role swap back to NODE: stop the current primary cleanly (every
+  commit is already on NODE), promote NODE, rejoin the old primary as its standby.
+
+When run as root the servers run as the 'postgres' system user (PostgreSQL refuses root), and the
+data directories are owned by it. Connections: TCP on 127.0.0.1 only, trust authentication for
+local users (a local test stack; no password exists to leak), superuser 'postgres'.
+"""
+
+import fcntl
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STATE = os.environ.get("MERIDIAN_STATE_DIR", os.path.join(ROOT, ".state", "local_stack"))
+BASE = os.path.join(STATE, "postgres")
+BIN = os.environ.get("MERIDIAN_PG_BIN", "/usr/lib/postgresql/15/bin")
+HOST = "127.0.0.1"
+DEFAULT_NODES = "us-east-1:5433,eu-west-1:5434"
+RUN_AS = "postgres"
+MANAGED_KEYS = ("primary_conninfo", "primary_slot_name", "default_transaction_read_only")
+
+
+class PairError(Exception):
+    pass
+
+
+def nodes():
+    raw = os.environ.get("MERIDIAN_PG_NODES", DEFAULT_NODES)
+    result = []
+    for item in raw.split(","):
+        name, _, port = item.strip().rpartition(":")
+        if not name or not port.isdigit():
+            raise PairError("MERIDIAN_PG_NODES=%r: expected NAME:PORT,NAME:PORT" % raw)
+        result.append((name, int(port)))
+    if len(result) != 2 or result[0][0] == result[1][0]:
+        raise PairError("MERIDIAN_PG_NODES must name exactly two different nodes, got %r" % raw)
+    return result
+
+
+def _port(node):
+    for name, port in nodes():
+        if name == node:
+            return port
+    raise PairError("unknown node %r (known: %s)" % (node, ", ".join(n for n, _ in nodes())))
+
+
+def _other(node):
+    _port(node)
+    return [n for n, _ in nodes() if n != node][0]
+
+
+def _datadir(node):
+    return os.path.join(BASE, node, "data")
+
+
+def _user():
+    """(uid, gid) to run PostgreSQL as: the postgres system user when we are root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(RUN_AS)
+    except KeyError:
+        raise PairError("running as root needs the '%s' system user (apt-get install postgresql)" % RUN_AS)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _demote():
+    ids = _user()
+    if ids is None:
+        return None
+
+    def drop():
+        os.setgroups([])
+        os.setgid(ids[1])
+        os.setuid(ids[0])
+    return drop
+
+
+def _chown(path):
+    ids = _user()
+    if ids is None:
+        return
+    for dirpath, dirnames, filenames in os.walk(path):
+        os.chown(dirpath, *ids)
+        for name in filenames:
+            os.chown(os.path.join(dirpath, name), *ids)
+
+
+def _run(args, check=True, quiet=False):
+    proc = subprocess.run([os.path.join(BIN, args[0])] + list(args[1:]), preexec_fn=_demote(), cwd="/",
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                          universal_newlines=True)
+    if check and proc.returncode != 0:
+        raise PairError("%s failed (exit %d): %s" % (args[0], proc.returncode, proc.stdout.strip()[-2000:]))
+    if not quiet and proc.stdout.strip():
+        sys.stderr.write(proc.stdout)
+    return proc
+
+
+def _sql(node, query):
+    proc = _run(["psql", "-X", "-A", "-t", "-h", HOST, "-p", str(_port(node)), "-U", "postgres", "-d", "postgres",
+                 "-v", "ON_ERROR_STOP=1", "-c", query], check=False, quiet=True)
+    if proc.returncode != 0:
+        raise PairError("psql on %s: %s" % (node, proc.stdout.strip()))
+    return proc.stdout.strip()
+
+
+def running(node):
+    if not os.path.isdir(_datadir(node)):
+        return False
+    return _run(["pg_ctl", "status", "-D", _datadir(node)], check=False, quiet=True).returncode == 0
+
+
+def _ready(node, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _run(["pg_isready", "-h", HOST, "-p", str(_port(node)), "-q"], check=False, quiet=True).returncode == 0:
+            return
+        time.sleep(0.2)
+    raise PairError("%s did not accept connections on %s:%d within %ds; see %s"
+                    % (node, HOST, _port(node), timeout, os.path.join(BASE, node, "server.log")))
+
+
+def _conninfo(upstream, me):
+    return "host=%s port=%d user=postgres application_name=%s" % (HOST, _port(upstream), me)
+
+
+def _set_recovery(node, upstream):
+    """Rewrite the managed settings in postgresql.auto.conf; with an upstream, make NODE a standby of it."""
+    data = _datadir(node)
+    auto = os.path.join(data, "postgresql.auto.conf")
+    kept = []
+    if os.path.exists(auto):
+        with open(auto, encoding="utf-8") as handle:
+            kept = [line for line in handle if line.split("=", 1)[0].strip() not in MANAGED_KEYS]
+    if upstream:
+        kept.append("primary_conninfo = '%s'\n" % _conninfo(upstream, node))
+    with open(auto, "w", encoding="utf-8") as handle:
+        handle.writelines(kept)
+    signal_file = os.path.join(data, "standby.signal")
+    if upstream:
+        open(signal_file, "w").close()
+    elif os.path.exists(signal_file):
+        os.unlink(signal_file)
+    _chown(data)
+
+
+def _configure(node):
+    conf = os.path.join(_datadir(node), "postgresql.conf")
+    with open(conf, "a", encoding="utf-8") as handle:
+        handle.write(
+            "\n# meridian local stack\n"
+            "listen_addresses = '%s'\n"
+            "wal_level = replica\nmax_wal_senders = 5\nwal_keep_size = '256MB'\nhot_standby = on\n"
+            "wal_log_hints = on\nsynchronous_commit = remote_apply\nsynchronous_standby_names = '*'\n"
+            "wal_receiver_status_interval = 1s\nshared_buffers = 32MB\nmax_connections = 40\n"
+            % HOST
+        )
+    hba = os.path.join(_datadir(node), "pg_hba.conf")
+    with open(hba, "w", encoding="utf-8") as handle:
+        handle.write("host all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n")
+
+
+def _start_node(node):
+    if running(node):
+        return False
+    # Port and socket directory are per node and given on the command line: configuration files
+    # travel between the nodes with pg_basebackup and pg_rewind.
+    _run(["pg_ctl", "start", "-w", "-t", "60", "-D", _datadir(node), "-l", os.path.join(BASE, node, "server.log"),
+          "-o", "-p %d -k %s" % (_port(node), os.path.join(BASE, node))])
+    _ready(node)
+    return True
+
+
+def _stop_node(node):
+    if running(node):
+        _run(["pg_ctl", "stop", "-w", "-t", "60", "-m", "fast", "-D", _datadir(node)])
+
+
+def _mkdirs(node):
+    path = os.path.join(BASE, node)
+    os.makedirs(path, exist_ok=True)
+    os.chmod(BASE, 0o755)
+    _chown(path)
+
+
+def _basebackup(node, upstream):
+    data = _datadir(node)
+    if os.path.exists(data):
+        shutil.rmtree(data)
+    _mkdirs(node)
+    _run(["pg_basebackup", "-h", HOST, "-p", str(_port(upstream)), "-U", "postgres", "-D", data,
+          "-X", "stream", "-c", "fast"])
+    _set_recovery(node, upstream)
+
+
+def role(node):
+    if not running(node):
+        return None
+    return "standby" if _sql(node, "SELECT pg_is_in_recovery()") == "t" else "primary"
+
+
+def streaming(node, timeout=10.0):
+    """True once NODE's WAL receiver streams from its upstream."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _sql(node, "SELECT status FROM pg_stat_wal_receiver") == "streaming":
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def start():
+    (first, _), (second, _) = nodes()
+    if not os.path.isdir(_datadir(first)) and not os.path.isdir(_datadir(second)):
+        _mkdirs(first)
+        _run(["initdb", "-D", _datadir(first), "-U", "postgres", "--data-checksums", "-A", "trust", "-E", "UTF8",
+              "--locale=C.UTF-8"])
+        _configure(first)
+        _chown(_datadir(first))
+        _start_node(first)
+        _basebackup(second, first)
+        _start_node(second)
+    else:
+        for node in (first, second):
+            if not os.path.isdir(_datadir(node)):
+                raise PairError("%s has no data directory while %s has one: run rejoin %s" % (node, _other(node), node))
+        for node in (first, second):
+            _start_node(node)
+    return status()
+
+
+def stop():
+    for name, _ in reversed(nodes()):
+        _stop_node(name)
+    return status()
+
+
+def status():
+    out = {}
+    for name, port in nodes():
+        up = running(name)
+        info = {"port": port, "host": HOST, "running": up, "role": role(name) if up else None,
+                "data_dir": _datadir(name)}
+        if info["role"] == "standby":
+            info["upstream"] = _sql(name, "SELECT sender_port FROM pg_stat_wal_receiver") or None
+        out[name] = info
+    return out
+
+
+def promote(node):
+    if role(node) != "standby":
+        raise PairError("%s is not a running standby (role %s)" % (node, role(node)))
+    _run(["pg_ctl", "promote", "-w", "-t", "60", "-D", _datadir(node)])
+    return status()
+
+
+def rejoin(node):
+    upstream = _other(node)
+    if role(upstream) != "primary":
+        raise PairError("cannot rejoin %s: %s is not a running primary (role %s)" % (node, upstream, role(upstream)))
+    if role(node) == "standby" and streaming(node):
+        return status()
+    # pg_rewind reads the source's timeline from its control file, which a promotion only updates
+    # at its end-of-recovery checkpoint: force that checkpoint first.
+    _sql(upstream, "CHECKPOINT")
+    _stop_node(node)
+    rewound = False
+    if os.path.isdir(_datadir(node)):
+        proc = _run(["pg_rewind", "-D", _datadir(node), "--source-server",
+                     "host=%s port=%d user=postgres dbname=postgres" % (HOST, _port(upstream))], check=False)
+        rewound = proc.returncode == 0
+    if rewound:
+        _set_recovery(node, upstream)
+    else:
+        _basebackup(node, upstream)
+    _start_node(node)
+    if not streaming(node, timeout=30.0):
+        raise PairError("%s started but does not stream from %s; see %s" % (node, upstream, os.path.join(BASE, node, "server.log")))
+    return status()
+
+
+def switchover(node):
+    """Planned: make NODE the primary again and the other node its standby, losing nothing."""
+    old = _other(node)
+    if role(node) == "primary":
+        if role(old) != "standby":
+            rejoin(old)
+        return status()
+    if role(node) != "standby" or role(old) != "primary":
+        raise PairError("switchover to %s needs %s as standby and %s as primary" % (node, node, old))
+    _stop_node(old)                     # a clean shutdown ships every WAL record to the standby first
+    _run(["pg_ctl", "promote", "-w", "-t", "60", "-D", _datadir(node)])
+    _ready(node)
+    return rejoin(old)
+
+
+def destroy():
+    stop()
+    for name, _ in nodes():
+        if os.path.isdir(os.path.join(BASE, name)):
+            shutil.rmtree(os.path.join(BASE, name))
+    return {}
+
+
+def main(argv):
+    actions = {"start": start, "stop": stop, "status": status, "destroy": destroy}
+    with_node = {"promote": promote, "rejoin": rejoin, "switchover": switchover}
+    if not argv or (argv[0] not in actions and argv[0] not in with_node) or (argv[0] in with_node and len(argv) != 2):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    os.makedirs(BASE, exist_ok=True)
+    # One operation at a time: concurrent promote/rejoin calls would leave two standbys.
+    lock = open(os.path.join(BASE, ".lock"), "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        result = actions[argv[0]]() if argv[0] in actions else with_node[argv[0]](argv[1])
+    except PairError as err:
+        print("pg_pair: %s" % err, file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

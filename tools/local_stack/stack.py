@@ -115,6 +115,15 @@ def _moto_cmd(svc, port):
     return [binary, "-H", HOST, "-p", str(port)]
 
 
+def _region_service_cmd(svc, port):
+    # The region's HTTP endpoint for the failover drill; it reads the region's node of the
+    # PostgreSQL pair (tools/local_stack/pg_pair.py, nodes from MERIDIAN_PG_NODES).
+    nodes = dict(item.rsplit(":", 1) for item in os.environ.get(
+        "MERIDIAN_PG_NODES", "us-east-1:5433,eu-west-1:5434").split(","))
+    return [os.path.join(VENV_BIN, "python"), os.path.join(ROOT, "tools", "local_stack", "region_service.py"),
+            "--region", svc["region"], "--port", str(port), "--db-port", nodes[svc["region"]]]
+
+
 # name -> port variable, default port, readiness path, command builder.
 # New servers (the GCE emulator, Alertmanager, PostgreSQL) join the stack by adding an entry here.
 SERVICES = {
@@ -141,6 +150,20 @@ SERVICES = {
         "port": 9194,
         "ready_path": "/-/ready",
         "cmd": _pushgateway_cmd,
+    },
+    "region-us-east-1": {
+        "port_env": "MERIDIAN_REGION_US_EAST_1_PORT",
+        "port": 5180,
+        "ready_path": "/",
+        "cmd": _region_service_cmd,
+        "region": "us-east-1",
+    },
+    "region-eu-west-1": {
+        "port_env": "MERIDIAN_REGION_EU_WEST_1_PORT",
+        "port": 5181,
+        "ready_path": "/",
+        "cmd": _region_service_cmd,
+        "region": "eu-west-1",
     },
 }
 

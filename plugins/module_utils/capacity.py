@@ -47,10 +47,10 @@ class Dimension:
         except (TypeError, ValueError):
             raise CapacityError("dimension %s: unit_capacity, target_utilization and quantile must be numbers"
                                 % name, "dimensions")
-        if not self.unit_capacity > 0:
+        if self.unit_capacity <= 0 or math.isnan(self.unit_capacity):
             raise CapacityError("dimension %s: unit_capacity must be > 0 (the load one unit serves)" % name,
                                 "dimensions.unit_capacity")
-        if not 0.0 < self.target_utilization <= 1.0:
+        if self.target_utilization <= 0.0 or self.target_utilization > 1.0 or math.isnan(self.target_utilization):
             raise CapacityError("dimension %s: target_utilization must be in (0, 1]" % name,
                                 "dimensions.target_utilization")
         if not 0.0 < self.quantile < 1.0:
@@ -70,6 +70,14 @@ class Dimension:
     @property
     def current_load(self):
         return self.recent[-1] if self.recent else 0.0
+
+
+def _near_term_peak(dim, seconds):
+    """Highest forecast quantile over the next ``seconds`` (the current load when reactive)."""
+    if not dim.quantile_path:
+        return dim.current_load
+    steps = max(1, int(math.ceil(seconds / float(dim.step))))
+    return max(dim.quantile_path[:steps])
 
 
 def validate_bounds(min_capacity, max_capacity, current_capacity=None):
@@ -141,9 +149,7 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
             "unit_capacity": dim.unit_capacity,
             "target_utilization": dim.target_utilization,
             "quantile": dim.quantile,
-            "forecast_quantile": round(max(dim.quantile_path[:max(1, int(math.ceil((interval + lead_time)
-                                                                                  / float(dim.step))))])
-                                       if dim.quantile_path else dim.current_load, 6),
+            "forecast_quantile": round(_near_term_peak(dim, interval + lead_time), 6),
             "current_load": dim.current_load,
             "next_quantile": q_now,
             "required_units": dim_need[0],

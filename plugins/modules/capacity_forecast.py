@@ -28,7 +28,7 @@ description:
   - Read-only; it never changes anything, so check mode runs it in full.
   - Pair it with M(meridian.global_infra.scaling_target) to apply the decisions.
 author:
-  - Meridian Platform Team
+  - Meridian Platform Team (@meridian)
 extends_documentation_fragment:
   - meridian.global_infra.prometheus
 attributes:
@@ -219,7 +219,7 @@ decisions:
     service: {description: Service name., type: str, returned: always, sample: web}
     ok: {description: False when no decision could be computed (then nothing should be applied)., type: bool,
          returned: always}
-    action: {description: V(scale_up), V(scale_down) or V(maintain) relative to current_capacity., type: str,
+    action: {description: "V(scale_up), V(scale_down) or V(maintain) relative to current_capacity.", type: str,
              returned: always, sample: scale_up}
     current_capacity: {description: Capacity given as in service now., type: int, returned: always}
     target_capacity: {description: Capacity to set at time_to_execute., type: int, returned: always, sample: 4}
@@ -250,7 +250,7 @@ decisions:
       type: list
       elements: dict
       returned: always
-    warnings: {description: Fallbacks and risks (reactive sizing, interpolated gaps, caps)., type: list,
+    warnings: {description: "Fallbacks and risks (reactive sizing, interpolated gaps, caps).", type: list,
                elements: str, returned: always}
 """
 

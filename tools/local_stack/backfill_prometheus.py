@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Backfill the local Prometheus with a multi-week load history for the demo services.
 
 The history is shaped on a real trace, NYC taxi demand every 30 minutes (data/nyc_taxi.csv, see

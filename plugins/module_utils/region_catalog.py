@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to meridian.global_infra
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Region catalog, demand cities and country codes, read from the packaged data files.
+
+Everything here is pure: the only files read are the data files shipped under
+``plugins/module_utils/data/regions/`` (see the ``*.SOURCE.md`` next to each).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import io
+import json
+import os
+
+try:
+    import pycountry
+    HAS_PYCOUNTRY = True
+except ImportError:
+    HAS_PYCOUNTRY = False
+
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "regions")
+PROVIDERS = ("aws", "gcp")
+
+_CACHE = {}
+
+
+class RegionSelectionError(ValueError):
+    """Input or constraints that cannot produce a region choice.
+
+    ``field`` names the offending option (e.g. ``markets[2]``), ``markets`` lists the markets that
+    cannot be served when the error is an infeasibility.
+    """
+
+    def __init__(self, field, message, markets=None):
+        self.field = field
+        self.markets = list(markets or [])
+        super(RegionSelectionError, self).__init__("%s: %s" % (field, message))
+
+
+def _read(name):
+    if name not in _CACHE:
+        path = os.path.join(DATA_DIR, name)
+        with io.open(path, "r", encoding="utf-8") as handle:
+            if name.endswith(".json"):
+                _CACHE[name] = json.load(handle)
+            else:
+                _CACHE[name] = list(csv.DictReader(handle))
+    return _CACHE[name]
+
+
+def load_catalog():
+    """Return the catalog dict: ``regions`` (list of records) and the reference price."""
+    return _read("catalog.json")
+
+
+def load_policy():
+    """Return the packaged residency policy (a fresh deep copy, safe to modify)."""
+    return json.loads(json.dumps(_read("residency_policy.json")))
+
+
+def load_measured_rtt():
+    """Return ``{region: {region: ms}}``, the measured AWS p50 RTT matrix."""
+    return _read("aws_rtt_p50.json")["rtt"]
+
+
+def regions():
+    """All catalog regions, each a dict with a ``key`` of the form ``provider/code``."""
+    if "regions" not in _CACHE:
+        catalog = load_catalog()
+        out = []
+        known = [r["price_usd_hour"] for r in catalog["regions"] if r["price_usd_hour"]]
+        for record in catalog["regions"]:
+            item = dict(record)
+            item["key"] = "%s/%s" % (item["provider"], item["code"])
+            same = sorted(r["price_usd_hour"] for r in catalog["regions"]
+                          if r["provider"] == item["provider"] and r["price_usd_hour"])
+            pool = same or sorted(known)
+            item["price_estimated"] = item["price_usd_hour"] is None
+            price = item["price_usd_hour"] if item["price_usd_hour"] else pool[len(pool) // 2]
+            item["price_index"] = round(price / catalog["reference_price_usd_hour"], 4)
+            out.append(item)
+        _CACHE["regions"] = out
+    return _CACHE["regions"]
+
+
+def find_region(name, field):
+    """Resolve ``code`` or ``provider/code`` to a catalog region; raise naming ``field``."""
+    text = str(name).strip()
+    provider = None
+    if "/" in text:
+        provider, text = text.split("/", 1)
+        if provider not in PROVIDERS:
+            raise RegionSelectionError(field, "unknown provider %r in %r (known: %s)"
+                                       % (provider, name, ", ".join(PROVIDERS)))
+    for region in regions():
+        if region["code"] == text and provider in (None, region["provider"]):
+            return region
+    raise RegionSelectionError(field, "unknown region %r; use a code from the catalog such as "
+                                      "'eu-west-1' or 'gcp/europe-west1'" % (name,))
+
+
+def cities():
+    """Demand cities: list of dicts with name, country, latitude, longitude, population."""
+    if "cities" not in _CACHE:
+        rows = []
+        for row in _read("cities.csv"):
+            rows.append({"name": row["name"], "country": row["country"],
+                         "latitude": float(row["latitude"]), "longitude": float(row["longitude"]),
+                         "population": int(row["population"])})
+        _CACHE["cities"] = rows
+    return _CACHE["cities"]
+
+
+def cities_by_country():
+    if "by_country" not in _CACHE:
+        out = {}
+        for city in cities():
+            out.setdefault(city["country"], []).append(city)
+        _CACHE["by_country"] = out
+    return _CACHE["by_country"]
+
+
+def normalize_country(code, field):
+    """Return the ISO 3166-1 alpha-2 code for ``code`` or raise naming ``field``."""
+    if not isinstance(code, str) or len(code.strip()) != 2 or not code.strip().isalpha():
+        raise RegionSelectionError(field, "%r is not an ISO 3166-1 alpha-2 country code (e.g. 'DE')" % (code,))
+    cc = code.strip().upper()
+    if HAS_PYCOUNTRY:
+        known = pycountry.countries.get(alpha_2=cc) is not None
+    else:
+        known = cc in cities_by_country()
+    if not known:
+        raise RegionSelectionError(field, "unknown country code %r (ISO 3166-1 alpha-2 expected)" % (code,))
+    return cc

@@ -1,0 +1,155 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to meridian.global_infra
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Data-residency policy: jurisdiction -> allowed storage locations per data class.
+
+The packaged defaults (``data/regions/residency_policy.json``) cite their legal source per rule and
+are not legal advice. An inventory overrides them per jurisdiction and data class, and may add
+data classes of its own.
+
+A location token is ``*`` (anywhere), a group name from the policy (``EEA``, ``EU_ADEQUATE``...),
+or an ISO 3166-1 alpha-2 country code.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.meridian.global_infra.plugins.module_utils.region_catalog import (
+    RegionSelectionError,
+    load_policy,
+    normalize_country,
+)
+
+DEFAULT_JURISDICTION = "default"
+
+
+def _normalize_rule(value, field, groups):
+    """A rule is a list of locations or {allowed: [...], denied: [...]}; return the dict form."""
+    if isinstance(value, (list, tuple)):
+        value = {"allowed": list(value)}
+    if not isinstance(value, dict) or "allowed" not in value:
+        raise RegionSelectionError(field, "a residency rule is a list of allowed locations or "
+                                          "{allowed: [...], denied: [...]}, got %r" % (value,))
+    out = dict(value)
+    for key in ("allowed", "denied"):
+        tokens = out.get(key) or []
+        if not isinstance(tokens, (list, tuple)):
+            raise RegionSelectionError("%s.%s" % (field, key), "expected a list of locations, got %r" % (tokens,))
+        clean = []
+        for i, token in enumerate(tokens):
+            sub = "%s.%s[%d]" % (field, key, i)
+            if token == "*" or token in groups:
+                clean.append(token)
+            else:
+                clean.append(normalize_country(token, sub))
+        out[key] = clean
+    if not out["allowed"]:
+        raise RegionSelectionError(field + ".allowed", "an empty allowed list would forbid every region; "
+                                                       "list at least one location or '*'")
+    return out
+
+
+class ResidencyPolicy(object):
+    """Resolved policy: which region countries may hold a data class for a market country."""
+
+    def __init__(self, overrides=None, data_classes=None):
+        policy = load_policy()
+        self.groups = dict((k, set(v)) for k, v in policy["groups"].items())
+        self.jurisdictions = policy["jurisdictions"]
+        self.disclaimer = policy["disclaimer"]
+        self.class_descriptions = policy["data_classes"]
+        for name, row in (overrides or {}).items():
+            field = "residency.%s" % name
+            if not isinstance(row, dict):
+                raise RegionSelectionError(field, "expected a mapping of data class -> allowed locations")
+            row = dict(row)
+            target = self.jurisdictions.get(name)
+            if target is None:
+                if "countries" not in row:
+                    raise RegionSelectionError(field, "unknown jurisdiction %r; known: %s, or define a new one "
+                                                      "with a 'countries' list"
+                                               % (name, ", ".join(sorted(self.jurisdictions))))
+                target = self.jurisdictions[name] = {"law": "inventory", "countries": [], "rules": {}}
+            if "countries" in row:
+                target["countries"] = [normalize_country(c, "%s.countries[%d]" % (field, i))
+                                       for i, c in enumerate(row.pop("countries") or [])]
+            for data_class, rule in row.items():
+                rule = _normalize_rule(rule, "%s.%s" % (field, data_class), self.groups)
+                rule.setdefault("source", "inventory override")
+                target["rules"][data_class] = rule
+        for name, row in self.jurisdictions.items():
+            for data_class, rule in list(row["rules"].items()):
+                row["rules"][data_class] = _normalize_rule(rule, "residency.%s.%s" % (name, data_class), self.groups)
+        self.country_jurisdiction = {}
+        for name, row in self.jurisdictions.items():
+            for token in row.get("countries", []):
+                for cc in self.groups.get(token, [token]):
+                    self.country_jurisdiction[cc] = name
+        self.data_classes = self._resolve_classes(data_classes)
+
+    def _resolve_classes(self, data_classes):
+        """Normalise the data_classes option into a list of names; custom rules are merged in."""
+        if data_classes is None:
+            data_classes = ["pii", "content_metadata", "operational"]
+        if isinstance(data_classes, (list, tuple)):
+            data_classes = dict((name, None) for name in data_classes)
+        if not isinstance(data_classes, dict) or not data_classes:
+            raise RegionSelectionError("data_classes", "expected a non-empty list of data class names, or a mapping "
+                                                       "of data class -> rules per jurisdiction")
+        names = []
+        for name, rules in data_classes.items():
+            field = "data_classes.%s" % name
+            if rules:
+                if not isinstance(rules, dict):
+                    raise RegionSelectionError(field, "expected a mapping of jurisdiction -> allowed locations")
+                for jurisdiction, rule in rules.items():
+                    key = DEFAULT_JURISDICTION if jurisdiction == "*" else jurisdiction
+                    if key not in self.jurisdictions:
+                        raise RegionSelectionError("%s.%s" % (field, jurisdiction),
+                                                   "unknown jurisdiction; known: %s" % ", ".join(sorted(self.jurisdictions)))
+                    normalized = _normalize_rule(rule, "%s.%s" % (field, jurisdiction), self.groups)
+                    normalized.setdefault("source", "inventory data_classes")
+                    self.jurisdictions[key]["rules"][name] = normalized
+            if name not in self.jurisdictions[DEFAULT_JURISDICTION]["rules"]:
+                known = sorted(self.jurisdictions[DEFAULT_JURISDICTION]["rules"])
+                raise RegionSelectionError(field, "no residency rule for data class %r; use one of %s or give its rules "
+                                                  "({jurisdiction: [locations], '*': [...]} with a '*' default)"
+                                           % (name, ", ".join(known)))
+            names.append(name)
+        return names
+
+    def jurisdiction_of(self, country):
+        return self.country_jurisdiction.get(country, DEFAULT_JURISDICTION)
+
+    def rule(self, jurisdiction, data_class):
+        rules = self.jurisdictions.get(jurisdiction, {}).get("rules", {})
+        if data_class in rules:
+            return rules[data_class]
+        return self.jurisdictions[DEFAULT_JURISDICTION]["rules"][data_class]
+
+    def _expand(self, tokens):
+        out = set()
+        for token in tokens:
+            out |= self.groups.get(token, set([token]))
+        return out
+
+    def allows(self, market_country, region_country):
+        """(True, None) if every data class of a market may be stored in region_country, else (False, reason)."""
+        jurisdiction = self.jurisdiction_of(market_country)
+        for data_class in self.data_classes:
+            rule = self.rule(jurisdiction, data_class)
+            denied = self._expand(rule.get("denied") or [])
+            allowed = rule["allowed"]
+            if region_country in denied or ("*" not in allowed and region_country not in self._expand(allowed)):
+                return False, "%s data of %s (%s) may not be stored in %s" % (
+                    data_class, market_country, jurisdiction, region_country)
+        return True, None
+
+    def describe(self, jurisdiction):
+        """The rules applied to a jurisdiction for the selected classes, for the explanation."""
+        out = {}
+        for data_class in self.data_classes:
+            rule = self.rule(jurisdiction, data_class)
+            out[data_class] = dict((k, rule[k]) for k in ("allowed", "denied", "source") if rule.get(k))
+        return out

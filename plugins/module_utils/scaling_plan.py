@@ -198,6 +198,8 @@ def desired_state(decision, current, now, capacity_mode="desired", manage_bounds
       target's current bounds stay and the decision must fit inside them.
     - Scheduled steps: the forecast schedule from ``now + min_lead_time`` on, only where the capacity
       changes, the first ``max_scheduled_actions`` of them, each named deterministically.
+    - A scale-up whose ``time_to_execute`` lies at least ``min_lead_time`` ahead is deferred: the
+      current desired capacity stays (within the bounds) and a scheduled step sets the target then.
     - ``native_policy``: a provider payload to keep in place, ``None`` to leave the current one
       alone, or ``{}`` to remove it.
     """
@@ -216,17 +218,26 @@ def desired_state(decision, current, now, capacity_mode="desired", manage_bounds
                 "manage_bounds",
                 "capacity %d is outside the target's current bounds %d..%d: set manage_bounds=true or widen "
                 "the group's min/max" % (bad[0], low, high))
+    earliest = now + datetime.timedelta(seconds=min_lead_time)
+    steps = list(decision["schedule"])
+    now_capacity = target
+    execute = decision.get("time_to_execute")
+    current_desired = current.get("desired_capacity")
+    if (scheduled_actions and execute is not None and current_desired is not None
+            and target > current_desired and execute >= earliest):
+        # A rise needed only later: keep today's capacity and schedule the target at time_to_execute.
+        now_capacity = min(max(current_desired, low), high)
+        steps = [(execute.replace(microsecond=0), target)] + [step for step in steps if step[0] > execute]
     state = {
-        "min_size": target if capacity_mode == "floor" else low,
+        "min_size": now_capacity if capacity_mode == "floor" else low,
         "max_size": high,
-        "desired_capacity": target,
+        "desired_capacity": now_capacity,
         "scheduled_actions": {},
         "native_policy": copy.deepcopy(current.get("native_policy")) if native_policy is None else native_policy or None,
     }
     if scheduled_actions:
-        earliest = now + datetime.timedelta(seconds=min_lead_time)
-        previous = target
-        for when, capacity in decision["schedule"]:
+        previous = now_capacity
+        for when, capacity in steps:
             if when < earliest or capacity == previous:
                 continue
             if len(state["scheduled_actions"]) >= max_scheduled_actions:

@@ -129,6 +129,22 @@ def test_lead_time_drops_near_steps_and_limit_caps_count():
     assert desired_state(decision, CURRENT, NOW, scheduled_actions=False)["scheduled_actions"] == {}
 
 
+def test_later_scale_up_is_deferred_to_time_to_execute():
+    decision = validate_decision(_decision(time_to_execute="2025-03-03T12:17:00Z"))
+    state = desired_state(decision, CURRENT, NOW)  # current desired 3, target 4 from 12:17
+    assert state["desired_capacity"] == 3 and state["min_size"] == 2
+    steps = [(a["start_time"], a["desired_capacity"])
+             for a in sorted(state["scheduled_actions"].values(), key=lambda a: a["start_time"])]
+    assert steps[:2] == [("2025-03-03T12:17:00Z", 4), ("2025-03-03T12:20:00Z", 7)]
+    # Too soon to schedule, or scheduling disabled: the target applies now.
+    soon = validate_decision(_decision(time_to_execute="2025-03-03T12:01:00Z"))
+    assert desired_state(soon, CURRENT, NOW)["desired_capacity"] == 4
+    assert desired_state(decision, CURRENT, NOW, scheduled_actions=False)["desired_capacity"] == 4
+    # A scale-down is never deferred.
+    down = validate_decision(_decision(target_capacity=2, time_to_execute="2025-03-03T12:17:00Z"))
+    assert desired_state(down, CURRENT, NOW)["desired_capacity"] == 2
+
+
 def test_floor_mode_raises_minimum_in_group_and_steps():
     state = desired_state(validate_decision(_decision()), CURRENT, NOW, capacity_mode="floor")
     assert state["min_size"] == 4 and state["desired_capacity"] == 4

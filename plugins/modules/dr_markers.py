@@ -1,0 +1,304 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Meridian platform engineering
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: dr_markers
+short_description: Sequenced drill markers and replica state on a PostgreSQL pair
+version_added: 0.1.0
+description:
+  - The database side of the failover drill, for PostgreSQL (self-managed or RDS for PostgreSQL).
+  - V(write) inserts O(count) sequenced markers for O(drill_id), one committed transaction each,
+    and returns the time each commit was acknowledged. With synchronous replication an acknowledged
+    marker is on the standby.
+  - V(read) returns the sequences of O(drill_id) the server holds (run it on the promoted standby).
+  - V(status) returns the server's role (V(primary) or V(standby)), its replication lag and,
+    on a primary, its streaming standbys. Read-only.
+  - V(promote) promotes a standby with C(pg_promote()) and waits until it accepts writes; a
+    primary is left alone (idempotent).
+  - V(fence) makes a primary refuse writes (C(default_transaction_read_only), reloaded), so that a
+    demoted region cannot take writes after the standby was promoted; V(unfence) reverts it.
+  - V(purge) deletes the markers of O(drill_id).
+author:
+  - Meridian platform engineering (@meridian)
+requirements:
+  - psycopg >= 3.1 (C(pip install "psycopg[binary]"))
+options:
+  action:
+    description: What to do (see the description).
+    type: str
+    choices: [status, write, read, promote, fence, unfence, purge]
+    required: true
+  host:
+    description: Server host name or address.
+    type: str
+    default: 127.0.0.1
+  port:
+    description: Server port.
+    type: int
+    default: 5432
+  user:
+    description: Role to connect as (a superuser, or one granted C(pg_promote) and C(ALTER SYSTEM)).
+    type: str
+    default: postgres
+  password:
+    description: Password; falls back to the C(PGPASSWORD) environment variable (and C(~/.pgpass)).
+    type: str
+  database:
+    description: Database holding the marker table.
+    type: str
+    default: postgres
+  connect_timeout:
+    description: Seconds to wait for a connection.
+    type: int
+    default: 5
+  drill_id:
+    description: Identifies one drill's markers. Required for V(write), V(read) and V(purge).
+    type: str
+  count:
+    description: How many markers V(write) inserts, continuing after the highest sequence already present.
+    type: int
+    default: 20
+  interval:
+    description: Seconds between two markers of V(write).
+    type: float
+    default: 0.05
+  wait_seconds:
+    description: How long V(promote) waits for the promotion to finish.
+    type: int
+    default: 30
+attributes:
+  check_mode:
+    support: full
+    description: V(status) and V(read) run in full; the other actions report what they would change and change nothing.
+  diff_mode:
+    support: full
+    description: Returns the server's role and write fence before and after.
+notes:
+  - The marker table is C(meridian_dr_markers (drill_id text, seq int, written_at timestamptz)); V(write) creates it when missing.
+"""
+
+EXAMPLES = r"""
+- name: Write 50 markers to the primary
+  meridian.global_infra.dr_markers:
+    action: write
+    host: "{{ primary_db_host }}"
+    port: 5432
+    drill_id: "{{ drill_id }}"
+    count: 50
+  register: written
+
+- name: Promote the standby
+  meridian.global_infra.dr_markers:
+    action: promote
+    host: "{{ standby_db_host }}"
+
+- name: Which markers survived on the promoted standby
+  meridian.global_infra.dr_markers:
+    action: read
+    host: "{{ standby_db_host }}"
+    drill_id: "{{ drill_id }}"
+  register: present
+"""
+
+RETURN = r"""
+role:
+  description: The server's role after the action (as planned in check mode).
+  returned: always
+  type: str
+  sample: primary
+fenced:
+  description: Whether the server refuses writes (C(default_transaction_read_only)).
+  returned: always
+  type: bool
+  sample: false
+lag_seconds:
+  description: On a standby, seconds since the last replayed transaction when WAL is still arriving, else 0.
+  returned: always
+  type: float
+  sample: 0.0
+standbys:
+  description: On a primary, its streaming standbys (C(application_name), C(state), C(sync_state), C(replay_lag_seconds)).
+  returned: always
+  type: list
+  elements: dict
+acknowledged:
+  description: For V(write), each marker's C(seq) and C(acked_at) (epoch seconds when the commit returned).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{seq: 1, acked_at: 1738324800.12}]
+present:
+  description: For V(read), the sequences of O(drill_id) the server holds, ascending.
+  returned: always
+  type: list
+  elements: int
+  sample: [1, 2, 3]
+"""
+
+import time
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    import psycopg
+    HAS_PSYCOPG = True
+    PSYCOPG_IMPORT_ERROR = None
+except ImportError:
+    HAS_PSYCOPG = False
+    PSYCOPG_IMPORT_ERROR = traceback.format_exc()
+
+TABLE = "meridian_dr_markers"
+
+
+class MarkerError(Exception):
+    def __init__(self, field, message):
+        self.field = field
+        self.message = message
+        super(MarkerError, self).__init__("%s: %s" % (field, message))
+
+
+def _connect(p):
+    kwargs = dict(host=p["host"], port=p["port"], user=p["user"], dbname=p["database"],
+                  connect_timeout=p["connect_timeout"], autocommit=True)
+    if p["password"]:
+        kwargs["password"] = p["password"]
+    return psycopg.connect(**kwargs)
+
+
+def _one(conn, sql, args=None):
+    return conn.execute(sql, args).fetchone()[0]
+
+
+def _state(conn):
+    in_recovery = _one(conn, "SELECT pg_is_in_recovery()")
+    fenced = _one(conn, "SELECT current_setting('default_transaction_read_only') = 'on'")
+    state = {"role": "standby" if in_recovery else "primary", "fenced": bool(fenced), "lag_seconds": 0.0, "standbys": []}
+    if in_recovery:
+        lag = _one(conn, "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+                         "ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END")
+        state["lag_seconds"] = round(float(lag or 0), 3)
+        state["receiving"] = _one(conn, "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'") > 0
+    else:
+        rows = conn.execute("SELECT application_name, state, sync_state, coalesce(extract(epoch FROM replay_lag), 0) "
+                            "FROM pg_stat_replication ORDER BY application_name").fetchall()
+        state["standbys"] = [{"application_name": r[0], "state": r[1], "sync_state": r[2],
+                              "replay_lag_seconds": round(float(r[3]), 3)} for r in rows]
+    return state
+
+
+def _table_exists(conn):
+    return bool(_one(conn, "SELECT to_regclass(%s) IS NOT NULL", ("public." + TABLE,)))
+
+
+def _present(conn, drill_id):
+    if not _table_exists(conn):
+        return []
+    rows = conn.execute("SELECT seq FROM %s WHERE drill_id = %%s ORDER BY seq" % TABLE, (drill_id,)).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def run(module):
+    p = module.params
+    action = p["action"]
+    if action in ("write", "read", "purge") and not p["drill_id"]:
+        raise MarkerError("drill_id", "required for action=%s; set it to the drill's identifier" % action)
+    if p["count"] < 1:
+        raise MarkerError("count", "must be >= 1, got %d" % p["count"])
+    if p["interval"] < 0:
+        raise MarkerError("interval", "must be >= 0")
+    result = {"changed": False, "acknowledged": [], "present": []}
+    with _connect(p) as conn:
+        before = _state(conn)
+        after = dict(before)
+        if action == "read":
+            result["present"] = _present(conn, p["drill_id"])
+        elif action == "write":
+            if before["role"] != "primary" or before["fenced"]:
+                raise MarkerError("host", "%s:%d is not a writable primary (role %s, fenced %s); point write at the primary"
+                                  % (p["host"], p["port"], before["role"], before["fenced"]))
+            result["changed"] = True
+            if not module.check_mode:
+                conn.execute("CREATE TABLE IF NOT EXISTS %s (drill_id text NOT NULL, seq integer NOT NULL, "
+                             "written_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (drill_id, seq))" % TABLE)
+                start = max(_present(conn, p["drill_id"]) or [0])
+                for seq in range(start + 1, start + p["count"] + 1):
+                    conn.execute("INSERT INTO %s (drill_id, seq) VALUES (%%s, %%s)" % TABLE, (p["drill_id"], seq))
+                    # autocommit: execute returns once the commit is acknowledged (after the
+                    # synchronous standby applied it when synchronous_commit = remote_apply).
+                    result["acknowledged"].append({"seq": seq, "acked_at": round(time.time(), 6)})
+                    if p["interval"]:
+                        time.sleep(p["interval"])
+        elif action == "purge":
+            present = _present(conn, p["drill_id"])
+            result["changed"] = bool(present) and before["role"] == "primary"
+            if present and before["role"] != "primary":
+                raise MarkerError("host", "markers can only be purged on a primary")
+            if result["changed"] and not module.check_mode:
+                conn.execute("DELETE FROM %s WHERE drill_id = %%s" % TABLE, (p["drill_id"],))
+        elif action == "promote":
+            if before["role"] == "standby":
+                result["changed"] = True
+                after["role"] = "primary"
+                if not module.check_mode:
+                    if not _one(conn, "SELECT pg_promote(true, %s)", (p["wait_seconds"],)):
+                        raise MarkerError("wait_seconds", "the standby did not finish promotion within %ds" % p["wait_seconds"])
+                    conn.execute("CHECKPOINT")
+        elif action in ("fence", "unfence"):
+            want = action == "fence"
+            if before["fenced"] != want:
+                result["changed"] = True
+                after["fenced"] = want
+                if not module.check_mode:
+                    if want:
+                        conn.execute("ALTER SYSTEM SET default_transaction_read_only = on")
+                    else:
+                        conn.execute("ALTER SYSTEM RESET default_transaction_read_only")
+                    conn.execute("SELECT pg_reload_conf()")
+        if result["changed"] and not module.check_mode and action in ("promote", "fence", "unfence"):
+            after = _state(conn)
+        result.update(after)
+    if module._diff:
+        result["diff"] = {"before": {"fenced": before["fenced"], "role": before["role"]},
+                          "after": {"fenced": after["fenced"], "role": after["role"]}}
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            action=dict(type="str", required=True, choices=["status", "write", "read", "promote", "fence", "unfence", "purge"]),
+            host=dict(type="str", default="127.0.0.1"),
+            port=dict(type="int", default=5432),
+            user=dict(type="str", default="postgres"),
+            password=dict(type="str", no_log=True),
+            database=dict(type="str", default="postgres"),
+            connect_timeout=dict(type="int", default=5),
+            drill_id=dict(type="str"),
+            count=dict(type="int", default=20),
+            interval=dict(type="float", default=0.05),
+            wait_seconds=dict(type="int", default=30),
+        ),
+        supports_check_mode=True,
+    )
+    if not HAS_PSYCOPG:
+        module.fail_json(msg=missing_required_lib("psycopg"), exception=PSYCOPG_IMPORT_ERROR)
+    try:
+        result = run(module)
+    except MarkerError as err:
+        module.fail_json(msg="%s: %s" % (err.field, err.message), field=err.field)
+    except psycopg.Error as err:
+        module.fail_json(msg="host/port: PostgreSQL at %s:%d: %s; check that the server runs and accepts this user"
+                         % (module.params["host"], module.params["port"], str(err).strip()))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

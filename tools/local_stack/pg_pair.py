@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 STATE = os.environ.get("MERIDIAN_STATE_DIR", os.path.join(ROOT, ".state", "local_stack"))
 BASE = os.path.join(STATE, "postgres")
 BIN = os.environ.get("MERIDIAN_PG_BIN", "/usr/lib/postgresql/15/bin")

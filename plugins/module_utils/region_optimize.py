@@ -242,7 +242,48 @@ def _solve_lp(c, constraint, bounds, time_limit):
     return res.x if res.status == 0 else None
 
 
-def solve_benders(inst, time_limit=60.0, max_rounds=200, seed_levels=3, lp_rounds=200):
+def _neighbour_levels(inst, seed, seed_level, count):
+    """Cut levels of the ``count`` best one-swap/add/drop neighbours of ``seed`` not already cut.
+
+    A point's cut depends only on the latency of its nearest open region, so the union over
+    neighbours stays small; these cuts make the first relaxation close to the final one.
+    """
+    lat = np.where(inst.allowed, inst.latency, np.inf)
+    seed = list(seed)
+    others = [r for r in range(inst.n_regions) if r not in seed]
+    candidates = []
+    for a in seed:
+        rest = [r for r in seed if r != a]
+        without = lat[:, rest].min(axis=1) if rest else np.full(inst.n_points, np.inf)
+        if len(seed) > inst.k_min:
+            candidates.append((rest, without))
+        for b in others:
+            candidates.append((rest + [b], np.minimum(without, lat[:, b])))
+    if len(seed) < inst.k_max:
+        for b in others:
+            candidates.append((seed + [b], np.minimum(seed_level, lat[:, b])))
+    scored = []
+    for subset, best in candidates:
+        if np.all(np.isfinite(best)):
+            value = float(np.dot(inst.weight, best)) + inst.cost_weight * float(inst.price[subset].sum())
+            scored.append((value, len(scored), best))
+    scored.sort(key=lambda t: t[:2])
+    levels = [best for _v, _i, best in scored[:count]]
+    if not levels:
+        return np.zeros(0, dtype=int), np.zeros(0)
+    stack = np.column_stack(levels)
+    points, levels_out = [], []
+    for j in range(stack.shape[1]):
+        new = stack[:, j] != seed_level
+        for prev in range(j):
+            new &= stack[:, j] != stack[:, prev]
+        idx = np.nonzero(new)[0]
+        points.append(idx)
+        levels_out.append(stack[idx, j])
+    return np.concatenate(points), np.concatenate(levels_out)
+
+
+def solve_benders(inst, time_limit=60.0, max_rounds=200, neighbours=2, lp_rounds=200, stabilise=0.5):
     """Exact optimum by Benders row generation on a MILP master (HiGHS).
 
     Master variables: y_r (binary), theta_i (latency of point i), u_g (SLO coverage of a group of
@@ -332,9 +373,16 @@ def solve_benders(inst, time_limit=60.0, max_rounds=200, seed_levels=3, lp_round
                              np.full(ncuts[0], np.inf)])
         return LinearConstraint(a, lb, ub)
 
-    def separate(x):
-        rhs, level = _cut_values(inst, x[:m])
-        violated = np.nonzero(rhs > x[theta0:theta0 + n] + 1e-7 * np.maximum(1.0, rhs))[0]
+    def separate(x, at=None):
+        """Add the cuts chosen at ``at`` (default: x's own y) that x violates; return how many."""
+        theta = x[theta0:theta0 + n]
+        if at is None:
+            rhs, level = _cut_values(inst, x[:m])
+        else:
+            _rhs, level = _cut_values(inst, at)
+            closer = inst.allowed & (inst.latency < level[:, None] - EPS)
+            rhs = level - np.where(closer, (level[:, None] - inst.latency) * x[:m][None, :], 0.0).sum(axis=1)
+        violated = np.nonzero(rhs > theta + 1e-7 * np.maximum(1.0, np.abs(rhs)))[0]
         if len(violated):
             add_cuts(violated, level[violated])
         return len(violated)
@@ -345,15 +393,20 @@ def solve_benders(inst, time_limit=60.0, max_rounds=200, seed_levels=3, lp_round
     y0[list(seed)] = 1.0
     _rhs, level = _cut_values(inst, y0)
     add_cuts(np.arange(n), level)
-    ordered = np.sort(np.where(inst.allowed, inst.latency, np.inf), axis=1)
-    for t in range(1, min(seed_levels, m)) if seed_levels else []:
-        has = np.isfinite(ordered[:, t])
-        add_cuts(np.nonzero(has)[0], ordered[has, t])
+    if neighbours:
+        points, levels = _neighbour_levels(inst, seed, level, neighbours)
+        if len(points):
+            add_cuts(points, levels)
     lp_bounds = list(zip(lower, upper))
+    core = y0.copy()
     for _round in range(lp_rounds):
         res = _solve_lp(c, model(), lp_bounds, time_limit)
         if res is None:
             break
+        # in-out stabilisation: separate between the relaxation's y and a core point first
+        core = 0.5 * (core + res[:m])
+        if stabilise and separate(res, at=stabilise * res[:m] + (1 - stabilise) * core):
+            continue
         if not separate(res):
             y = res[:m]
             if np.all(np.abs(y - np.round(y)) <= 1e-7):

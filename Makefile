@@ -20,6 +20,7 @@ setup:
 
 stack-start: setup
 	@tools/local_stack/start
+	@$(VENV)/bin/python tools/local_stack/backfill_prometheus.py
 
 stack-stop:
 	@tools/local_stack/stop

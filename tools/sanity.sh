@@ -8,6 +8,10 @@ DEST="$ROOT/.state/sanity/ansible_collections/meridian/global_infra"
 rm -rf "$DEST" && mkdir -p "$DEST"
 # Copy what git would ship (tracked and untracked-but-not-ignored files), nothing else.
 ( cd "$ROOT" && git ls-files -co --exclude-standard -z ) | ( cd "$ROOT" && tar --null --ignore-failed-read -T - -cf - 2>/dev/null ) | tar -xf - -C "$DEST"
+# Collection dependencies (galaxy.yml) must sit beside the copy for the import and validate-modules tests.
+for ns in amazon community kubernetes; do
+  ln -sfn "$ROOT/.venv/lib/python3.11/site-packages/ansible_collections/$ns" "$ROOT/.state/sanity/ansible_collections/$ns"
+done
 cd "$DEST"
 # ansible-test lists files with git: give the copy a repository of its own (else the checkout's
 # repository, which ignores .state, would hide every file).

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Start, stop and report on the local cloud stack (every server on 127.0.0.1).
 
 Usage: stack.py start|stop|status|env [SERVICE ...]

@@ -103,18 +103,22 @@ def large(cities_path, n_regions, k, repeat):
         inst = ro.Instance(lat[served], allowed[served], [c["population"] for c, s in zip(cities, served) if s],
                            [index[c["country"]] for c, s in zip(cities, served) if s],
                            [r["price_index"] for r in regions], 1, k, cost_weight, slo, 0.95)
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             subset, value, method = ro.solve(inst)
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         runs.append({"cost_weight": cost_weight, "slo_ms": slo, "median_seconds": round(statistics.median(times), 3),
+                     "median_cpu_seconds": round(statistics.median(cpu), 3),
                      "min_seconds": round(min(times), 3), "objective": round(value, 4) if value is not None else None,
                      "chosen": [regions[r]["code"] for r in subset] if subset else None, "method": method})
         print("large cost_weight=%s slo=%s: %s s (median of %d) -> %s"
               % (cost_weight, slo, runs[-1]["median_seconds"], repeat, runs[-1]["chosen"]), file=sys.stderr)
     return {"regions": len(regions), "cities": int(served.sum()), "k": k,
             "median_seconds": round(statistics.median([r["median_seconds"] for r in runs]), 3),
+            "median_cpu_seconds": round(statistics.median([r["median_cpu_seconds"] for r in runs]), 3),
+            "load_average_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
             "runs": runs}
 
 

@@ -62,7 +62,7 @@ def correctness(n, seed):
     regions = [r for r in rc.regions() if r["partition"] in rc.PROVIDERS]
     cities = rc.cities()
     optimal, infeasible, worst = 0, 0, 0.0
-    for _ in range(n):
+    for _instance in range(n):
         inst = random_instance(rng, regions, cities)
         _b, brute = ro.solve_bruteforce(inst)
         _s, value, _m = ro.solve(inst)
@@ -104,7 +104,7 @@ def large(cities_path, n_regions, k, repeat):
                            [index[c["country"]] for c, s in zip(cities, served) if s],
                            [r["price_index"] for r in regions], 1, k, cost_weight, slo, 0.95)
         times, cpu = [], []
-        for _ in range(repeat):
+        for _repeat in range(repeat):
             start, start_cpu = time.perf_counter(), time.process_time()
             subset, value, method = ro.solve(inst)
             times.append(time.perf_counter() - start)
@@ -123,7 +123,7 @@ def large(cities_path, n_regions, k, repeat):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--instances", type=int, default=250)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cities", default=os.path.join(ROOT, "..", "shared", "data", "regions",

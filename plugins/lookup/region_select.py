@@ -17,7 +17,7 @@ description:
     plus O(cost_weight) times the price index of the chosen regions is minimal.
   - The choice is exact; it is a facility-location mixed-integer programme solved with HiGHS
     through C(scipy.optimize.milp). A greedy search is used only when scipy is missing, and the
-    result then says O(solver.optimal=false).
+    result then says C(solver.optimal=false).
   - Demand comes from the population of the packaged GeoNames cities of each market unless
     weights or cities are given.
   - Latency is the measured AWS inter-region p50 RTT where it exists, otherwise a distance model
@@ -28,7 +28,7 @@ description:
     inventory variable); keyword arguments win.
   - Returns one element, a mapping; use C(query(...)[0]) or C(lookup(..., wantlist=false)).
 author:
-  - Meridian infrastructure team
+  - Meridian Platform Team (@meridian)
 options:
   _terms:
     description: Optional mapping of all options (for example the inventory variable C(meridian_region_select)).
@@ -193,7 +193,7 @@ _raw:
         price_estimated: {description: True when the price index is the provider median., type: bool}
         reference_instance: {description: The reference instance type., type: str}
         az_count: {description: Availability zones., type: int}
-        opt_in: {description: C(not-required), C(opt-in-required) or C(separate-partition)., type: str}
+        opt_in: {description: "C(not-required), C(opt-in-required) or C(separate-partition).", type: str}
     markets:
       description: Per market label, the expected latency over its population and where it is served from.
       type: dict
@@ -230,7 +230,7 @@ from ansible.plugins.lookup import LookupBase
 try:
     from ansible_collections.meridian.global_infra.plugins.module_utils.region_catalog import RegionSelectionError
     from ansible_collections.meridian.global_infra.plugins.module_utils.region_plan import DEFAULTS, select_regions
-    from ansible_collections.meridian.global_infra.plugins.module_utils.region_optimize import HAS_NUMPY, HAS_MILP
+    from ansible_collections.meridian.global_infra.plugins.module_utils.region_optimize import HAS_NUMPY
     IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised only without numpy/scipy
     IMPORT_ERROR = exc

@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+
 try:
     import numpy as np
     HAS_NUMPY = True
@@ -81,7 +83,7 @@ def _number(options, key, minimum=None, integer=False, allow_none=True):
         raise RegionSelectionError(key, "expected a number, got %r" % (value,))
     if integer and not isinstance(number, int):
         raise RegionSelectionError(key, "expected a whole number, got %r" % (value,))
-    if number != number or (minimum is not None and number < minimum):
+    if math.isnan(number) or (minimum is not None and number < minimum):
         raise RegionSelectionError(key, "must be >= %s, got %r" % (minimum, value))
     return number
 
@@ -104,7 +106,7 @@ def _weight(value, field):
         number = float(value)
     except (TypeError, ValueError):
         raise RegionSelectionError(field, "expected a number, got %r" % (value,))
-    if number != number or number < 0 or number == float("inf"):
+    if math.isnan(number) or number < 0 or math.isinf(number):
         raise RegionSelectionError(field, "weights must be finite and >= 0, got %r" % (value,))
     return number
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """A real PostgreSQL primary with a streaming standby on 127.0.0.1, for the failover drill.
 
 Usage: pg_pair.py start|stop|status|promote NODE|rejoin NODE|switchover NODE|destroy
@@ -51,7 +51,7 @@ def nodes():
     raw = os.environ.get("MERIDIAN_PG_NODES", DEFAULT_NODES)
     result = []
     for item in raw.split(","):
-        name, _, port = item.strip().rpartition(":")
+        name, dummy, port = item.strip().rpartition(":")
         if not name or not port.isdigit():
             raise PairError("MERIDIAN_PG_NODES=%r: expected NAME:PORT,NAME:PORT" % raw)
         result.append((name, int(port)))
@@ -64,12 +64,12 @@ def _port(node):
     for name, port in nodes():
         if name == node:
             return port
-    raise PairError("unknown node %r (known: %s)" % (node, ", ".join(n for n, _ in nodes())))
+    raise PairError("unknown node %r (known: %s)" % (node, ", ".join(n for n, dummy in nodes())))
 
 
 def _other(node):
     _port(node)
-    return [n for n, _ in nodes() if n != node][0]
+    return [n for n, dummy in nodes() if n != node][0]
 
 
 def _datadir(node):
@@ -112,7 +112,7 @@ def _chown(path):
 def _run(args, check=True, quiet=False):
     proc = subprocess.run([os.path.join(BIN, args[0])] + list(args[1:]), preexec_fn=_demote(), cwd="/",
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                          universal_newlines=True)
+                          universal_newlines=True, check=False)
     if check and proc.returncode != 0:
         raise PairError("%s failed (exit %d): %s" % (args[0], proc.returncode, proc.stdout.strip()[-2000:]))
     if not quiet and proc.stdout.strip():
@@ -234,7 +234,7 @@ def streaming(node, timeout=10.0):
 
 
 def start():
-    (first, _), (second, _) = nodes()
+    (first, dummy), (second, dummy2) = nodes()
     if not os.path.isdir(_datadir(first)) and not os.path.isdir(_datadir(second)):
         _mkdirs(first)
         _run(["initdb", "-D", _datadir(first), "-U", "postgres", "--data-checksums", "-A", "trust", "-E", "UTF8",
@@ -254,7 +254,7 @@ def start():
 
 
 def stop():
-    for name, _ in reversed(nodes()):
+    for name, dummy in reversed(nodes()):
         _stop_node(name)
     return status()
 
@@ -320,7 +320,7 @@ def switchover(node):
 
 def destroy():
     stop()
-    for name, _ in nodes():
+    for name, dummy in nodes():
         if os.path.isdir(os.path.join(BASE, name)):
             shutil.rmtree(os.path.join(BASE, name))
     return {}

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """The service endpoint of one region on the local stack: reports its region and reads its database.
 
 Usage: region_service.py --region REGION --port PORT --db-port DBPORT [--db-host 127.0.0.1]

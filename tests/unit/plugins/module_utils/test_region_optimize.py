@@ -121,3 +121,14 @@ def test_check_feasible_names_markets():
     with pytest.raises(rc.RegionSelectionError) as err:
         ro.check_feasible(inst)
     assert err.value.field == "data_classes" and err.value.markets == ["0"]
+
+
+def test_solve_falls_back_to_greedy_without_milp(monkeypatch):
+    inst = random_instance(7)
+    _s, best = ro.solve_bruteforce(inst)
+    monkeypatch.setattr(ro, "HAS_MILP", False)
+    subset, value, method = ro.solve(inst)
+    assert method == "greedy"
+    if value is not None:
+        assert best is not None and value >= best - 1e-9
+        assert ro.evaluate(inst, subset) == pytest.approx(value)

@@ -162,3 +162,10 @@ def test_latency_model_reported():
     out = run(markets=["SG"], regions=1)
     assert out["latency_model"]["ms_per_km"] == pytest.approx(rl.model()["ms_per_km"], rel=1e-4)
     assert "not legal advice" in out["disclaimer"]
+
+
+def test_greedy_fallback_is_reported(monkeypatch):
+    from ansible_collections.meridian.global_infra.plugins.module_utils import region_optimize as ro
+    monkeypatch.setattr(ro, "HAS_MILP", False)
+    out = run(markets=["DE", "JP"], regions=2)
+    assert out["solver"]["method"] == "greedy" and out["solver"]["optimal"] is False

@@ -77,6 +77,8 @@ def predictive(series, first, unit_cap, args):
     every = max(1, int(round(max(args.interval, step) / float(step))))
     lag = int(np.ceil(LAG / float(step)))
     window = fc.MAX_HISTORY_WEEKS * fc.steps_per(fc.WEEK, step)
+    # the delay the replay really applies: metric lag and warm-up, each rounded up to whole steps
+    lead = (lag + int(np.ceil(WARMUP / float(step)))) * step
     units = np.zeros(n)
     current = PEAK_UNITS
     pending = []  # (ready index, units)
@@ -87,10 +89,11 @@ def predictive(series, first, unit_cap, args):
                          load[max(0, last + 1 - window):last + 1])
         t0 = time.perf_counter()
         decision = cap.plan_service("sim", [{"name": "load", "series": hist, "unit_capacity": unit_cap,
-                                             "target_utilization": TARGET, "quantile": args.quantile}],
+                                             "target_utilization": TARGET, "quantile": args.quantile,
+                                             "peak_utilization": args.peak_utilization}],
                                     min_capacity=1, max_capacity=2 * PEAK_UNITS, current_capacity=int(current),
                                     horizon=max(args.interval, step) * 2 + WARMUP, interval=args.interval,
-                                    lead_time=WARMUP + LAG, stabilization=STABILIZATION,
+                                    lead_time=lead, stabilization=STABILIZATION,
                                     scale_in_max_step=args.scale_in_max_step)
         timings.append(time.perf_counter() - t0)
         plan = [(fc.to_epoch(s["time"]), s["capacity"]) for s in decision["schedule"]]
@@ -119,7 +122,10 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join(ROOT, ".state", "bench", "capacity_sim.json"))
     parser.add_argument("--test-days", type=float, default=3.0)
     parser.add_argument("--interval", type=int, default=900, help="seconds between predictive decisions")
-    parser.add_argument("--quantile", type=float, default=0.99)
+    parser.add_argument("--quantile", type=float, default=0.995,
+                        help="forecast quantile; 0.995 matches the 0.5 %% under-provisioned-steps target")
+    parser.add_argument("--peak-utilization", type=float, default=1.0,
+                        help="utilisation the quantile may reach (the point forecast is sized at 70 %%)")
     parser.add_argument("--scale-in-max-step", type=float, default=0.2)
     parser.add_argument("--only", default=None)
     args = parser.parse_args(argv)
@@ -129,7 +135,8 @@ def main(argv=None):
     report = {"series": {}, "protocol": {"test_days": args.test_days, "target_utilization": TARGET,
                                          "peak_units": PEAK_UNITS, "metric_lag": LAG, "warmup": WARMUP,
                                          "stabilization": STABILIZATION, "interval": args.interval,
-                                         "quantile": args.quantile}}
+                                         "quantile": args.quantile,
+                                         "peak_utilization": args.peak_utilization}}
     for path in files:
         name = os.path.splitext(os.path.basename(path))[0]
         series = load_trace(path)

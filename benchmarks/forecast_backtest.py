@@ -4,11 +4,17 @@
     .venv/bin/python benchmarks/forecast_backtest.py --traces ../shared/data/traces --out .state/bench/forecast_backtest.json
 
 For every ``timestamp,value`` CSV in the traces directory, forecasts are made at origins spread
-over the last days of the trace, at 1 h and 24 h horizons, by the automatic choice
-(``forecast(model="auto")``, the function ``capacity_forecast`` calls) and by each baseline
-(naive, seasonal naive, Holt-Winters). Each method sees the same history window at each origin.
-MASE is scaled per origin by the in-sample seasonal-naive (daily) error of that history.
-statsforecast's AutoTheta is one more column when statsforecast is installed.
+evenly over a long test period (the last half of the trace, at most 28 days), at 1 h and 24 h
+horizons, by the automatic choice (``forecast(model="auto")``, the function ``capacity_forecast``
+calls) and by each baseline (naive, seasonal naive, Holt-Winters). Each method sees the same
+history window (at most four weeks, nothing after the origin) at each origin. MASE is scaled per
+origin by the in-sample seasonal-naive (daily) error of that history.
+
+statsforecast's AutoTheta is one more column when statsforecast is installed. It costs seconds
+per fit, so it runs on every ``--autotheta-every``-th origin of the same set; the summary also
+reports the automatic choice on exactly that subset (``auto_on_autotheta_origins``) for a like-for-like
+comparison. Its forecasts are cached under ``.state/bench/`` keyed by trace, origin and horizon
+(``--no-cache`` recomputes).
 """
 
 from __future__ import print_function
@@ -48,10 +54,16 @@ def _autotheta(history, h, period):
     return np.asarray(out["mean"], dtype=float)
 
 
-def origins_for(series, horizon_steps, test_days, n_origins):
+def origins_for(series, horizon_steps, args, n_origins):
+    """Origins (index of the last observed point) spread evenly over the test period.
+
+    The test period is the last ``test_fraction`` of the trace, at most ``max_test_days``; every
+    origin keeps at least the minimum history plus one day before it.
+    """
     n = len(series)
     daily = fc.steps_per(fc.DAY, series.step)
-    first = n - fc.steps_per(test_days * fc.DAY, series.step)
+    test = min(int(n * args.test_fraction), fc.steps_per(args.max_test_days * fc.DAY, series.step))
+    first = n - test
     last = n - 1 - horizon_steps
     first = max(first, fc.min_history_steps(series.step) + daily)
     if last < first:
@@ -59,40 +71,83 @@ def origins_for(series, horizon_steps, test_days, n_origins):
     return sorted(set(np.linspace(first, last, n_origins).round().astype(int).tolist()))
 
 
-def evaluate(series, label, seconds, args, methods):
+class AutoThetaCache:
+    """AutoTheta forecasts on disk, keyed by trace, length, origin, horizon and window."""
+
+    def __init__(self, path, enabled=True):
+        self.path = path
+        self.enabled = enabled
+        self.data = {}
+        self.dirty = False
+        if enabled and os.path.exists(path):
+            with open(path) as handle:
+                self.data = json.load(handle)
+
+    def get(self, key):
+        return self.data.get(key) if self.enabled else None
+
+    def put(self, key, pred, seconds):
+        self.data[key] = {"pred": [float(v) for v in pred], "seconds": seconds}
+        self.dirty = True
+
+    def save(self):
+        if self.enabled and self.dirty:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            with open(self.path, "w") as handle:
+                json.dump(self.data, handle)
+            self.dirty = False
+
+
+def evaluate(series, name, label, seconds, args, methods, cache):
     y = series.values
     h = max(1, int(np.ceil(seconds / float(series.step))))
     daily = fc.steps_per(fc.DAY, series.step)
     window = fc.MAX_HISTORY_WEEKS * fc.steps_per(fc.WEEK, series.step)
     n_origins = args.origins_1h if label == "1h" else args.origins_24h
-    errs = {m: {"mase": [], "smape_a": [], "smape_p": []} for m in methods}
+    keys = list(methods) + (["auto_on_autotheta_origins"] if "autotheta" in methods else [])
+    errs = {m: {"mase": [], "smape_a": [], "smape_p": []} for m in keys}
     times = {m: [] for m in methods}
     chosen = {}
-    for t in origins_for(series, h, args.test_days, n_origins):
+    for i, t in enumerate(origins_for(series, h, args, n_origins)):
         hist = y[max(0, t + 1 - window):t + 1]
         actual = y[t + 1:t + 1 + h]
         scale = fc.mase_scale(hist, daily)
+        at_origin = i % args.autotheta_every == 0
         for m in methods:
-            t0 = time.perf_counter()
             if m == "autotheta":
-                pred = _autotheta(hist, h, daily)
+                if not at_origin:
+                    continue
+                key = "%s|%d|%d|%d|%d" % (name, len(y), t, h, window)
+                hit = cache.get(key)
+                if hit is None:
+                    t0 = time.perf_counter()
+                    pred = _autotheta(hist, h, daily)
+                    cache.put(key, pred, time.perf_counter() - t0)
+                    hit = cache.get(key) or {"pred": pred, "seconds": time.perf_counter() - t0}
+                pred = np.asarray(hit["pred"], dtype=float)
+                times[m].append(hit["seconds"])
             else:
+                t0 = time.perf_counter()
                 res = fc.forecast(hist, series.step, h, quantiles=(0.9,), model=("auto" if m == "auto" else m),
                                   clean=(m == "auto"))
                 pred = res.mean
+                times[m].append(time.perf_counter() - t0)
                 if m == "auto":
                     chosen[res.model] = chosen.get(res.model, 0) + 1
-            times[m].append(time.perf_counter() - t0)
-            errs[m]["mase"].append(float(np.mean(np.abs(actual - pred)) / scale))
-            errs[m]["smape_a"].append(actual)
-            errs[m]["smape_p"].append(pred)
+            targets = [m] + (["auto_on_autotheta_origins"] if (m == "auto" and at_origin and len(keys) > len(methods))
+                             else [])
+            for k in targets:
+                errs[k]["mase"].append(float(np.mean(np.abs(actual - pred)) / scale))
+                errs[k]["smape_a"].append(actual)
+                errs[k]["smape_p"].append(pred)
+        cache.save()
     out = {}
-    for m in methods:
+    for m in keys:
         if not errs[m]["mase"]:
             continue
-        out[m] = {"mase": float(np.mean(errs[m]["mase"])),
+        out[m] = {"mase": float(np.mean(errs[m]["mase"])), "origins": len(errs[m]["mase"]),
                   "smape": fc.smape(np.concatenate(errs[m]["smape_a"]), np.concatenate(errs[m]["smape_p"])),
-                  "fit_seconds": float(np.mean(times[m]))}
+                  "fit_seconds": float(np.mean(times[m])) if times.get(m) else None}
     return out, chosen
 
 
@@ -100,10 +155,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--traces", default=os.path.join(ROOT, "..", "shared", "data", "traces"))
     parser.add_argument("--out", default=os.path.join(ROOT, ".state", "bench", "forecast_backtest.json"))
-    parser.add_argument("--test-days", type=float, default=4.0, help="origins lie in the last N days")
-    parser.add_argument("--origins-1h", type=int, default=24)
-    parser.add_argument("--origins-24h", type=int, default=8)
+    parser.add_argument("--test-fraction", type=float, default=0.5, help="origins lie in this last share of a trace")
+    parser.add_argument("--max-test-days", type=float, default=28.0, help="... and in at most its last N days")
+    parser.add_argument("--origins-1h", type=int, default=96)
+    parser.add_argument("--origins-24h", type=int, default=24)
+    parser.add_argument("--autotheta-every", type=int, default=4, help="AutoTheta on every k-th origin only")
     parser.add_argument("--no-autotheta", action="store_true", help="skip the statsforecast AutoTheta column")
+    parser.add_argument("--no-cache", action="store_true", help="recompute AutoTheta forecasts")
+    parser.add_argument("--cache", default=os.path.join(ROOT, ".state", "bench", "autotheta_cache.json"))
     parser.add_argument("--only", default=None, help="substring filter on trace names")
     args = parser.parse_args(argv)
 
@@ -120,17 +179,23 @@ def main(argv=None):
         files = [f for f in files if args.only in os.path.basename(f)]
     if not files:
         parser.error("no CSV files in %s" % args.traces)
+    cache = AutoThetaCache(args.cache, enabled=not args.no_cache)
     report = {"series": {}, "methods": methods, "protocol": {
-        "test_days": args.test_days, "origins_1h": args.origins_1h, "origins_24h": args.origins_24h,
+        "test_fraction": args.test_fraction, "max_test_days": args.max_test_days, "origins_1h": args.origins_1h,
+        "origins_24h": args.origins_24h, "autotheta_every": args.autotheta_every,
         "history_weeks": fc.MAX_HISTORY_WEEKS, "mase_scale": "in-sample seasonal naive, daily period"}}
+    if "autotheta" in methods:
+        print("AutoTheta runs on every %d-th origin (same origins as the others; auto_on_autotheta_origins "
+              "is the automatic choice on that subset)" % args.autotheta_every)
     for path in files:
         name = os.path.splitext(os.path.basename(path))[0]
         series = load_trace(path)
         entry = {}
         fit = []
         for label, seconds in HORIZONS.items():
-            res, chosen = evaluate(series, label, seconds, args, methods)
-            entry[label] = {m: {"mase": round(v["mase"], 4), "smape": round(v["smape"], 3)} for m, v in res.items()}
+            res, chosen = evaluate(series, name, label, seconds, args, methods, cache)
+            entry[label] = {m: {"mase": round(v["mase"], 4), "smape": round(v["smape"], 3), "origins": v["origins"]}
+                            for m, v in res.items()}
             entry[label + "_chosen"] = chosen
             fit.append(res["auto"]["fit_seconds"])
             if "autotheta" in res:
@@ -155,7 +220,7 @@ def main(argv=None):
 def print_row(name, entry, methods):
     for label in HORIZONS:
         cells = " ".join("%s=%.3f/%.1f%%" % (m, entry[label][m]["mase"], entry[label][m]["smape"])
-                         for m in methods if m in entry[label])
+                         for m in list(methods) + ["auto_on_autotheta_origins"] if m in entry[label])
         print("%-32s %-3s MASE/sMAPE %s" % (name, label, cells))
     print("%-32s fit %.3fs (autotheta %s) chosen %s" % (
         name, entry["fit_seconds"], entry.get("autotheta_fit_seconds", "-"), entry["1h_chosen"]))
@@ -165,7 +230,7 @@ def summarise(report, methods):
     out = {}
     for label in HORIZONS:
         means = {}
-        for m in methods:
+        for m in list(methods) + ["auto_on_autotheta_origins"]:
             vals = [s[label][m]["mase"] for s in report["series"].values() if m in s[label]]
             if vals:
                 means[m] = round(float(np.mean(vals)), 4)

@@ -33,12 +33,18 @@ class Dimension:
     """One load dimension of a service and its forecast.
 
     ``quantile_path[k]`` is the forecast quantile at ``now + (k + 1) * step``; None when only
-    reactive sizing is possible. ``recent`` holds the observed loads of the last stabilisation
+    reactive sizing is possible. ``mean_path`` is the point forecast on the same grid.
+
+    ``peak_utilization`` is the utilisation the forecast quantile may reach. By default it equals
+    ``target_utilization`` and the need is ``quantile / (unit_capacity x target_utilization)``.
+    When it is higher (typically 1.0), the point forecast is sized at the target utilisation and
+    the quantile at the peak utilisation, and the need is the larger of the two: the headroom of
+    the target utilisation and the margin of the quantile are then not stacked. ``recent`` holds the observed loads of the last stabilisation
     window (the last one is the current load).
     """
 
     def __init__(self, name, unit_capacity, target_utilization=0.7, quantile=0.99, quantile_path=None,
-                 recent=None, step=300, coverage=None, model=None):
+                 recent=None, step=300, coverage=None, model=None, peak_utilization=None, mean_path=None):
         self.name = name
         try:
             self.unit_capacity = float(unit_capacity)
@@ -53,10 +59,20 @@ class Dimension:
         if self.target_utilization <= 0.0 or self.target_utilization > 1.0 or math.isnan(self.target_utilization):
             raise CapacityError("dimension %s: target_utilization must be in (0, 1]" % name,
                                 "dimensions.target_utilization")
+        try:
+            self.peak_utilization = (self.target_utilization if peak_utilization is None
+                                     else float(peak_utilization))
+        except (TypeError, ValueError):
+            raise CapacityError("dimension %s: peak_utilization must be a number" % name,
+                                "dimensions.peak_utilization")
+        if not self.target_utilization <= self.peak_utilization <= 1.0:
+            raise CapacityError("dimension %s: peak_utilization must be between target_utilization and 1"
+                                % name, "dimensions.peak_utilization")
         if not 0.0 < self.quantile < 1.0:
             raise CapacityError("dimension %s: quantile must be strictly between 0 and 1" % name,
                                 "dimensions.quantile")
         self.quantile_path = None if quantile_path is None else [float(v) for v in quantile_path]
+        self.mean_path = None if mean_path is None else [float(v) for v in mean_path]
         self.recent = [float(v) for v in (recent or [])]
         self.step = int(step)
         self.coverage = coverage
@@ -66,6 +82,14 @@ class Dimension:
         """Units needed to serve ``load`` at the target utilisation."""
         per_unit = self.unit_capacity * self.target_utilization
         return int(math.ceil(max(load, 0.0) / per_unit - 1e-9))
+
+    def need(self, k):
+        """Units needed at forecast step ``k`` (quantile at peak, point at target utilisation)."""
+        q_units = int(math.ceil(max(self.quantile_path[k], 0.0) / (self.unit_capacity * self.peak_utilization)
+                                - 1e-9))
+        if self.mean_path is None or self.peak_utilization <= self.target_utilization:
+            return q_units
+        return max(q_units, self.units(self.mean_path[k]))
 
     @property
     def current_load(self):
@@ -125,9 +149,9 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
         dim_need = [floor] + [0] * (n_slots - 1)
         if dim.quantile_path:
             predictive = True
-            for k, load in enumerate(dim.quantile_path):
+            for k in range(len(dim.quantile_path)):
                 t = now + (k + 1) * dim.step
-                units = dim.units(load)
+                units = dim.need(k)
                 # slots whose window [s, s + interval + lead] contains t
                 j_hi = min(n_slots - 1, int((t - now) // interval))
                 j_lo = max(0, int(math.ceil((t - now - interval - lead_time) / float(interval))))
@@ -148,6 +172,7 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
             "name": dim.name,
             "unit_capacity": dim.unit_capacity,
             "target_utilization": dim.target_utilization,
+            "peak_utilization": dim.peak_utilization,
             "quantile": dim.quantile,
             "forecast_quantile": round(_near_term_peak(dim, interval + lead_time), 6),
             "current_load": dim.current_load,
@@ -212,8 +237,8 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
             # Needed only for a forecast rise: request it one lead time before that rise.
             first = None
             for dim in dimensions:
-                for k, load in enumerate(dim.quantile_path or []):
-                    if dim.units(load) > current_capacity:
+                for k in range(len(dim.quantile_path or [])):
+                    if dim.need(k) > current_capacity:
                         t = now + (k + 1) * dim.step
                         first = t if first is None else min(first, t)
                         break
@@ -284,7 +309,8 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
     """Forecast every dimension of a service and build its decision.
 
     ``dimensions`` is a list of dicts: ``name``, ``series`` (a :class:`forecast.Series`),
-    ``unit_capacity``, ``target_utilization`` (default 0.7), ``quantile`` (default 0.99).
+    ``unit_capacity``, ``target_utilization`` (default 0.7), ``quantile`` (default 0.99),
+    ``peak_utilization`` (default: the target utilisation, see :class:`Dimension`).
     With fewer than two seasons of history a dimension falls back to reactive sizing and the
     decision carries a warning. Bad input raises ``CapacityError`` / ``ForecastError`` before
     any forecast is computed.
@@ -295,7 +321,7 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
     prepared = []
     for spec in dimensions:
         dim = Dimension(spec.get("name", "load"), spec.get("unit_capacity"), spec.get("target_utilization", 0.7),
-                        spec.get("quantile", 0.99))
+                        spec.get("quantile", 0.99), peak_utilization=spec.get("peak_utilization"))
         series = spec["series"]
         if len(series) == 0:
             raise ForecastError("service %s dimension %s has no data" % (service, dim.name), "series")
@@ -318,6 +344,7 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
             out.append(dim)
             continue
         dim.quantile_path = [float(v) for v in res.quantiles[dim.quantile]]
+        dim.mean_path = [float(v) for v in res.mean]
         dim.coverage = res.coverage.get(dim.quantile)
         dim.model = {"name": res.model,
                      "backtest_mase": None if res.backtest_mase is None else round(res.backtest_mase, 4),

@@ -57,6 +57,10 @@ _SEASONAL_ACF_MIN = 0.2
 _OUTLIER_SIGMAS = 6.0
 # Longest history (in weeks) any model looks at; longer histories add cost, not accuracy.
 MAX_HISTORY_WEEKS = 4
+# Longest span (in days) of the rolling-origin backtest that chooses the model and calibrates quantiles.
+BACKTEST_DAYS = 7
+# Lead times scored by the backtest (all up to this many, then a geometric grid).
+LEAD_GRID = 24
 
 
 class ForecastError(ValueError):
@@ -289,8 +293,8 @@ def _moving_average(y, window):
 
 # --------------------------------------------------------------------------------------------
 # Models. Each one has ``fit(y, train_end)`` (parameters from y[:train_end] or y) and
-# ``paths(origins, h)`` -> (len(origins), h) forecasts made at each origin (index of the last
-# observed point), plus ``forecast(h)`` from the end of y.
+# ``paths(origins, ks)`` -> (len(origins), len(ks)) forecasts made at each origin (index of the
+# last observed point) for the lead times ``ks`` (steps, >= 1), plus ``forecast(h)`` from the end of y.
 # --------------------------------------------------------------------------------------------
 
 def _season_index(t, k, m):
@@ -305,8 +309,8 @@ class _Naive:
         self.y = y
         return self
 
-    def paths(self, origins, h):
-        return np.repeat(self.y[origins][:, None], h, axis=1)
+    def paths(self, origins, ks):
+        return np.repeat(self.y[origins][:, None], len(ks), axis=1)
 
     def forecast(self, h):
         return np.full(h, self.y[-1])
@@ -322,12 +326,11 @@ class _SeasonalNaive:
         self.y = y
         return self
 
-    def paths(self, origins, h):
-        k = np.arange(1, h + 1)
-        return self.y[_season_index(origins[:, None], k[None, :], self.m)]
+    def paths(self, origins, ks):
+        return self.y[_season_index(origins[:, None], np.asarray(ks)[None, :], self.m)]
 
     def forecast(self, h):
-        return self.paths(np.array([len(self.y) - 1]), h)[0]
+        return self.paths(np.array([len(self.y) - 1]), np.arange(1, h + 1))[0]
 
 
 class _Ses:
@@ -343,8 +346,8 @@ class _Ses:
         self.level = _ses_filter(y, self.alpha, float(res.params["initial_level"]))
         return self
 
-    def paths(self, origins, h):
-        return np.repeat(self.level[origins][:, None], h, axis=1)
+    def paths(self, origins, ks):
+        return np.repeat(self.level[origins][:, None], len(ks), axis=1)
 
     def forecast(self, h):
         return np.full(h, self.level[-1])
@@ -372,19 +375,21 @@ class _HoltWinters:
         self.season = np.asarray(self.res.season)
         return self
 
-    def paths(self, origins, h):
-        k = np.arange(1, h + 1)
-        return self.level[origins][:, None] + self.season[_season_index(origins[:, None], k[None, :], self.m)]
+    def paths(self, origins, ks):
+        return self.level[origins][:, None] + self.season[_season_index(origins[:, None], np.asarray(ks)[None, :],
+                                                                        self.m)]
 
     def forecast(self, h):
-        return self.paths(np.array([len(self.level) - 1]), h)[0]
+        return self.paths(np.array([len(self.level) - 1]), np.arange(1, h + 1))[0]
 
 
 class _Mstl:
     """MSTL decomposition (daily and weekly where the history allows) plus a smoothed level.
 
-    For the backtest the seasonal profile is estimated on data before the backtest window and
-    frozen, so the backtest never sees the future; the final forecast re-estimates it on all data.
+    The seasonal profile is estimated on data before the backtest window and carried forward
+    (each component repeats its last season); a smoothed level follows the deseasonalised series.
+    The backtest never sees the future, and the final forecast is made exactly the way the
+    backtest scored it (STL's seasonal estimates at the very end of a series are unreliable).
     """
     name = "mstl"
 
@@ -442,19 +447,16 @@ class _Mstl:
         self.final = None
         return self
 
-    def paths(self, origins, h):
-        k = np.arange(1, h + 1)
-        idx = origins[:, None] + k[None, :]
+    def paths(self, origins, ks):
+        idx = origins[:, None] + np.asarray(ks)[None, :]
         n = len(self.y)
         s = self._extend(self.p_bt, self.seas_bt, int(idx.max()) + 1) if idx.max() >= len(self.s_bt) else self.s_bt
         return self.l_bt[origins][:, None] + s[idx]
 
     def forecast(self, h):
-        n = len(self.y)
-        periods, seas = self._decompose(self.y, self.periods)
-        s = self._extend(periods, seas, n + h)
-        level = self._level_model(self.y - s[:n], n)
-        return level[-1] + s[n:n + h]
+        # the profile the backtest scored (estimated before the backtest window, so free of the
+        # unreliable end-of-series seasonal estimates of STL), carried forward with the level
+        return self.paths(np.array([len(self.y) - 1]), np.arange(1, h + 1))[0]
 
 
 class _Ensemble:
@@ -464,8 +466,8 @@ class _Ensemble:
         self.a, self.b = a, b
         self.name = "ensemble(%s+%s)" % (a.name, b.name)
 
-    def paths(self, origins, h):
-        return 0.5 * (self.a.paths(origins, h) + self.b.paths(origins, h))
+    def paths(self, origins, ks):
+        return 0.5 * (self.a.paths(origins, ks) + self.b.paths(origins, ks))
 
     def forecast(self, h):
         return 0.5 * (self.a.forecast(h) + self.b.forecast(h))
@@ -515,6 +517,7 @@ class ForecastResult:
         self.candidates = kwargs.get("candidates", {})
         self.warnings = kwargs.get("warnings", [])
         self.clipped = kwargs.get("clipped", 0)
+        self.margins = kwargs.get("margins", {})
 
     def as_dict(self):
         return {
@@ -523,6 +526,7 @@ class ForecastResult:
             "backtest_mase": self.backtest_mase,
             "backtest_smape": self.backtest_smape,
             "candidates": dict(self.candidates),
+            "margins": dict((str(q), form) for q, form in self.margins.items()),
             "warnings": list(self.warnings),
         }
 
@@ -537,14 +541,99 @@ def min_history_steps(step):
 
 
 def _backtest_origins(n, h, step, min_train):
-    """Origins (indices of the last observed point) over the recent history, for horizon h."""
-    window = max(steps_per(2 * DAY, step), 4 * h, 48)
+    """Origins (indices of the last observed point) over the recent history, for horizon h.
+
+    The window spans up to a week (at least four horizons), so that the calibrated quantiles see
+    rare bursts and the choice is not decided by one unusual day; at most 400 origins are kept.
+    """
+    window = max(steps_per(BACKTEST_DAYS * DAY, step), 4 * h, 48)
     last = n - 1 - h
     first = max(last - window + 1, min_train - 1)
     if last < first:
         return np.array([], dtype=np.int64)
     stride = max(1, (last - first + 1) // 400)
     return np.arange(first, last + 1, stride, dtype=np.int64)
+
+
+def _lead_quantile(values, q):
+    """Per-lead-time quantile ``q`` of ``values`` (origins x leads), monotone in the lead time."""
+    qe = np.quantile(values, q, axis=0)
+    return np.maximum.accumulate(qe) if q >= 0.5 else np.minimum.accumulate(qe)
+
+
+def pinball(actual, bound, q):
+    """Mean quantile (pinball) loss of ``bound`` as the ``q`` quantile of ``actual``."""
+    diff = actual - bound
+    return float(np.mean(np.maximum(q * diff, (q - 1.0) * diff)))
+
+
+def lead_grid(h, size=LEAD_GRID):
+    """Lead times (steps) the backtest is scored at, and the share of 1..h each one stands for.
+
+    Up to ``size`` leads every lead is kept; beyond, a geometric grid from 1 to h (short leads,
+    where errors change fastest, densely; the last lead always). Margins are interpolated between
+    grid leads, so a 24 h horizon at 5 min costs about as much as a 2 h one.
+    """
+    h = int(h)
+    if h <= size:
+        ks = np.arange(1, h + 1)
+    else:
+        ks = np.unique(np.round(np.geomspace(1, h, size)).astype(np.int64))
+    bounds = np.concatenate([[0.5], (ks[:-1] + ks[1:]) / 2.0, [h + 0.5]])
+    weights = np.diff(bounds)
+    return ks, weights / weights.sum()
+
+
+def _weighted_mae(err, weights):
+    return float(np.dot(np.mean(np.abs(err), axis=0), weights))
+
+
+#: Error forms the calibration chooses from: the spread of the error grows like
+#: ``base(level) = 1``, ``sqrt(level + scale)`` (count-like load) or ``level + scale``.
+MARGIN_FORMS = ("additive", "sqrt", "proportional")
+
+
+def _form_base(form, level, scale):
+    level = np.maximum(level, 0.0) + scale
+    if form == "proportional":
+        return level
+    if form == "sqrt":
+        return np.sqrt(level)
+    return np.ones_like(level)
+
+
+def calibrate_margin(err, pred, scale, q, point, ks=None):
+    """Margin added to the point forecast so that it becomes the ``q`` quantile.
+
+    Three error forms are calibrated from the backtest errors ``err`` (origins x leads, in time
+    order) of the forecasts ``pred``: additive (a margin per lead time), growing with the square
+    root of the forecast level (count-like load), and proportional to it. Errors are divided by
+    the form's base (``1``, ``sqrt(pred + scale)``, ``pred + scale``; ``scale`` is the in-sample
+    seasonal-naive error, which keeps the ratio finite near zero). Each form is calibrated on the
+    older half of the origins (split conformal) and scored by the pinball loss on the newer half;
+    the best one is then calibrated on all origins. ``ks`` are the lead times of the columns
+    (default 1..n); margins between and beyond them are interpolated and held.
+    Returns ``(margin over the horizon, margin on the backtest, form name)``.
+    """
+    if ks is None:
+        ks = np.arange(1, err.shape[1] + 1)
+    bases = dict((form, _form_base(form, pred, scale)) for form in MARGIN_FORMS)
+    half = err.shape[0] // 2
+    form = "additive"
+    if half >= 20:
+        actual_new = pred[half:] + err[half:]
+        losses = {}
+        for name in MARGIN_FORMS:
+            base = bases[name]
+            ratio = _lead_quantile(err[:half] / base[:half], q)
+            losses[name] = pinball(actual_new, pred[half:] + ratio[None, :] * base[half:], q)
+        form = min(MARGIN_FORMS, key=lambda name: losses[name])
+    ratio = _lead_quantile(err / bases[form], q)
+    bt_margin = ratio[None, :] * bases[form]
+    horizon = len(point)
+    ext = np.interp(np.arange(1, horizon + 1), ks, ratio)
+    margin = ext * _form_base(form, point, scale)
+    return margin, bt_margin, form
 
 
 def _build(name, periods, daily):
@@ -600,8 +689,8 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
         h_bt = max(1, min(horizon, n // 4))
         origins = _backtest_origins(n, h_bt, step, min_train=max(daily, n // 2))
     train_end = int(origins[0]) + 1 if len(origins) else n
-    k = np.arange(1, h_bt + 1)
-    actual = raw[origins[:, None] + k[None, :]] if len(origins) else None
+    ks, weights = lead_grid(h_bt)
+    actual = raw[origins[:, None] + ks[None, :]] if len(origins) else None
     scale = mase_scale(raw[:train_end], daily)
     fitted = {}
     scores = {}
@@ -613,14 +702,14 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
             continue
         fitted[name] = mdl
         if actual is not None:
-            scores[name] = float(np.mean(np.abs(mdl.paths(origins, h_bt) - actual)))
+            scores[name] = _weighted_mae(mdl.paths(origins, ks) - actual, weights)
     if not fitted:
         raise ForecastError("no model could be fitted to the series", "series")
     if actual is not None and len(scores) >= 2:
         ranked = sorted(scores, key=scores.get)
         ens = _Ensemble(fitted[ranked[0]], fitted[ranked[1]])
         fitted[ens.name] = ens
-        scores[ens.name] = float(np.mean(np.abs(ens.paths(origins, h_bt) - actual)))
+        scores[ens.name] = _weighted_mae(ens.paths(origins, ks) - actual, weights)
     if scores:
         best = min(scores, key=scores.get)
     else:
@@ -629,19 +718,18 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     point = np.maximum(chosen.forecast(horizon), 0.0)
     result_q = {}
     coverage = {}
+    margins = {}
     bt_mase = bt_smape = None
     if actual is not None:
-        pred = chosen.paths(origins, h_bt)
+        pred = chosen.paths(origins, ks)
         err = actual - pred
-        bt_mase = float(np.mean(np.abs(err)) / scale)
+        bt_mase = _weighted_mae(err, weights) / scale
         bt_smape = smape(actual, pred)
         for q in quantiles:
-            qe = np.quantile(err, q, axis=0)
-            qe = np.maximum.accumulate(qe) if q >= 0.5 else np.minimum.accumulate(qe)
-            if horizon > h_bt:
-                qe = np.concatenate([qe, np.full(horizon - h_bt, qe[-1])])
-            result_q[q] = np.maximum(point + qe[:horizon], 0.0)
-            coverage[q] = float(np.mean(actual <= pred + qe[None, :h_bt]))
+            margin, bt_margin, form = calibrate_margin(err, pred, scale, q, point, ks)
+            margins[q] = form
+            result_q[q] = np.maximum(point + margin[:horizon], 0.0)
+            coverage[q] = float(np.mean(actual <= pred + bt_margin))
     else:
         notes.append("history too short for a backtest: quantiles equal the point forecast")
         for q in quantiles:
@@ -649,7 +737,7 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     return ForecastResult(mean=point, quantiles=result_q, model=best, periods=[int(p) * int(step) for p in periods],
                           backtest_mase=bt_mase, backtest_smape=bt_smape, coverage=coverage,
                           candidates={name: (score / scale) for name, score in scores.items()},
-                          warnings=notes, clipped=clipped)
+                          warnings=notes, clipped=clipped, margins=margins)
 
 
 def forecast_series(series, horizon_seconds, quantiles=(0.5, 0.9, 0.99), model="auto", clean=True):

@@ -130,3 +130,21 @@ def test_plan_many_keeps_order_and_reports_failures():
     assert [d["service"] for d in out] == ["s%d" % i for i in range(9)]
     assert [d["ok"] for d in out].count(False) == 1 and not out[4]["ok"]
     assert "unit_capacity" in out[4]["warnings"][0]
+
+
+def test_peak_utilization_sizes_the_quantile_at_full_capacity():
+    # quantile 180, point 100, unit 10: default (target 0.5) needs 180 / 5 = 36 units
+    d = cap.Dimension("rps", 10.0, 0.5, 0.99, quantile_path=[180.0], mean_path=[100.0])
+    assert d.need(0) == 36
+    # quantile at 100 %: 18 units; point at 50 %: 20 units; the larger wins
+    d = cap.Dimension("rps", 10.0, 0.5, 0.99, quantile_path=[180.0], mean_path=[100.0], peak_utilization=1.0)
+    assert d.need(0) == 20
+    d = cap.Dimension("rps", 10.0, 0.5, 0.99, quantile_path=[300.0], mean_path=[100.0], peak_utilization=1.0)
+    assert d.need(0) == 30
+
+
+@pytest.mark.parametrize("peak", [0.3, 1.5, "x"])
+def test_peak_utilization_out_of_range_is_rejected(peak):
+    with pytest.raises(cap.CapacityError) as err:
+        cap.Dimension("rps", 10.0, 0.5, 0.99, peak_utilization=peak)
+    assert err.value.field == "dimensions.peak_utilization"

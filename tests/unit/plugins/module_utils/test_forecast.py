@@ -146,3 +146,53 @@ def test_smape_and_mase_scale():
     assert fc.smape([100, 0], [50, 0]) == pytest.approx(100.0 * (2 * 50 / 150.0) / 2)
     y = np.array([1.0, 2.0, 1.0, 2.0, 5.0])
     assert fc.mase_scale(y, 2) == pytest.approx((0 + 0 + 4) / 3.0)
+
+
+def test_lead_grid_keeps_short_leads_and_the_last_one():
+    ks, w = fc.lead_grid(12)
+    assert list(ks) == list(range(1, 13))
+    assert w.sum() == pytest.approx(1.0)
+    ks, w = fc.lead_grid(293)
+    assert ks[0] == 1 and ks[-1] == 293 and len(ks) <= fc.LEAD_GRID
+    assert np.all(np.diff(ks) > 0) and w.sum() == pytest.approx(1.0)
+    # each grid lead stands for the leads around it: the long leads weigh more than lead 1
+    assert w[-1] > w[0]
+
+
+def _heteroscedastic(level, rng, n=600, leads=6):
+    """Backtest-like errors whose spread grows with the forecast level."""
+    pred = np.repeat(level[:n, None], leads, axis=1)
+    err = rng.normal(0.0, 1.0, size=(n, leads)) * 0.2 * pred
+    return err, pred
+
+
+def test_margin_form_follows_the_errors():
+    rng = np.random.default_rng(5)
+    level = 10.0 + 90.0 * (np.sin(np.arange(600) / 20.0) > 0)  # alternates 10 and 100
+    err, pred = _heteroscedastic(level, rng)
+    margin, _bt, form = fc.calibrate_margin(err, pred, 1.0, 0.95, np.array([10.0, 100.0]))
+    assert form == "proportional"
+    # the margin scales with the level: about 1.645 * 0.2 * level
+    assert margin[1] / margin[0] > 5
+    flat = rng.normal(0.0, 5.0, size=(600, 6))
+    _m, _bt, form = fc.calibrate_margin(flat, pred, 1.0, 0.95, np.array([10.0, 100.0]))
+    assert form == "additive"
+
+
+def test_calibrated_margin_covers_new_errors():
+    # calibrated on one sample, the 0.9 bound covers about 90 % of a fresh sample of the same errors
+    rng = np.random.default_rng(9)
+    level = 50.0 + 40.0 * np.sin(np.arange(800) / 30.0)
+    err, pred = _heteroscedastic(level, rng, n=800)
+    _m, bt_margin, _form = fc.calibrate_margin(err[:400], pred[:400], 1.0, 0.9, np.array([50.0]))
+    fresh, _p = _heteroscedastic(level[400:], rng, n=400)
+    cover = np.mean(fresh <= bt_margin)
+    assert 0.85 <= cover <= 0.95
+
+
+def test_forecast_reports_the_margin_form(elb):
+    res = fc.forecast(elb.values, elb.step, 293, quantiles=(0.99,))
+    assert res.margins[0.99] in fc.MARGIN_FORMS
+    assert res.as_dict()["margins"] == {"0.99": res.margins[0.99]}
+    assert len(res.quantiles[0.99]) == 293
+    assert np.all(res.quantiles[0.99] >= res.mean - 1e-9)

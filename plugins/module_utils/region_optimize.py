@@ -451,43 +451,59 @@ def max_served_markets(inst, time_limit=30.0):
     return [i for i in range(inst.n_markets) if not served[i]]
 
 
-def _penalised(inst, subset):
-    """Objective with infeasibility priced in, for the greedy search."""
-    region, best = assign(inst, subset)
-    unserved = float(inst.weight[region < 0].sum())
-    best = np.where(region < 0, 0.0, best)
-    short = 0.0
+def _penalised_columns(inst, base, lat, market_onehot, extra_cost):
+    """Penalised objective of every column of ``min(base, lat[:, j])`` at once (greedy search).
+
+    Unserved weight and SLO shortfall are priced at 1e6 per unit of population share, so any
+    feasible choice beats any infeasible one.
+    """
+    best = np.minimum(base[:, None], lat)
+    unserved = ~np.isfinite(best)
+    value = inst.weight @ np.where(unserved, 0.0, best)
+    value += 1e6 * (inst.weight @ unserved)
     if inst.slo_ms is not None:
-        short = float(np.clip(inst.slo_quantile - coverage(inst, best if not unserved else np.where(region < 0, np.inf, best)),
-                              0, None).dot(inst.market_weight))
-    return (unserved + short) * 1e6 + float(np.dot(inst.weight, best)) + inst.cost_weight * inst.price[list(subset)].sum()
+        covered = market_onehot @ (inst.weight[:, None] * (best <= inst.slo_ms + EPS))
+        short = np.clip(inst.slo_quantile * inst.market_weight[:, None] - covered, 0, None).sum(axis=0)
+        value += 1e6 * short
+    return value + extra_cost
 
 
 def solve_greedy(inst):
-    """Greedy add then 1-swap local search; not guaranteed optimal. Returns (subset, objective or None)."""
+    """Greedy add then best-improvement 1-swap local search; not guaranteed optimal.
+
+    Returns (subset, objective or None).
+    """
+    lat = np.where(inst.allowed, inst.latency, np.inf)
+    m = inst.n_regions
+    market_onehot = np.zeros((inst.n_markets, inst.n_points))
+    market_onehot[inst.market, np.arange(inst.n_points)] = 1.0
+    price = inst.cost_weight * inst.price
     chosen = []
+    best = np.full(inst.n_points, np.inf)
+    current = np.inf
     while len(chosen) < inst.k_max:
-        scores = [(_penalised(inst, chosen + [r]), r) for r in range(inst.n_regions) if r not in chosen]
-        if not scores:
-            break
-        score, r = min(scores)
-        if len(chosen) >= inst.k_min and chosen and score >= _penalised(inst, chosen) - EPS:
+        scores = _penalised_columns(inst, best, lat, market_onehot, price + price[chosen].sum())
+        scores[chosen] = np.inf
+        r = int(np.argmin(scores))
+        if not np.isfinite(scores[r]) or (len(chosen) >= inst.k_min and scores[r] >= current - EPS):
             break
         chosen.append(r)
-    improved = True
-    while improved:
-        improved = False
-        current = _penalised(inst, chosen)
-        for out_r in list(chosen):
-            for in_r in range(inst.n_regions):
-                if in_r in chosen:
-                    continue
-                trial = [r for r in chosen if r != out_r] + [in_r]
-                if _penalised(inst, trial) < current - EPS:
-                    chosen, improved = trial, True
-                    break
-            if improved:
-                break
+        best = np.minimum(best, lat[:, r])
+        current = float(scores[r])
+    while len(chosen) > 0:
+        move = None
+        for out_r in chosen:
+            rest = [r for r in chosen if r != out_r]
+            base = lat[:, rest].min(axis=1) if rest else np.full(inst.n_points, np.inf)
+            scores = _penalised_columns(inst, base, lat, market_onehot, price + price[rest].sum())
+            scores[chosen] = np.inf
+            r = int(np.argmin(scores))
+            if scores[r] < current - EPS and (move is None or scores[r] < move[0]):
+                move = (float(scores[r]), out_r, r)
+        if move is None:
+            break
+        current, out_r, in_r = move
+        chosen = [r for r in chosen if r != out_r] + [in_r]
     subset = tuple(sorted(chosen))
     return subset, evaluate(inst, subset)
 

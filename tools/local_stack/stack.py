@@ -237,7 +237,7 @@ def start(name, timeout=60.0):
     pid, cmd = _read_pid(name)
     if pid and _alive(pid, cmd):
         if _answers(name, port):
-            print("%-12s reused  pid %d  http://%s:%d" % (name, pid, HOST, port))
+            print("%-18s reused  pid %d  http://%s:%d" % (name, pid, HOST, port))
             return
         raise StackError("%s (pid %d) is running but does not answer on port %d: run stop, then start" % (name, pid, port))
     if _port_open(port):
@@ -259,7 +259,7 @@ def start(name, timeout=60.0):
             os.unlink(_pidfile(name))
             raise StackError("%s exited with code %s during start; see %s" % (name, proc.returncode, _logfile(name)))
         if _answers(name, port):
-            print("%-12s started pid %d  http://%s:%d" % (name, proc.pid, HOST, port))
+            print("%-18s started pid %d  http://%s:%d" % (name, proc.pid, HOST, port))
             return
         time.sleep(0.2)
     raise StackError("%s did not answer on port %d within %ds; see %s" % (name, port, timeout, _logfile(name)))
@@ -268,7 +268,7 @@ def start(name, timeout=60.0):
 def stop(name, timeout=20.0):
     pid, cmd = _read_pid(name)
     if not pid:
-        print("%-12s not running (no PID file)" % name)
+        print("%-18s not running (no PID file)" % name)
         return
     if _alive(pid, cmd):
         try:
@@ -281,9 +281,9 @@ def stop(name, timeout=20.0):
         if _alive(pid, cmd):
             os.killpg(pid, signal.SIGKILL)
             time.sleep(0.2)
-        print("%-12s stopped pid %d" % (name, pid))
+        print("%-18s stopped pid %d" % (name, pid))
     else:
-        print("%-12s stale PID file removed (pid %d not ours or gone)" % (name, pid))
+        print("%-18s stale PID file removed (pid %d not ours or gone)" % (name, pid))
     os.unlink(_pidfile(name))
     port = port_of(name)
     deadline = time.monotonic() + timeout
@@ -298,7 +298,7 @@ def status(name):
     ready = running and _answers(name, port)
     state = "ready" if ready else ("running" if running else "stopped")
     shown_pid = ("pid %d" % pid) if running else "-"
-    print("%-12s %-8s %s  http://%s:%d" % (name, state, shown_pid, HOST, port))
+    print("%-18s %-8s %s  http://%s:%d" % (name, state, shown_pid, HOST, port))
     return ready
 
 
@@ -329,7 +329,8 @@ def main(argv):
             for name in reversed(names):
                 stop(name)
         else:
-            return 0 if all([status(n) for n in names]) else 3
+            ready = [status(n) for n in names]  # every line is printed, so no short-circuit
+            return 0 if all(ready) else 3
     except StackError as err:
         print("local_stack: %s" % err, file=sys.stderr)
         return 1

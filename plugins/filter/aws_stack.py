@@ -1,0 +1,34 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to meridian.global_infra
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that shape the regional AWS stack's module arguments (see module_utils/aws_stack.py)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws_stack import (
+    StackPlanError,
+    alb_listeners,
+    asg_tags,
+    cloudfront_drift,
+    cloudfront_settings,
+    service_plan,
+)
+
+
+def _wrap(func):
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except StackPlanError as err:
+            raise AnsibleFilterError("%s: %s" % (func.__name__, err))
+    run.__name__ = func.__name__
+    run.__doc__ = func.__doc__
+    return run
+
+
+class FilterModule(object):
+    def filters(self):
+        return dict((f.__name__, _wrap(f)) for f in (service_plan, asg_tags, alb_listeners, cloudfront_settings, cloudfront_drift))

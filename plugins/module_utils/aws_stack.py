@@ -1,0 +1,497 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to meridian.global_infra
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure planning for the regional AWS stack: service plans, listeners, tags, buckets, CloudFront.
+
+Nothing here calls an API. The roles call these through filters so that the shapes handed to the
+amazon.aws / community.aws modules are computed (and validated) in one tested place.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import re
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+_ELB_NAME_MAX = 32
+
+
+class StackPlanError(ValueError):
+    """An inventory value that cannot produce a stack; ``field`` names it."""
+
+    def __init__(self, field, message):
+        self.field = field
+        super(StackPlanError, self).__init__("%s: %s" % (field, message))
+
+
+def _int(value, field, low, high=None):
+    if isinstance(value, bool):
+        raise StackPlanError(field, "expected an integer, got %r" % (value,))
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise StackPlanError(field, "expected an integer, got %r" % (value,))
+    if number < low or (high is not None and number > high):
+        raise StackPlanError(field, "%d is out of range [%s, %s]" % (number, low, "" if high is None else high))
+    return number
+
+
+def service_plan(services, overrides=None, prefix="meridian"):
+    """Validate services and add resource names and the effective capacity.
+
+    Each service needs ``name``, ``port``, ``health_path``, ``instance_type``, ``min_size``,
+    ``max_size`` and ``desired_capacity``; ``path_patterns`` defaults to ``["/*"]`` and
+    ``target_cpu`` to 50. ``overrides`` maps a service name to capacity keys that replace the
+    inventory's (a forecast decision, for instance).
+    """
+    if not isinstance(services, (list, tuple)) or not services:
+        raise StackPlanError("meridian_services", "expected a non-empty list of services")
+    overrides = overrides or {}
+    if not isinstance(overrides, dict):
+        raise StackPlanError("compute_capacity_overrides", "expected a mapping of service -> capacity")
+    names = set()
+    out = []
+    for i, service in enumerate(services):
+        field = "meridian_services[%d]" % i
+        if not isinstance(service, dict):
+            raise StackPlanError(field, "expected a mapping, got %r" % (service,))
+        name = service.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise StackPlanError(field + ".name", "%r is not a lowercase name of letters, digits and '-'" % (name,))
+        if name in names:
+            raise StackPlanError(field + ".name", "service %r is listed twice" % name)
+        names.add(name)
+        asg_name = "%s-%s" % (prefix, name)
+        if len(asg_name) > _ELB_NAME_MAX:
+            raise StackPlanError(field + ".name", "%r is longer than %d characters (target group names); "
+                                 "shorten the service or project name" % (asg_name, _ELB_NAME_MAX))
+        item = dict(service)
+        item["port"] = _int(service.get("port"), field + ".port", 1, 65535)
+        health = service.get("health_path")
+        if not isinstance(health, str) or not health.startswith("/"):
+            raise StackPlanError(field + ".health_path", "expected a path starting with '/', got %r" % (health,))
+        patterns = service.get("path_patterns") or ["/*"]
+        if not isinstance(patterns, (list, tuple)) or not all(isinstance(p, str) and p.startswith("/") for p in patterns):
+            raise StackPlanError(field + ".path_patterns", "expected a list of paths starting with '/', got %r" % (patterns,))
+        item["path_patterns"] = list(patterns)
+        if not isinstance(service.get("instance_type"), str) or "." not in service["instance_type"]:
+            raise StackPlanError(field + ".instance_type", "expected an instance type such as t3.small, got %r"
+                                 % (service.get("instance_type"),))
+        capacity = dict((k, service.get(k)) for k in ("min_size", "max_size", "desired_capacity"))
+        extra = overrides.get(name) or {}
+        if not isinstance(extra, dict):
+            raise StackPlanError("compute_capacity_overrides.%s" % name, "expected a mapping of capacity keys")
+        unknown = sorted(set(extra) - set(capacity))
+        if unknown:
+            raise StackPlanError("compute_capacity_overrides.%s" % name, "unknown keys %s; use min_size, max_size, "
+                                 "desired_capacity" % ", ".join(unknown))
+        capacity.update(extra)
+        for key in capacity:
+            source = "compute_capacity_overrides.%s" % name if key in extra else field
+            capacity[key] = _int(capacity[key], "%s.%s" % (source, key), 0)
+        if not capacity["min_size"] <= capacity["desired_capacity"] <= capacity["max_size"]:
+            raise StackPlanError(field, "capacity of %s must satisfy min_size <= desired_capacity <= max_size, got %d/%d/%d"
+                                 % (name, capacity["min_size"], capacity["desired_capacity"], capacity["max_size"]))
+        item.update(capacity)
+        item["target_cpu"] = _int(service.get("target_cpu", 50), field + ".target_cpu", 1, 100)
+        item["asg_name"] = asg_name
+        item["tg_name"] = asg_name
+        item["lt_name"] = asg_name
+        out.append(item)
+    return out
+
+
+def asg_tags(tags, propagate=True):
+    """{key: value} -> the autoscaling_group module's list of one-tag dicts, sorted by key."""
+    if not isinstance(tags, dict):
+        raise StackPlanError("tags", "expected a mapping, got %r" % (tags,))
+    return [{key: str(tags[key]), "propagate_at_launch": bool(propagate)} for key in sorted(tags)]
+
+
+def alb_listeners(services, certificate_arn="", ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06", with_rules=True):
+    """Listeners for elb_application_lb: path rules per service, the first service as default.
+
+    With a certificate: HTTPS on 443 routes, HTTP on 80 redirects to HTTPS. Without: HTTP on 80 routes.
+    ``with_rules=False`` leaves the ``Rules`` key out: elb_application_lb can only compare rules of
+    listeners that existed before the call, so a new listener is created first and routed second.
+    """
+    if not services:
+        raise StackPlanError("meridian_services", "at least one service is needed for the listener")
+    rules = []
+    priority = 1
+    for service in services[1:]:
+        rules.append({
+            "Conditions": [{"Field": "path-pattern", "Values": list(service.get("path_patterns") or ["/*"])}],
+            "Priority": str(priority),
+            "Actions": [{"Type": "forward", "TargetGroupName": service["tg_name"]}],
+        })
+        priority += 1
+    routing = {
+        "DefaultActions": [{"Type": "forward", "TargetGroupName": services[0]["tg_name"]}],
+        "Rules": rules,
+    }
+    if not with_rules:
+        del routing["Rules"]
+    if not certificate_arn:
+        return [dict(routing, Protocol="HTTP", Port=80)]
+    https = dict(routing, Protocol="HTTPS", Port=443, SslPolicy=ssl_policy,
+                 Certificates=[{"CertificateArn": certificate_arn}])
+    redirect = {
+        "Protocol": "HTTP",
+        "Port": 80,
+        "DefaultActions": [{"Type": "redirect", "RedirectConfig": {
+            "Protocol": "HTTPS", "Port": "443", "Host": "#{host}", "Path": "/#{path}",
+            "Query": "#{query}", "StatusCode": "HTTP_301"}}],
+    }
+    if with_rules:
+        redirect["Rules"] = []
+    return [https, redirect]
+
+
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+_ENCRYPTIONS = ("AES256", "aws:kms")
+
+
+def bucket_plan(buckets, prefix, region, failover_region=None):
+    """Validate the buckets of the inventory and name them per region.
+
+    Each bucket has ``name``, ``data_class``, ``encryption`` (AES256 or aws:kms), ``replicate``,
+    ``noncurrent_days`` and optionally ``expiration_days`` and ``kms_key_id``. The result adds
+    ``bucket`` (``<prefix>-<name>-<region>``, globally unique per region) and ``replica_bucket``
+    (the same bucket in the failover region, or None when not replicated).
+    """
+    if not isinstance(buckets, (list, tuple)):
+        raise StackPlanError("meridian_buckets", "expected a list of buckets, got %r" % (buckets,))
+    out = []
+    seen = set()
+    for i, bucket in enumerate(buckets):
+        field = "meridian_buckets[%d]" % i
+        if not isinstance(bucket, dict):
+            raise StackPlanError(field, "expected a mapping, got %r" % (bucket,))
+        name = bucket.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise StackPlanError(field + ".name", "%r is not a lowercase name of letters, digits and '-'" % (name,))
+        if name in seen:
+            raise StackPlanError(field + ".name", "bucket %r is listed twice" % name)
+        seen.add(name)
+        full = "%s-%s-%s" % (prefix, name, region)
+        if not _BUCKET.match(full):
+            raise StackPlanError(field + ".name", "%r is not a valid S3 bucket name (3-63 lowercase letters, digits, '-'); "
+                                 "shorten the project, environment or bucket name" % full)
+        if not isinstance(bucket.get("data_class"), str) or not bucket["data_class"]:
+            raise StackPlanError(field + ".data_class", "every bucket needs a data class (pii, content_metadata, "
+                                 "operational, payment or one of the inventory's)")
+        encryption = bucket.get("encryption", "aws:kms")
+        if encryption not in _ENCRYPTIONS:
+            raise StackPlanError(field + ".encryption", "%r is not one of %s" % (encryption, ", ".join(_ENCRYPTIONS)))
+        replicate = bucket.get("replicate", False)
+        if not isinstance(replicate, bool):
+            raise StackPlanError(field + ".replicate", "expected true or false, got %r" % (replicate,))
+        if replicate and not failover_region:
+            raise StackPlanError(field + ".replicate", "replication needs meridian_failover_region on the region's host")
+        if replicate and failover_region == region:
+            raise StackPlanError(field + ".replicate", "the failover region is the region itself (%s)" % region)
+        item = dict(bucket)
+        item["encryption"] = encryption
+        item["replicate"] = replicate
+        item["noncurrent_days"] = _int(bucket.get("noncurrent_days", 30), field + ".noncurrent_days", 1)
+        if bucket.get("expiration_days") is not None:
+            item["expiration_days"] = _int(bucket["expiration_days"], field + ".expiration_days", 1)
+            if item["expiration_days"] <= 0:
+                raise StackPlanError(field + ".expiration_days", "must be positive")
+        else:
+            item["expiration_days"] = None
+        item["kms_key_id"] = bucket.get("kms_key_id") or None
+        item["bucket"] = full
+        item["replica_bucket"] = "%s-%s-%s" % (prefix, name, failover_region) if replicate else None
+        out.append(item)
+    return out
+
+
+def _expand(groups, tokens):
+    out = set()
+    for token in tokens:
+        out |= set(groups.get(token, [token]))
+    return out
+
+
+def replication_violations(buckets, source_country, target_country, policy):
+    """Buckets whose replication would carry a data class across its residency boundary.
+
+    ``policy`` is a region_residency.ResidencyPolicy (``groups``, ``jurisdiction_of``, ``rule``); countries are ISO 3166-1 alpha-2 codes of the
+    region holding the data and of the failover region. Returns a list of dicts with the bucket,
+    data class, jurisdiction and the reason; an empty list means every replication is allowed.
+    """
+    out = []
+    jurisdiction = policy.jurisdiction_of(source_country)
+    for bucket in buckets:
+        if not bucket.get("replicate"):
+            continue
+        rule = policy.rule(jurisdiction, bucket["data_class"])
+        denied = _expand(policy.groups, rule.get("denied") or [])
+        allowed = rule["allowed"]
+        if target_country in denied or ("*" not in allowed and target_country not in _expand(policy.groups, allowed)):
+            out.append({
+                "bucket": bucket["name"],
+                "data_class": bucket["data_class"],
+                "jurisdiction": jurisdiction,
+                "from": source_country,
+                "to": target_country,
+                "allowed": list(allowed),
+                "source": rule.get("source", ""),
+            })
+    return out
+
+
+_ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+_READ_METHODS = ["GET", "HEAD"]
+
+
+def _methods(items, cached):
+    return {"items": list(items), "cached_methods": list(cached)}
+
+
+def _behavior(origin_id, ttl, forward_all, path_pattern=None):
+    """One cache behavior with every field CloudFront stores stated, so a read-back compares equal."""
+    behavior = {
+        "target_origin_id": origin_id,
+        "viewer_protocol_policy": "redirect-to-https",
+        "compress": True,
+        "smooth_streaming": False,
+        "field_level_encryption_id": "",
+        "trusted_signers": {"enabled": False, "items": []},
+        "lambda_function_associations": [],
+        "min_ttl": 0,
+        "default_ttl": ttl,
+        "max_ttl": max(ttl, 31536000) if ttl else 0,
+        "forwarded_values": {
+            "query_string": bool(forward_all),
+            "cookies": {"forward": "all" if forward_all else "none"},
+            "headers": ["*"] if forward_all else [],
+            "query_string_cache_keys": [],
+        },
+        "allowed_methods": _methods(_ALL_METHODS, _READ_METHODS) if forward_all else _methods(_READ_METHODS, _READ_METHODS),
+    }
+    if path_pattern is not None:
+        behavior["path_pattern"] = path_pattern
+    return behavior
+
+
+def cloudfront_settings(name, alb_dns_name, static_bucket, region, static_paths=("/static/*",),
+                        api_paths=("/api/*",), static_ttl=86400, certificate_arn="", aliases=(),
+                        minimum_protocol_version="TLSv1.2_2021", price_class="PriceClass_100",
+                        origin_protocol_policy="http-only", tags=None):
+    """The community.aws.cloudfront_distribution arguments for a region's distribution.
+
+    Every setting CloudFront fills in when it is omitted is stated here with the value the service
+    stores (origin timeouts, SSL protocols, TTLs, methods, restrictions, logging...). The module
+    compares the read-back configuration with its arguments; with nothing left implicit the
+    comparison is equal on a re-run and the module changes nothing.
+    """
+    if minimum_protocol_version not in ("TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"):
+        raise StackPlanError("cdn_minimum_protocol_version", "%r is older than TLSv1.2_2021; use TLSv1.2_2021 or newer"
+                             % (minimum_protocol_version,))
+    if aliases and not certificate_arn:
+        raise StackPlanError("cdn_aliases", "aliases need an ACM certificate (cdn_acm_certificate_arn)")
+    if not alb_dns_name:
+        raise StackPlanError("cdn_alb_dns_name", "the load balancer's DNS name is empty; run the compute role first")
+    alb_id = "alb"
+    s3_id = "static"
+    origins = [
+        {
+            "id": alb_id,
+            "domain_name": alb_dns_name,
+            "origin_path": "",
+            "custom_headers": [],
+            "connection_attempts": 3,
+            "connection_timeout": 10,
+            "origin_shield": {"enabled": False},
+            "custom_origin_config": {
+                "http_port": 80,
+                "https_port": 443,
+                "origin_protocol_policy": origin_protocol_policy,
+                "origin_ssl_protocols": {"items": ["TLSv1.2"]},
+                "origin_read_timeout": 30,
+                "origin_keepalive_timeout": 5,
+            },
+        },
+        {
+            "id": s3_id,
+            "domain_name": "%s.s3.%s.amazonaws.com" % (static_bucket, region),
+            "origin_path": "",
+            "custom_headers": [],
+            "connection_attempts": 3,
+            "connection_timeout": 10,
+            "origin_shield": {"enabled": False},
+        },
+    ]
+    behaviors = [_behavior(s3_id, int(static_ttl), False, p) for p in static_paths]
+    behaviors += [_behavior(alb_id, 0, True, p) for p in api_paths]
+    if certificate_arn:
+        certificate = {"acm_certificate_arn": certificate_arn, "ssl_support_method": "sni-only",
+                       "minimum_protocol_version": minimum_protocol_version}
+    else:
+        certificate = {"cloudfront_default_certificate": True,
+                       "minimum_protocol_version": minimum_protocol_version}
+    return {
+        "caller_reference": name,
+        "comment": name,
+        "enabled": True,
+        "http_version": "http2and3",
+        "ipv6_enabled": True,
+        "price_class": price_class,
+        "default_root_object": "",
+        "aliases": sorted(aliases),
+        "purge_aliases": True,
+        "origins": origins,
+        "purge_origins": True,
+        "default_origin_domain_name": alb_dns_name,
+        "default_cache_behavior": _behavior(alb_id, 0, True),
+        "cache_behaviors": behaviors,
+        "purge_cache_behaviors": True,
+        "viewer_certificate": certificate,
+        "restrictions": {"geo_restriction": {"restriction_type": "none", "items": []}},
+        "logging": {"enabled": False, "include_cookies": False, "bucket": "", "prefix": ""},
+        "custom_error_responses": [],
+        "purge_custom_error_responses": True,
+        "web_acl_id": "",
+        "tags": dict(tags or {}),
+        "purge_tags": True,
+    }
+
+
+def _camel_get(data, *keys):
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _items(value):
+    """CloudFront's {Quantity, Items} or a plain list -> a sorted list."""
+    if isinstance(value, dict):
+        value = value.get("Items", value.get("items")) or []
+    return sorted(value or [])
+
+
+def _behavior_summary(b):
+    forwarded = b.get("ForwardedValues") or {}
+    return {
+        "path": b.get("PathPattern", "*"),
+        "origin": b.get("TargetOriginId"),
+        "viewer_protocol_policy": b.get("ViewerProtocolPolicy"),
+        "compress": bool(b.get("Compress")),
+        "ttl": [b.get("MinTTL"), b.get("DefaultTTL"), b.get("MaxTTL")],
+        "methods": _items(b.get("AllowedMethods")),
+        "cached_methods": _items(_camel_get(b, "AllowedMethods", "CachedMethods")),
+        "query_string": bool(forwarded.get("QueryString")),
+        "cookies": _camel_get(forwarded, "Cookies", "Forward"),
+        "headers": _items(forwarded.get("Headers")),
+    }
+
+
+def _origin_summary(o):
+    custom = o.get("CustomOriginConfig") or {}
+    return {
+        "id": o.get("Id"),
+        "domain": o.get("DomainName"),
+        "path": o.get("OriginPath") or "",
+        "protocol_policy": custom.get("OriginProtocolPolicy"),
+        "ports": [custom.get("HTTPPort"), custom.get("HTTPSPort")] if custom else None,
+        "ssl_protocols": _items(custom.get("OriginSslProtocols")) if custom else None,
+        "read_timeout": custom.get("OriginReadTimeout") if custom else None,
+        "keepalive_timeout": custom.get("OriginKeepaliveTimeout") if custom else None,
+    }
+
+
+def cloudfront_summary(config):
+    """The settings this collection manages, from a DistributionConfig (CloudFront's CamelCase shape).
+
+    CloudFront (and moto) return fields the request never set (``CachePolicyId: ''``,
+    ``FunctionAssociations``, ``TrustedKeyGroups``, ``OriginShield``, connection attempts...), which
+    makes a naive comparison report a change on every run. The summary keeps what we manage, in a
+    canonical order, so that equal summaries mean there is nothing to do.
+    """
+    config = config or {}
+    viewer = config.get("ViewerCertificate") or {}
+    return {
+        "comment": config.get("Comment"),
+        "enabled": bool(config.get("Enabled")),
+        "http_version": config.get("HttpVersion"),
+        "ipv6": bool(config.get("IsIPV6Enabled")),
+        "price_class": config.get("PriceClass"),
+        "aliases": _items(config.get("Aliases")),
+        "origins": sorted((_origin_summary(o) for o in _items_list(config.get("Origins"))), key=lambda o: o["id"] or ""),
+        "default_behavior": _behavior_summary(config.get("DefaultCacheBehavior") or {}),
+        "behaviors": [_behavior_summary(b) for b in _items_list(config.get("CacheBehaviors"))],
+        "certificate": {
+            "minimum_protocol_version": viewer.get("MinimumProtocolVersion"),
+            "acm_certificate_arn": viewer.get("ACMCertificateArn") or "",
+            "cloudfront_default_certificate": bool(viewer.get("CloudFrontDefaultCertificate")),
+        },
+    }
+
+
+def _items_list(value):
+    if isinstance(value, dict):
+        return list(value.get("Items") or [])
+    return list(value or [])
+
+
+def _to_camel_config(settings):
+    """cloudfront_settings() output -> the CamelCase DistributionConfig it asks CloudFront for."""
+    def behavior(b):
+        fv = b["forwarded_values"]
+        out = {
+            "TargetOriginId": b["target_origin_id"], "ViewerProtocolPolicy": b["viewer_protocol_policy"],
+            "Compress": b["compress"], "MinTTL": b["min_ttl"], "DefaultTTL": b["default_ttl"], "MaxTTL": b["max_ttl"],
+            "AllowedMethods": {"Items": b["allowed_methods"]["items"],
+                               "CachedMethods": {"Items": b["allowed_methods"]["cached_methods"]}},
+            "ForwardedValues": {"QueryString": fv["query_string"], "Cookies": {"Forward": fv["cookies"]["forward"]},
+                                "Headers": {"Items": fv["headers"]}},
+        }
+        if "path_pattern" in b:
+            out["PathPattern"] = b["path_pattern"]
+        return out
+
+    def origin(o):
+        out = {"Id": o["id"], "DomainName": o["domain_name"], "OriginPath": o.get("origin_path", "")}
+        custom = o.get("custom_origin_config")
+        if custom:
+            ssl = custom["origin_ssl_protocols"]
+            out["CustomOriginConfig"] = {
+                "OriginProtocolPolicy": custom["origin_protocol_policy"], "HTTPPort": custom["http_port"],
+                "HTTPSPort": custom["https_port"], "OriginReadTimeout": custom["origin_read_timeout"],
+                "OriginKeepaliveTimeout": custom["origin_keepalive_timeout"],
+                "OriginSslProtocols": {"Items": ssl["items"] if isinstance(ssl, dict) else ssl},
+            }
+        return out
+
+    cert = settings["viewer_certificate"]
+    return {
+        "Comment": settings["comment"], "Enabled": settings["enabled"], "HttpVersion": settings["http_version"],
+        "IsIPV6Enabled": settings["ipv6_enabled"], "PriceClass": settings["price_class"],
+        "Aliases": {"Items": settings["aliases"]},
+        "Origins": {"Items": [origin(o) for o in settings["origins"]]},
+        "DefaultCacheBehavior": behavior(settings["default_cache_behavior"]),
+        "CacheBehaviors": {"Items": [behavior(b) for b in settings["cache_behaviors"]]},
+        "ViewerCertificate": {"MinimumProtocolVersion": cert.get("minimum_protocol_version"),
+                              "ACMCertificateArn": cert.get("acm_certificate_arn", ""),
+                              "CloudFrontDefaultCertificate": cert.get("cloudfront_default_certificate", False)},
+    }
+
+
+def cloudfront_drift(current_config, settings):
+    """Sorted names of the managed settings where ``current_config`` differs from ``settings``.
+
+    ``current_config`` is the DistributionConfig read back (CamelCase) or None when the distribution
+    does not exist (then every setting is reported); ``settings`` is cloudfront_settings() output.
+    """
+    want = cloudfront_summary(_to_camel_config(settings))
+    if not current_config:
+        return sorted(want)
+    have = cloudfront_summary(current_config)
+    return sorted(key for key in want if want[key] != have.get(key))

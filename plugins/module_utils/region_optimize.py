@@ -572,5 +572,5 @@ def check_feasible(inst, field_residency="data_classes", field_slo="latency_slo_
                                        % (inst.slo_ms, inst.slo_quantile * 100, detail),
                                        markets=[names[i] for i in bad])
     if inst.k_min > inst.n_regions:
-        raise RegionSelectionError("min_regions", "%d regions requested but only %d candidates remain"
+        raise RegionSelectionError("min_regions", "%d regions requested (regions or min_regions) but only %d candidates remain"
                                    % (inst.k_min, inst.n_regions))

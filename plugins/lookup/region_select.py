@@ -133,7 +133,7 @@ notes:
 seealso:
   - name: Region selection guide
     description: Inputs, outputs, the model and its measured accuracy.
-    link: https://github.com/meridian/global_infra/blob/main/docs/region_select.md
+    link: https://github.com/meridian/global_infra/tree/main/docs/region_select.md
 """
 
 EXAMPLES = r"""

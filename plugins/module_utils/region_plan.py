@@ -120,7 +120,7 @@ def build_demand(markets, max_cities=0):
     """Markets option -> list of demand points and market labels.
 
     Returns (points, labels): points are dicts name, country, latitude, longitude, weight, market
-    (index into labels). Accepted forms: a list of country codes; a mapping country -> weight; a
+    (index into labels). Markets of weight 0 are left out. Accepted forms: a list of country codes; a mapping country -> weight; a
     list mixing country codes and city entries ({city, country[, weight]} or {name, latitude,
     longitude, country[, weight]}).
     """
@@ -164,6 +164,8 @@ def build_demand(markets, max_cities=0):
             if w is None:
                 raise RegionSelectionError(field + ".weight", "a city given by coordinates needs a weight")
             w = _weight(w, field + ".weight")
+            if w == 0:
+                continue
             label = "%s/%s" % (country, name)
             if label in seen:
                 raise RegionSelectionError(field, "market %s is listed twice" % label)
@@ -173,6 +175,8 @@ def build_demand(markets, max_cities=0):
                            "weight": w, "market": len(labels) - 1})
             continue
         country = normalize_country(item, field)
+        if weight == 0:
+            continue
         if country in seen:
             raise RegionSelectionError(field, "market %s is listed twice" % country)
         seen.add(country)

@@ -100,6 +100,11 @@ def test_explicit_cities_are_their_own_markets():
     assert out["markets"]["AU/Perth office"]["regions"]
 
 
+def test_zero_weight_market_is_left_out():
+    out = run(markets={"DE": 0, "FR": 1}, latency_slo_ms=100, regions=1)
+    assert set(out["markets"]) == {"FR"}
+
+
 def test_demand_weights_per_country():
     points, labels = build_demand({"DE": 3, "FR": 1}, max_cities=5)
     assert labels == ["DE", "FR"]

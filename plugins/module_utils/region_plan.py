@@ -180,7 +180,7 @@ def build_demand(markets, max_cities=0):
         if country in seen:
             raise RegionSelectionError(field, "market %s is listed twice" % country)
         seen.add(country)
-        city_list = _top(by_country.get(country, []), max_cities)
+        city_list = _top([c for c in by_country.get(country, []) if c["population"] > 0], max_cities)
         if not city_list:
             raise RegionSelectionError(field, "no population data for %s; list its cities with coordinates" % country)
         total = float(sum(c["population"] for c in city_list))

@@ -100,6 +100,18 @@ def test_explicit_cities_are_their_own_markets():
     assert out["markets"]["AU/Perth office"]["regions"]
 
 
+def test_every_packaged_country_is_a_valid_market():
+    # includes GeoNames-only codes (XK); a city of population 0 is not demand (Plymouth, MS)
+    populated = sorted(cc for cc, cities in rc.cities_by_country().items() if any(c["population"] for c in cities))
+    assert "XK" in populated and "MS" in populated
+    points, labels = build_demand(populated, max_cities=1)
+    assert labels == populated
+    assert all(p["weight"] > 0 for p in points)
+    # Palau's only packaged city reports population 0: the error says how to give its demand
+    with pytest.raises(rc.RegionSelectionError, match="no population data for PW"):
+        build_demand(["PW"])
+
+
 def test_zero_weight_market_is_left_out():
     out = run(markets={"DE": 0, "FR": 1}, latency_slo_ms=100, regions=1)
     assert set(out["markets"]) == {"FR"}

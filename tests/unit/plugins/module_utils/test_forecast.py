@@ -67,6 +67,14 @@ def test_regularize_rejects_bad_input(points, field_text):
         fc.regularize(points)
 
 
+def test_clip_outliers_keeps_the_newest_points():
+    # a jump at the very end may be the start of a real change: the forecast must see it
+    y = np.full(300, 100.0) + np.random.default_rng(4).normal(0, 1, 300)
+    y[-2:] = 400.0
+    clipped, _n = fc.clip_outliers(y)
+    assert list(clipped[-2:]) == [400.0, 400.0]
+
+
 def test_clip_outliers_clips_an_isolated_spike():
     y = np.sin(np.arange(500) / 10.0) * 10 + 100 + np.random.default_rng(3).normal(0, 1, 500)
     y[250] = 10000.0
@@ -108,14 +116,19 @@ def _mae(pred, actual):
     return float(np.mean(np.abs(np.asarray(pred) - actual)))
 
 
-def test_auto_beats_naive_on_nyc_holdout(nyc):
-    # forecast one day (mid-January) from the 4 weeks before it
+def test_auto_beats_naive_and_holt_winters_on_nyc_holdout(nyc):
+    # forecast each of five days (mid-January, MLK day included) from the 4 weeks before it
     y = nyc.values
-    hist, actual = y[-48 * 40:-48 * 12], y[-48 * 12:-48 * 11]
-    auto = fc.forecast(hist, nyc.step, 48, quantiles=(0.5, 0.99))
-    naive = fc.forecast(hist, nyc.step, 48, model="naive", clean=False)
-    assert _mae(auto.mean, actual) < 0.5 * _mae(naive.mean, actual)
-    assert auto.periods == [86400, 604800]
+    errors = {"auto": [], "naive": [], "holt_winters": []}
+    for day in (16, 15, 14, 13, 12):
+        hist, actual = y[-48 * (day + 28):-48 * day], y[-48 * day:-48 * (day - 1)]
+        for model in errors:
+            res = fc.forecast(hist, nyc.step, 48, quantiles=(0.5, 0.99), model=model, clean=(model == "auto"))
+            errors[model].append(_mae(res.mean, actual))
+            if model == "auto":
+                assert res.periods == [86400, 604800]
+    assert np.mean(errors["auto"]) < 0.5 * np.mean(errors["naive"])
+    assert np.mean(errors["auto"]) < np.mean(errors["holt_winters"])
 
 
 def test_quantiles_are_calibrated_and_ordered(elb):

@@ -349,7 +349,8 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
         dim.model = {"name": res.model,
                      "backtest_mase": None if res.backtest_mase is None else round(res.backtest_mase, 4),
                      "backtest_smape": None if res.backtest_smape is None else round(res.backtest_smape, 3),
-                     "periods_seconds": res.periods, "dimension": dim.name}
+                     "periods_seconds": res.periods, "dimension": dim.name,
+                     "margin": res.margins.get(dim.quantile)}
         notes.extend("%s: %s" % (dim.name, w) for w in res.warnings)
         out.append(dim)
     return decide(service, now, out, min_capacity, max_capacity, current_capacity=current_capacity,

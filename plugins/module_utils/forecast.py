@@ -572,7 +572,16 @@ def _backtest_origins(n, h, step, min_train):
 
 
 def _lead_quantile(values, q):
-    """Per-lead-time quantile ``q`` of ``values`` (origins x leads), monotone in the lead time."""
+    """Per-lead-time quantile ``q`` of ``values`` (origins x leads), monotone in the lead time.
+
+    Uses the split-conformal level ``ceil((n + 1) q) / n`` for ``n`` origins (capped at 1), so that
+    a fresh error stays below the bound with probability at least ``q``.
+    """
+    n = values.shape[0]
+    if q >= 0.5:
+        q = min(1.0, math.ceil((n + 1) * q) / float(n))
+    else:
+        q = max(0.0, (math.floor((n + 1) * q) - 1) / float(n))
     qe = np.quantile(values, q, axis=0)
     return np.maximum.accumulate(qe) if q >= 0.5 else np.minimum.accumulate(qe)
 

@@ -121,6 +121,17 @@ options:
             description: Forecast quantile the capacity covers (calibrated from backtest errors).
             type: float
             default: 0.99
+          peak_utilization:
+            description:
+              - Utilisation the forecast quantile may reach, between O(services[].dimensions[].target_utilization)
+                and 1.
+              - By default it equals the target utilisation, and the need is quantile / (unit capacity x
+                target utilisation).
+              - Set to V(1.0) to size the point forecast at the target utilisation and the quantile at
+                full capacity (the need is the larger of the two), so that the utilisation headroom and the
+                quantile margin are not stacked; choose O(services[].dimensions[].quantile) as 1 minus the
+                share of time the service may run at full capacity.
+            type: float
   history:
     description: Seconds of history read before O(end_time) (at most four weeks are used).
     type: int
@@ -237,7 +248,8 @@ decisions:
                returned: always}
     dimensions:
       description: Per-dimension breakdown (name, forecast_quantile, unit_capacity, target_utilization,
-        required_units, reactive_units, current_load, model).
+        peak_utilization, required_units, reactive_units, current_load, model; model holds the margin
+        form the quantile was calibrated with).
       type: list
       elements: dict
       returned: always
@@ -274,6 +286,7 @@ def argument_spec():
         unit_capacity=dict(type="float", required=True),
         target_utilization=dict(type="float", default=0.7),
         quantile=dict(type="float", default=0.99),
+        peak_utilization=dict(type="float"),
     )
     cost = dict(
         on_demand_price=dict(type="float", default=0.0),
@@ -335,7 +348,8 @@ def validate(params):
             raise cap.CapacityError("%s has no dimensions" % where, "services.dimensions")
         for dim in svc["dimensions"]:
             try:
-                cap.Dimension(dim["name"], dim["unit_capacity"], dim["target_utilization"], dim["quantile"])
+                cap.Dimension(dim["name"], dim["unit_capacity"], dim["target_utilization"], dim["quantile"],
+                              peak_utilization=dim.get("peak_utilization"))
             except cap.CapacityError as exc:
                 raise cap.CapacityError("%s: %s" % (where, exc), "services.%s" % exc.field)
             if dim.get("query"):
@@ -380,7 +394,8 @@ def build_jobs(params, loaded):
         jobs.append(dict(
             service=svc["name"],
             dimensions=[dict(name=d["name"], series=s, unit_capacity=d["unit_capacity"],
-                             target_utilization=d["target_utilization"], quantile=d["quantile"])
+                             target_utilization=d["target_utilization"], quantile=d["quantile"],
+                             peak_utilization=d.get("peak_utilization"))
                         for d, s in dims],
             min_capacity=svc["min_capacity"], max_capacity=svc["max_capacity"],
             current_capacity=svc.get("current_capacity"), horizon=params["horizon"], interval=params["interval"],

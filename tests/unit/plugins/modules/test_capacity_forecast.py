@@ -103,3 +103,26 @@ def test_negative_values_are_an_error():
              "quantile": 0.99}]
     with pytest.raises(Exception, match="negative"):
         mod.run(params([svc(dims=dims)]))
+
+
+def test_peak_utilization_lowers_the_need_and_is_reported():
+    noisy = [[t, v + float(e)] for (t, v), e in zip(series(), np.random.default_rng(2).normal(0.0, 15.0, 7 * 288))]
+    base = {"name": "rps", "query": None, "series": noisy, "unit_capacity": 10.0, "target_utilization": 0.7,
+            "quantile": 0.99}
+    stacked = mod.run(params([svc(dims=[dict(base)])]))[0]
+    peak = mod.run(params([svc(dims=[dict(base, peak_utilization=1.0)])]))[0]
+    assert peak["dimensions"][0]["peak_utilization"] == 1.0
+    assert stacked["dimensions"][0]["peak_utilization"] == 0.7
+    # same forecast, the quantile sized at full capacity: never more, here fewer unit-hours
+    assert peak["estimated_cost"] <= stacked["estimated_cost"]
+    assert max(s["capacity"] for s in peak["schedule"]) < max(s["capacity"] for s in stacked["schedule"])
+    assert peak["dimensions"][0]["model"]["margin"] in ("additive", "sqrt", "proportional")
+
+
+def test_peak_utilization_below_target_is_rejected_before_any_query():
+    dims = [{"name": "rps", "query": "up", "series": None, "unit_capacity": 1.0, "target_utilization": 0.7,
+             "quantile": 0.99, "peak_utilization": 0.5}]
+    FakeClient.queries = []
+    with pytest.raises(cap.CapacityError) as err:
+        mod.run(params([svc(dims=dims)], prometheus_url="http://x"), client_factory=FakeClient)
+    assert err.value.field == "services.dimensions.peak_utilization" and FakeClient.queries == []

@@ -13,8 +13,8 @@ module: vpc_flow_log
 short_description: Ensure a VPC flow log to CloudWatch Logs or S3 exists or is absent
 version_added: 0.1.0
 description:
-  - Ensures one flow log of a VPC (or subnet, or network interface) to one destination: a CloudWatch
-    Logs group written through an IAM role, or an S3 bucket.
+  - Ensures one flow log of a VPC (or subnet, or network interface) to one destination, either a
+    CloudWatch Logs group written through an IAM role or an S3 bucket.
   - A flow log is identified by its resource and its destination, the pair EC2 keeps unique. Its
     traffic type, log format, aggregation interval and delivery role cannot be changed in place, so a
     difference there replaces the flow log (delete, then create); tags are updated in place.

@@ -152,14 +152,14 @@ def evaluate(series, name, label, seconds, args, methods, cache):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--traces", default=os.path.join(ROOT, "..", "shared", "data", "traces"))
     parser.add_argument("--out", default=os.path.join(ROOT, ".state", "bench", "forecast_backtest.json"))
     parser.add_argument("--test-fraction", type=float, default=0.5, help="origins lie in this last share of a trace")
     parser.add_argument("--max-test-days", type=float, default=28.0, help="... and in at most its last N days")
     parser.add_argument("--origins-1h", type=int, default=96)
     parser.add_argument("--origins-24h", type=int, default=24)
-    parser.add_argument("--autotheta-every", type=int, default=4, help="AutoTheta on every k-th origin only")
+    parser.add_argument("--autotheta-every", type=int, default=8, help="AutoTheta on every k-th origin only")
     parser.add_argument("--no-autotheta", action="store_true", help="skip the statsforecast AutoTheta column")
     parser.add_argument("--no-cache", action="store_true", help="recompute AutoTheta forecasts")
     parser.add_argument("--cache", default=os.path.join(ROOT, ".state", "bench", "autotheta_cache.json"))

@@ -29,7 +29,7 @@ POINTS = 4032
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--trace", default=os.path.join(ROOT, "..", "shared", "data", "traces",
                                                         "elb_request_count_8c0756.csv"))
     parser.add_argument("--repeat", type=int, default=21)

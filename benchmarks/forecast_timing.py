@@ -40,7 +40,7 @@ def main(argv=None):
     series = load_trace(args.trace)
     one = fc.Series(series.end - (POINTS - 1) * series.step, series.step, series.values[-POINTS:])
     times = []
-    for _ in range(args.repeat):
+    for _run in range(args.repeat):
         t0 = time.perf_counter()
         fc.forecast_series(one, 86400 + 900 + 300, quantiles=(0.99,))
         times.append(time.perf_counter() - t0)

@@ -201,14 +201,28 @@ def _desired(params):
     return desired_replication(params["bucket"], params["role_arn"], params["rules"] or [])
 
 
-def _current(client, bucket):
+def _current(module, client, bucket):
     try:
         response = client.get_bucket_replication(Bucket=bucket, aws_retry=True)
     except is_boto3_error_code(_NOT_FOUND):
         return None
     except is_boto3_error_code("NoSuchBucket"):
+        if module.check_mode and module.params["state"] == "present":
+            # an earlier task of the same run creates it; there is nothing to compare yet
+            module.warn("bucket %s does not exist yet; planned its replication without checking versioning" % bucket)
+            return None
+        if module.params["state"] == "absent":
+            return None
         raise ReplicationError("bucket", "bucket %s does not exist; create it first (amazon.aws.s3_bucket)" % bucket)
     return normalise_replication(response.get("ReplicationConfiguration"))
+
+
+def _exists(client, bucket):
+    try:
+        client.head_bucket(Bucket=bucket, aws_retry=True)
+    except is_boto3_error_code(("404", "NoSuchBucket", "NotFound")):
+        return False
+    return True
 
 
 def _versioning(client, bucket):
@@ -234,9 +248,9 @@ def _check_versioning(client, desired):
 def run(module, client):
     p = module.params
     desired = _desired(p)
-    current = _current(client, p["bucket"])
+    current = _current(module, client, p["bucket"])
     plan = replication_plan(current, desired, p["state"])
-    if plan["action"] == "put":
+    if plan["action"] == "put" and not (module.check_mode and current is None and not _exists(client, p["bucket"])):
         _check_versioning(client, dict(desired, bucket=p["bucket"]))
     if plan["changed"] and not module.check_mode:
         if plan["action"] == "put":

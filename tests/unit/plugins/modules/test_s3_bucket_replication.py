@@ -206,9 +206,13 @@ def test_missing_or_unversioned_destination_is_refused(moto_url, s3, buckets):
 
 
 def test_missing_source_bucket(moto_url):
-    failed = run(moto_url, bucket="meridian-test-nowhere", role_arn=ROLE,
-                 rules=[{"id": "r", "destination_bucket": "somewhere-else"}])
+    args = dict(bucket="meridian-test-nowhere", role_arn=ROLE, rules=[{"id": "r", "destination_bucket": "somewhere-else"}])
+    failed = run(moto_url, **args)
     assert isinstance(failed, ModuleFail) and failed.result["field"] == "bucket"
+    # in check mode an earlier task of the run may create it: planned, with a warning
+    planned = run(moto_url, check=True, **args)
+    assert not isinstance(planned, ModuleFail) and planned.result["changed"] is True
+    assert run(moto_url, bucket="meridian-test-nowhere", state="absent").result["changed"] is False
 
 
 @pytest.mark.parametrize("args, field", [

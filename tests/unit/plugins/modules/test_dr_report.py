@@ -8,34 +8,12 @@ import os
 
 import pytest
 
-from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.meridian.global_infra.plugins.modules import dr_report
+from ansible_collections.meridian.global_infra.tests.unit.plugins.modules.harness import ModuleExit, ModuleFail
 
 T0 = 1738324800.0
-
-
-class ModuleExit(Exception):
-    def __init__(self, result):
-        super(ModuleExit, self).__init__(result)
-        self.result = result
-
-
-class ModuleFail(ModuleExit):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def _exits(monkeypatch):
-    def exit_json(self, **kw):
-        raise ModuleExit(kw)
-
-    def fail_json(self, **kw):
-        raise ModuleFail(kw)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
 
 
 def _args(dest, **kw):

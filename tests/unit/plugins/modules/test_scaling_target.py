@@ -5,72 +5,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 boto3 = pytest.importorskip("boto3")
 
-from ansible.module_utils import basic  # noqa: E402
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
 
 from ansible_collections.meridian.global_infra.plugins.modules import scaling_target  # noqa: E402
+from ansible_collections.meridian.global_infra.tests.unit.plugins.modules.harness import ModuleFail, run_aws_module  # noqa: E402
 
 REGION = "ap-southeast-2"
 UTC = datetime.timezone.utc
-
-
-class ModuleExit(Exception):
-    def __init__(self, result):
-        super(ModuleExit, self).__init__(result)
-        self.result = result
-
-
-class ModuleFail(ModuleExit):
-    pass
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _moto_binary():
-    here = os.path.join(os.path.dirname(sys.executable), "moto_server")
-    return here if os.access(here, os.X_OK) else shutil.which("moto_server")
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    binary = _moto_binary()
-    if not binary:
-        pytest.skip("moto_server is not installed")
-    port = _free_port()
-    proc = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    url = "http://127.0.0.1:%d" % port
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("moto_server did not start on port %d" % port)
-                time.sleep(0.2)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -89,18 +34,6 @@ def group(autoscaling, request):
     yield name
     autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
     autoscaling.delete_launch_configuration(LaunchConfigurationName=name)
-
-
-@pytest.fixture(autouse=True)
-def capture_exit(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ModuleExit(kwargs)
-
-    def fail_json(self, **kwargs):
-        raise ModuleFail(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
 
 
 def _iso(value):
@@ -123,13 +56,7 @@ def _decision(start=None, **over):
 
 
 def run(moto_url, check=False, diff=True, **args):
-    base = {"region": REGION, "endpoint_url": moto_url, "access_key": "testing", "secret_key": "testing",
-            "_ansible_check_mode": check, "_ansible_diff": diff}
-    base.update(args)
-    with patch_module_args(base):
-        with pytest.raises(ModuleExit) as exc:
-            scaling_target.main()
-    return exc.value
+    return run_aws_module(scaling_target, moto_url, REGION, args, check=check, diff=diff)
 
 
 def _bounds(autoscaling, name):

@@ -4,72 +4,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 boto3 = pytest.importorskip("boto3")
 
-from ansible.module_utils import basic  # noqa: E402
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
 
 from ansible_collections.meridian.global_infra.plugins.modules import vpc_flow_log  # noqa: E402
+from ansible_collections.meridian.global_infra.tests.unit.plugins.modules.harness import ModuleFail, run_aws_module  # noqa: E402
 
 REGION = "eu-west-1"
 ROLE = "arn:aws:iam::123456789012:role/meridian-test-flow-logs"
-
-
-class ModuleExit(Exception):
-    def __init__(self, result):
-        super(ModuleExit, self).__init__(result)
-        self.result = result
-
-
-class ModuleFail(ModuleExit):
-    pass
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _moto_binary():
-    here = os.path.join(os.path.dirname(sys.executable), "moto_server")
-    return here if os.access(here, os.X_OK) else shutil.which("moto_server")
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    binary = _moto_binary()
-    if not binary:
-        pytest.skip("moto_server is not installed")
-    port = _free_port()
-    proc = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    url = "http://127.0.0.1:%d" % port
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("moto_server did not start on port %d" % port)
-                time.sleep(0.2)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
 
 
 def _client(moto_url, service):
@@ -99,26 +44,8 @@ def log_group(moto_url):
     return name
 
 
-@pytest.fixture(autouse=True)
-def capture_exit(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ModuleExit(kwargs)
-
-    def fail_json(self, **kwargs):
-        raise ModuleFail(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
 def run(moto_url, check=False, diff=True, **args):
-    base = {"region": REGION, "endpoint_url": moto_url, "access_key": "testing", "secret_key": "testing",
-            "_ansible_check_mode": check, "_ansible_diff": diff}
-    base.update(args)
-    with patch_module_args(base):
-        with pytest.raises(ModuleExit) as exc:
-            vpc_flow_log.main()
-    return exc.value
+    return run_aws_module(vpc_flow_log, moto_url, REGION, args, check=check, diff=diff)
 
 
 def _flow_logs(ec2, vpc_id):

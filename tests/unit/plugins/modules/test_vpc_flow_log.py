@@ -90,22 +90,28 @@ def test_check_create_idempotent_absent(moto_url, ec2, vpc, log_group):
     assert gone.result["changed"] is False
 
 
+def _with(args, **over):
+    merged = dict(args)
+    merged.update(over)
+    return merged
+
+
 def test_tags_in_place_and_replace_on_settings(moto_url, ec2, vpc, log_group):
     args = dict(resource_id=vpc, log_group_name=log_group, deliver_logs_role_arn=ROLE, tags={"a": "1", "b": "2"})
     first_id = run(moto_url, **args).result["flow_log"]["flow_log_id"]
 
-    retag = run(moto_url, **dict(args, tags={"a": "9"}))
+    retag = run(moto_url, **_with(args, tags={"a": "9"}))
     assert retag.result["action"] == "tags"
     [flow_log] = _flow_logs(ec2, vpc)
     assert flow_log["FlowLogId"] == first_id and _tags(flow_log) == {"a": "9"}
 
-    replaced = run(moto_url, **dict(args, tags=None, traffic_type="REJECT"))
+    replaced = run(moto_url, **_with(args, tags=None, traffic_type="REJECT"))
     assert replaced.result["action"] == "replace" and replaced.result["differences"] == ["traffic_type"]
     assert replaced.result["diff"]["before"]["traffic_type"] == "ALL"
     [flow_log] = _flow_logs(ec2, vpc)
     assert flow_log["FlowLogId"] != first_id and flow_log["TrafficType"] == "REJECT"
     assert _tags(flow_log) == {"a": "9"}  # tags omitted: the replacement keeps them
-    assert run(moto_url, **dict(args, tags=None, traffic_type="REJECT")).result["changed"] is False
+    assert run(moto_url, **_with(args, tags=None, traffic_type="REJECT")).result["changed"] is False
 
 
 def test_s3_destination_next_to_cloudwatch(moto_url, ec2, vpc, log_group):

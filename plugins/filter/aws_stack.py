@@ -11,9 +11,11 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws_stack import (
     StackPlanError,
     alb_listeners,
+    asg_drift,
     asg_tags,
     cloudfront_drift,
     cloudfront_settings,
+    security_group_exposure,
     service_plan,
 )
 
@@ -31,4 +33,5 @@ def _wrap(func):
 
 class FilterModule(object):
     def filters(self):
-        return dict((f.__name__, _wrap(f)) for f in (service_plan, asg_tags, alb_listeners, cloudfront_settings, cloudfront_drift))
+        return dict((f.__name__, _wrap(f)) for f in (service_plan, asg_tags, asg_drift, alb_listeners, cloudfront_settings, cloudfront_drift,
+                                                          security_group_exposure))

@@ -495,3 +495,111 @@ def cloudfront_drift(current_config, settings):
         return sorted(want)
     have = cloudfront_summary(current_config)
     return sorted(key for key in want if want[key] != have.get(key))
+
+
+_WORLD = ("0.0.0.0/0", "::/0")
+
+
+def _port_range(permission):
+    """'all', a port, or 'from-to' for one IP permission (snake_case, as the info modules return it)."""
+    if str(permission.get("ip_protocol")) == "-1":
+        return "all"
+    low, high = permission.get("from_port"), permission.get("to_port")
+    return low if low == high else "%s-%s" % (low, high)
+
+
+def _sort_ports(ports):
+    return sorted(set(ports), key=lambda p: (isinstance(p, str), str(p) if isinstance(p, str) else p))
+
+
+def _direction(permissions, names):
+    world, groups, cidrs = [], {}, {}
+    for permission in permissions or []:
+        port = _port_range(permission)
+        ranges = [r.get("cidr_ip") for r in permission.get("ip_ranges") or []]
+        ranges += [r.get("cidr_ipv6") for r in permission.get("ipv6_ranges") or []]
+        for cidr in ranges:
+            if cidr in _WORLD:
+                world.append(port)
+            else:
+                cidrs.setdefault(cidr, []).append(port)
+        for pair in permission.get("user_id_group_pairs") or []:
+            source = names.get(pair.get("group_id"), pair.get("group_id"))
+            groups.setdefault(source, []).append(port)
+    return {
+        "world": _sort_ports(world),
+        "groups": dict((k, _sort_ports(v)) for k, v in sorted(groups.items())),
+        "cidrs": dict((k, _sort_ports(v)) for k, v in sorted(cidrs.items())),
+    }
+
+
+def security_group_exposure(groups, prefix=""):
+    """Who may reach each security group, from ec2_security_group_info's ``security_groups``.
+
+    Returns {group: {"ingress": {...}, "egress": {...}}}, where each direction lists the ports open
+    to the whole internet (``world``: 0.0.0.0/0 or ::/0), per peer security group (``groups``, by
+    name) and per other CIDR (``cidrs``). Group names lose ``prefix`` (``meridian-local-alb`` with
+    prefix ``meridian-local-`` is ``alb``) so that checks read the same in every environment.
+    A port is an int, ``"from-to"`` for a range, or ``"all"`` for every protocol.
+    """
+    if not isinstance(groups, (list, tuple)):
+        raise StackPlanError("security_groups", "expected the list ec2_security_group_info returns, got %r" % (groups,))
+
+    def short(name):
+        return name[len(prefix):] if prefix and name.startswith(prefix) else name
+
+    names = dict((g.get("group_id"), short(g.get("group_name", ""))) for g in groups)
+    out = {}
+    for group in groups:
+        out[short(group.get("group_name", ""))] = {
+            "ingress": _direction(group.get("ip_permissions"), names),
+            "egress": _direction(group.get("ip_permissions_egress"), names),
+        }
+    return out
+
+
+def _asg_tag_set(tags):
+    if isinstance(tags, dict):
+        return set((k, str(v), True) for k, v in tags.items())
+    return set((t.get("key"), str(t.get("value")), bool(t.get("propagate_at_launch"))) for t in tags or [])
+
+
+def asg_drift(groups, services, subnet_ids, tags, health_check_period=120):
+    """Which services' Auto Scaling groups differ from the plan, and in what.
+
+    ``groups`` is autoscaling_group_info's ``results``; ``services`` is service_plan() output;
+    ``subnet_ids`` the private subnets; ``tags`` the common tags (the plan adds ``Name`` and
+    ``meridian:service``, all propagated at launch). Returns {service: [differing settings]}, with
+    ``["absent"]`` for a group that does not exist yet; services in step are left out.
+
+    amazon.aws.autoscaling_group reports a change on every existing group in check mode, so the
+    module is only called for the groups listed here.
+    """
+    if not isinstance(groups, (list, tuple)):
+        raise StackPlanError("autoscaling_groups", "expected autoscaling_group_info's results list, got %r" % (groups,))
+    by_name = dict((g.get("auto_scaling_group_name"), g) for g in groups)
+    out = {}
+    for service in services:
+        group = by_name.get(service["asg_name"])
+        if group is None:
+            out[service["name"]] = ["absent"]
+            continue
+        template = group.get("launch_template") or {}
+        want_tags = dict(tags or {}, **{"Name": service["asg_name"], "meridian:service": service["name"]})
+        checks = {
+            "launch_template": (template.get("launch_template_name"), template.get("version"))
+            == (service["lt_name"], "$Latest"),
+            "subnets": set(filter(None, (group.get("vpc_zone_identifier") or "").split(","))) == set(subnet_ids or []),
+            "target_groups": sorted(group.get("target_group_names") or []) == [service["tg_name"]],
+            "min_size": group.get("min_size") == service["min_size"],
+            "max_size": group.get("max_size") == service["max_size"],
+            "desired_capacity": group.get("desired_capacity") == service["desired_capacity"],
+            "health_check": (group.get("health_check_type"), group.get("health_check_grace_period"))
+            == ("ELB", int(health_check_period)),
+            "metrics_collection": bool(group.get("enabled_metrics")),
+            "tags": _asg_tag_set(group.get("tags")) == _asg_tag_set(want_tags),
+        }
+        differing = sorted(key for key, same in checks.items() if not same)
+        if differing:
+            out[service["name"]] = differing
+    return out

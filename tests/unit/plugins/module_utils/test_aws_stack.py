@@ -4,17 +4,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import json
+import os
 
 import pytest
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws_stack import (
     StackPlanError,
     alb_listeners,
+    asg_drift,
     asg_tags,
     bucket_plan,
     cloudfront_drift,
     cloudfront_settings,
     replication_violations,
+    security_group_exposure,
     service_plan,
 )
 from ansible_collections.meridian.global_infra.plugins.module_utils.region_residency import ResidencyPolicy
@@ -161,3 +165,98 @@ def test_cloudfront_drift_reports_changed_settings():
 
 def test_cloudfront_drift_missing_distribution_reports_everything():
     assert "origins" in cloudfront_drift({}, _settings())
+
+
+# The security groups the network role builds, as ec2_security_group_info returns them (read back
+# from the local stack after a provision run of inventories/local).
+SG_FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "aws", "security_groups_us_east_1.json")
+
+
+def _groups():
+    with open(SG_FIXTURE) as handle:
+        return json.load(handle)
+
+
+def test_security_group_exposure_of_the_provisioned_groups():
+    exposure = security_group_exposure(_groups(), "meridian-local-")
+    assert sorted(exposure) == ["alb", "app", "db", "default"]
+    assert [name for name in exposure if exposure[name]["ingress"]["world"]] == ["alb"]
+    assert exposure["alb"]["ingress"] == {"world": [80, 443], "groups": {}, "cidrs": {}}
+    assert exposure["app"]["ingress"] == {"world": [], "groups": {"alb": [8080, 8081]}, "cidrs": {}}
+    assert exposure["db"]["ingress"] == {"world": [], "groups": {"app": [5432]}, "cidrs": {}}
+    assert exposure["db"]["egress"] == {"world": [], "groups": {}, "cidrs": {}}
+    assert exposure["alb"]["egress"]["cidrs"] == {"10.10.32.0/20": [8080, 8081], "10.10.48.0/20": [8080, 8081]}
+    assert exposure["default"]["egress"]["world"] == ["all"]
+
+
+def test_security_group_exposure_sees_ipv6_ranges_and_port_ranges():
+    groups = _groups()
+    app = [g for g in groups if g["group_name"] == "meridian-local-app"][0]
+    app["ip_permissions"].append({"ip_protocol": "tcp", "from_port": 1000, "to_port": 2000, "ip_ranges": [],
+                                  "ipv6_ranges": [{"cidr_ipv6": "::/0"}], "user_id_group_pairs": []})
+    exposure = security_group_exposure(groups, "meridian-local-")
+    assert exposure["app"]["ingress"]["world"] == ["1000-2000"]
+
+
+def test_security_group_exposure_keeps_unknown_peer_ids():
+    groups = [g for g in _groups() if g["group_name"] == "meridian-local-db"]
+    exposure = security_group_exposure(groups, "meridian-local-")
+    peer = list(exposure["db"]["ingress"]["groups"])
+    assert len(peer) == 1 and peer[0].startswith("sg-")
+
+
+def test_security_group_exposure_rejects_a_non_list():
+    with pytest.raises(StackPlanError) as err:
+        security_group_exposure({"security_groups": []})
+    assert err.value.field == "security_groups"
+
+
+# The Auto Scaling groups the compute role builds, as autoscaling_group_info returns them (read back
+# from the local stack after a provision run of inventories/local, instances left out).
+ASG_FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "aws", "autoscaling_groups_us_east_1.json")
+ASG_SUBNETS = ["subnet-984e45beb3b198ce6", "subnet-51c624feb1b2ab58b"]
+ASG_TAGS = {"meridian:managed-by": "meridian.global_infra", "meridian:env": "local"}
+LOCAL_SERVICES = [
+    {"name": "web", "port": 8080, "health_path": "/healthz", "path_patterns": ["/*"], "instance_type": "t3.small",
+     "min_size": 1, "max_size": 6, "desired_capacity": 1, "target_cpu": 50},
+    {"name": "api", "port": 8081, "health_path": "/api/healthz", "path_patterns": ["/api/*"], "instance_type": "t3.medium",
+     "min_size": 1, "max_size": 10, "desired_capacity": 1, "target_cpu": 50},
+]
+
+
+def _asgs():
+    with open(ASG_FIXTURE) as handle:
+        return json.load(handle)
+
+
+def test_asg_drift_is_empty_for_the_provisioned_groups():
+    plan = service_plan(LOCAL_SERVICES, {}, "meridian-local")
+    assert asg_drift(_asgs(), plan, list(reversed(ASG_SUBNETS)), ASG_TAGS) == {}
+
+
+def test_asg_drift_names_what_differs():
+    plan = service_plan(LOCAL_SERVICES, {"api": {"desired_capacity": 3}}, "meridian-local")
+    tags = dict(ASG_TAGS, owner="team-a")
+    drift = asg_drift(_asgs(), plan, ASG_SUBNETS[:1], tags, health_check_period=300)
+    assert drift == {
+        "web": ["health_check", "subnets", "tags"],
+        "api": ["desired_capacity", "health_check", "subnets", "tags"],
+    }
+
+
+def test_asg_drift_reports_missing_groups_and_stale_settings():
+    groups = [g for g in _asgs() if g["auto_scaling_group_name"] == "meridian-local-web"]
+    groups[0]["launch_template"]["version"] = "1"
+    groups[0]["enabled_metrics"] = []
+    groups[0]["target_group_names"] = []
+    plan = service_plan(LOCAL_SERVICES, {}, "meridian-local")
+    assert asg_drift(groups, plan, ASG_SUBNETS, ASG_TAGS) == {
+        "web": ["launch_template", "metrics_collection", "target_groups"],
+        "api": ["absent"],
+    }
+
+
+def test_asg_drift_rejects_a_non_list():
+    with pytest.raises(StackPlanError) as err:
+        asg_drift({"results": []}, [], [], {})
+    assert err.value.field == "autoscaling_groups"

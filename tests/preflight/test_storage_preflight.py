@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+"""A residency violation in the inventory fails in the storage preflight, before any API call.
+
+As in test_network_preflight.py, the inventory points the AWS endpoint at a closed port on
+127.0.0.1: a run that got past the preflight would fail on its first API call with a connection
+error, so the assertions below also prove that nothing was called and nothing changed.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import shutil
+import subprocess
+import sys
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLAYBOOK = os.path.join(ROOT, "playbooks", "provision.yml")
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+
+PAIR = {
+    "aws-eu-west-1": {"meridian_region": "eu-west-1", "meridian_failover_region": "us-east-1",
+                      "network_vpc_cidr": "10.20.0.0/16"},
+    "aws-us-east-1": {"meridian_region": "us-east-1", "meridian_failover_region": "eu-west-1",
+                      "network_vpc_cidr": "10.10.0.0/16"},
+}
+
+
+def _write_inventory(tmp_path, buckets):
+    shutil.copytree(os.path.join(ROOT, "inventories", "local", "group_vars"), str(tmp_path / "group_vars"))
+    hosts = {}
+    for host, hostvars in PAIR.items():
+        hosts[host] = dict({"meridian_provider": "aws", "meridian_env": "preflight",
+                            "meridian_aws_endpoint_url": "http://127.0.0.1:9", "meridian_buckets": buckets},
+                           **hostvars)
+    inv = {"all": {"children": {"regions": {"children": {"aws_regions": {"hosts": hosts}}}}}}
+    path = tmp_path / "hosts.yml"
+    path.write_text(yaml.safe_dump(inv))
+    return str(path)
+
+
+def _run(inventory):
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_FORCE_COLOR="0")
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inventory, PLAYBOOK], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_pii_replicated_from_eu_west_1_to_us_east_1_fails_in_preflight(tmp_path):
+    rc, out = _run(_write_inventory(tmp_path, [
+        {"name": "user-data", "data_class": "pii", "encryption": "aws:kms", "replicate": True, "noncurrent_days": 90},
+        {"name": "logs", "data_class": "operational", "encryption": "AES256", "replicate": True, "noncurrent_days": 30},
+    ]))
+    assert rc != 0
+    # The message names the variable, the bucket, the data class and the direction.
+    assert "meridian_buckets: replication from eu-west-1 to us-east-1 (host aws-eu-west-1)" in out
+    assert "user-data (pii data" in out
+    assert "logs (" not in out.split("meridian_buckets: replication from eu-west-1", 1)[1].split("set replicate", 1)[0]
+    assert "Refuse replication that crosses a residency boundary" in out
+    # Nothing was called: no AWS task ran in either region, and no connection was attempted.
+    assert "List the region's availability zones" not in out
+    assert "Create the VPC" not in out
+    assert "Could not connect" not in out and "EndpointConnectionError" not in out
+
+
+def test_operational_replication_across_the_atlantic_passes_the_storage_preflight(tmp_path):
+    # Control case: the same pair without the pii replication gets past every preflight and only
+    # fails on the first API call (the closed port), which shows the refusal above is the preflight's.
+    rc, out = _run(_write_inventory(tmp_path, [
+        {"name": "user-data", "data_class": "pii", "encryption": "aws:kms", "replicate": False, "noncurrent_days": 90},
+        {"name": "logs", "data_class": "operational", "encryption": "AES256", "replicate": True, "noncurrent_days": 30},
+    ]))
+    assert rc != 0
+    assert "would move data outside its residency boundary" not in out
+    assert "List the region's availability zones" in out

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.meridian.global_infra.plugins.filter.aws_stack import FilterModule as StackFilters
+from ansible_collections.meridian.global_infra.plugins.filter.residency import FilterModule as ResidencyFilters
+
+STACK = StackFilters().filters()
+RESIDENCY = ResidencyFilters().filters()
+
+BUCKETS = [
+    {"name": "static", "data_class": "operational", "encryption": "AES256", "replicate": True, "noncurrent_days": 30},
+    {"name": "user-data", "data_class": "pii", "encryption": "aws:kms", "replicate": True, "noncurrent_days": 90},
+]
+
+
+def test_the_stack_filters_are_registered_under_their_names():
+    assert sorted(STACK) == ["alb_listeners", "asg_drift", "asg_tags", "cloudfront_drift", "cloudfront_settings",
+                             "security_group_exposure", "service_plan"]
+    assert sorted(RESIDENCY) == ["bucket_layout", "residency_violations"]
+
+
+def test_a_plan_error_becomes_a_filter_error_naming_the_field():
+    with pytest.raises(AnsibleFilterError, match=r"service_plan: meridian_services\[0\]\.port"):
+        STACK["service_plan"]([{"name": "web", "port": 0, "health_path": "/", "instance_type": "t3.small",
+                                "min_size": 1, "max_size": 1, "desired_capacity": 1}], {}, "meridian-local")
+    with pytest.raises(AnsibleFilterError, match="cdn_minimum_protocol_version"):
+        STACK["cloudfront_settings"]("n", "alb.example", "bucket", "us-east-1", minimum_protocol_version="TLSv1_2016")
+
+
+def test_pii_replicated_from_eu_west_1_to_us_east_1_is_a_violation():
+    layout = RESIDENCY["bucket_layout"](BUCKETS, "meridian-local", "eu-west-1", "us-east-1")
+    assert [b["bucket"] for b in layout] == ["meridian-local-static-eu-west-1", "meridian-local-user-data-eu-west-1"]
+    violations = RESIDENCY["residency_violations"](layout, "eu-west-1", "us-east-1")
+    assert [(v["bucket"], v["data_class"], v["from"], v["to"]) for v in violations] == [("user-data", "pii", "IE", "US")]
+
+
+def test_pii_replicated_inside_the_eu_is_allowed():
+    layout = RESIDENCY["bucket_layout"](BUCKETS, "meridian-local", "eu-west-1", "eu-central-1")
+    assert RESIDENCY["residency_violations"](layout, "eu-west-1", "eu-central-1") == []
+
+
+def test_an_unknown_failover_region_is_a_filter_error():
+    layout = RESIDENCY["bucket_layout"](BUCKETS, "meridian-local", "eu-west-1", "eu-nowhere-1")
+    with pytest.raises(AnsibleFilterError, match="meridian_failover_region"):
+        RESIDENCY["residency_violations"](layout, "eu-west-1", "eu-nowhere-1")
+
+
+def test_a_bad_bucket_is_a_filter_error_naming_the_field():
+    with pytest.raises(AnsibleFilterError, match=r"bucket_layout: meridian_buckets\[0\]\.encryption"):
+        RESIDENCY["bucket_layout"]([dict(BUCKETS[0], encryption="des")], "meridian-local", "eu-west-1", "us-east-1")

@@ -129,6 +129,7 @@ def evaluate(series, name, label, seconds, args, methods, cache):
             else:
                 t0 = time.perf_counter()
                 res = fc.forecast(hist, series.step, h, quantiles=(0.9,), model=("auto" if m == "auto" else m),
+                                  transform=(args.transform if m == "auto" else "none"),
                                   clean=(m == "auto"))
                 pred = res.mean
                 times[m].append(time.perf_counter() - t0)
@@ -164,6 +165,8 @@ def main(argv=None):
     parser.add_argument("--no-cache", action="store_true", help="recompute AutoTheta forecasts")
     parser.add_argument("--cache", default=os.path.join(ROOT, ".state", "bench", "autotheta_cache.json"))
     parser.add_argument("--only", default=None, help="substring filter on trace names")
+    parser.add_argument("--transform", default="auto", choices=fc.TRANSFORMS,
+                        help="transform option of the automatic choice (baselines are never transformed)")
     args = parser.parse_args(argv)
 
     methods = ["auto"] + list(fc.BASELINES)
@@ -183,7 +186,7 @@ def main(argv=None):
     report = {"series": {}, "methods": methods, "protocol": {
         "test_fraction": args.test_fraction, "max_test_days": args.max_test_days, "origins_1h": args.origins_1h,
         "origins_24h": args.origins_24h, "autotheta_every": args.autotheta_every,
-        "history_weeks": fc.MAX_HISTORY_WEEKS, "mase_scale": "in-sample seasonal naive, daily period"}}
+        "history_weeks": fc.MAX_HISTORY_WEEKS, "transform": args.transform, "mase_scale": "in-sample seasonal naive, daily period"}}
     if "autotheta" in methods:
         print("AutoTheta runs on every %d-th origin (same origins as the others; auto_on_autotheta_origins "
               "is the automatic choice on that subset)" % args.autotheta_every)

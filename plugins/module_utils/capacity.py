@@ -91,6 +91,18 @@ class Dimension:
             return q_units
         return max(q_units, self.units(self.mean_path[k]))
 
+    def floor_units(self, load):
+        """Units the reactive floor keeps for an observed ``load``.
+
+        Without a forecast this is the target-utilisation sizing. With one, the forecast quantile
+        already covers what may come next, so the floor only protects against the load seen now:
+        it fits in capacity at the peak utilisation (the target one unless ``peak_utilization``
+        is set), and utilisation headroom is not stacked on top of the forecast margin.
+        """
+        if not self.quantile_path:
+            return self.units(load)
+        return int(math.ceil(max(load, 0.0) / (self.unit_capacity * self.peak_utilization) - 1e-9))
+
     @property
     def current_load(self):
         return self.recent[-1] if self.recent else 0.0
@@ -145,7 +157,7 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
     per_dim = []
     predictive = False
     for dim in dimensions:
-        floor = dim.units(dim.current_load)
+        floor = dim.floor_units(dim.current_load)
         dim_need = [floor] + [0] * (n_slots - 1)
         if dim.quantile_path:
             predictive = True
@@ -166,7 +178,7 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
         else:
             dim_need = [floor] * n_slots
         window = max(1, int(round(stabilization / float(dim.step))))
-        recent_need = dim.units(max(dim.recent[-window:])) if dim.recent else 0
+        recent_need = dim.floor_units(max(dim.recent[-window:])) if dim.recent else 0
         q_now = dim.quantile_path[0] if dim.quantile_path else dim.current_load
         per_dim.append({
             "name": dim.name,

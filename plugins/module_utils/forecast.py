@@ -28,10 +28,12 @@ except ImportError:  # pragma: no cover - guarded for ansible-test import sanity
     HAS_NUMPY = False
 
 try:
+    from scipy.optimize import minimize_scalar
     from scipy.signal import lfilter
+    from scipy.special import boxcox as _boxcox, inv_boxcox as _inv_boxcox
     HAS_SCIPY = True
 except ImportError:  # pragma: no cover
-    lfilter = None
+    lfilter = minimize_scalar = _boxcox = _inv_boxcox = None
     HAS_SCIPY = False
 
 try:
@@ -475,17 +477,123 @@ class _Mstl:
         return self.paths(np.array([len(self.y) - 1]), np.arange(1, h + 1))[0]
 
 
+class BoxCox:
+    """Box-Cox transform ``z = ((y + shift) ** lam - 1) / lam`` (``log(y + shift)`` when lam = 0).
+
+    With ``lam`` below 1 the spread of the load around its level shrinks where the level is
+    high and grows where it is low (multiplicative seasonality and errors): an error model that
+    is additive in ``z`` gives relative, not absolute, errors. The inverse of a forecast of the
+    median of ``z`` is the median of ``y`` (the transform is monotone), so back-transformed
+    forecasts and quantiles need no bias correction.
+    """
+
+    def __init__(self, lam, shift=0.0):
+        self.lam = float(lam)
+        self.shift = float(shift)
+
+    @property
+    def label(self):
+        return "log" if self.lam == 0.0 else "boxcox(%.2f)" % self.lam
+
+    def forward(self, y):
+        return _boxcox(np.maximum(y, 0.0) + self.shift, self.lam)
+
+    def inverse(self, z):
+        if self.lam > 0.0:
+            # keep lam * z + 1 > 0: the inverse of the lowest representable value is 0 + shift
+            z = np.maximum(z, -1.0 / self.lam)
+        return np.maximum(_inv_boxcox(z, self.lam) - self.shift, 0.0)
+
+
+def _positive_shift(y):
+    """Offset that makes every value positive: 0, or half the smallest positive value."""
+    if np.min(y) > 0:
+        return 0.0
+    pos = y[y > 0]
+    return float(pos.min()) / 2.0 if len(pos) else 1.0
+
+
+def guerrero_lambda(y, block):
+    """Box-Cox lambda in [0, 1] that best stabilises the variance of ``y`` (Guerrero's method).
+
+    ``y`` is cut into consecutive blocks of ``block`` points; lambda minimises the coefficient of
+    variation of ``sd_i / mean_i ** (1 - lambda)`` over the blocks, i.e. makes the spread of the
+    load independent of its level. 0 is a log transform, 1 leaves the series as it is.
+    """
+    block = max(int(block), 2)
+    k = len(y) // block
+    if k < 4:
+        return 1.0
+    b = np.asarray(y[len(y) - k * block:], dtype=float).reshape(k, block)
+    mu = b.mean(axis=1)
+    sd = b.std(axis=1, ddof=1)
+    keep = (mu > 0) & (sd > 0)
+    if keep.sum() < 4:
+        return 1.0
+    mu, sd = mu[keep], sd[keep]
+    logmu = np.log(mu)
+
+    def cv(lam):
+        ratio = sd * np.exp((lam - 1.0) * logmu)
+        return float(np.std(ratio, ddof=1) / np.mean(ratio))
+
+    res = minimize_scalar(cv, bounds=(0.0, 1.0), method="bounded", options={"xatol": 1e-3})
+    lam = float(res.x)
+    # the bounded search never returns an end point exactly: snap to log / none when they do as well
+    for end in (0.0, 1.0):
+        if cv(end) <= res.fun + 1e-9:
+            lam = end
+    return round(lam, 3)
+
+
+class _Transformed:
+    """A model fitted to the Box-Cox transform of the series; forecasts are back-transformed."""
+
+    def __init__(self, inner, tf):
+        self.inner = inner
+        self.tf = tf
+        self.name = "%s+%s" % (inner.name, tf.label)
+
+    def fit(self, y, train_end, periods):
+        self.inner.fit(self.tf.forward(y), train_end, periods)
+        return self
+
+    def zpaths(self, origins, ks):
+        return self.inner.paths(origins, ks)
+
+    def zforecast(self, h):
+        return self.inner.forecast(h)
+
+    def paths(self, origins, ks):
+        return self.tf.inverse(self.zpaths(origins, ks))
+
+    def forecast(self, h):
+        return self.tf.inverse(self.zforecast(h))
+
+
 class _Ensemble:
-    """Mean of two fitted models."""
+    """Mean of two fitted models (in the transformed scale when both share one transform)."""
 
     def __init__(self, a, b):
         self.a, self.b = a, b
         self.name = "ensemble(%s+%s)" % (a.name, b.name)
+        ta, tb = getattr(a, "tf", None), getattr(b, "tf", None)
+        self.tf = ta if (ta is not None and ta is tb) else None
+
+    def zpaths(self, origins, ks):
+        return 0.5 * (self.a.zpaths(origins, ks) + self.b.zpaths(origins, ks))
+
+    def zforecast(self, h):
+        return 0.5 * (self.a.zforecast(h) + self.b.zforecast(h))
 
     def paths(self, origins, ks):
+        if self.tf is not None:
+            return self.tf.inverse(self.zpaths(origins, ks))
         return 0.5 * (self.a.paths(origins, ks) + self.b.paths(origins, ks))
 
     def forecast(self, h):
+        if self.tf is not None:
+            return self.tf.inverse(self.zforecast(h))
         return 0.5 * (self.a.forecast(h) + self.b.forecast(h))
 
 
@@ -627,38 +735,82 @@ def _form_base(form, level, scale):
     return np.ones_like(level)
 
 
-def calibrate_margin(err, pred, scale, q, point, ks=None):
+def calibrate_margin(err, pred, scale, q, point, ks=None, transformed=None):
     """Margin added to the point forecast so that it becomes the ``q`` quantile.
 
     Three error forms are calibrated from the backtest errors ``err`` (origins x leads, in time
     order) of the forecasts ``pred``: additive (a margin per lead time), growing with the square
     root of the forecast level (count-like load), and proportional to it. Errors are divided by
     the form's base (``1``, ``sqrt(pred + scale)``, ``pred + scale``; ``scale`` is the in-sample
-    seasonal-naive error, which keeps the ratio finite near zero). Each form is calibrated on the
-    older half of the origins (split conformal) and scored by the pinball loss on the newer half;
-    the best one is then calibrated on all origins. ``ks`` are the lead times of the columns
-    (default 1..n); margins between and beyond them are interpolated and held.
+    seasonal-naive error, which keeps the ratio finite near zero). When the model was fitted to a
+    transformed series, ``transformed`` is ``(transform, z forecasts on the backtest, z point
+    forecast)`` and a fourth form is additive in the transformed scale, back-transformed (the
+    quantile of ``z`` maps to the quantile of the load). Each form is calibrated on the older half
+    of the origins (split conformal) and scored by the pinball loss on the newer half; the best
+    one is then calibrated on all origins. ``ks`` are the lead times of the columns (default
+    1..n); margins between and beyond them are interpolated and held.
     Returns ``(margin over the horizon, margin on the backtest, form name)``.
     """
     if ks is None:
         ks = np.arange(1, err.shape[1] + 1)
-    bases = dict((form, _form_base(form, pred, scale)) for form in MARGIN_FORMS)
+    horizon = len(point)
+    lead = np.arange(1, horizon + 1)
+    forms = list(MARGIN_FORMS)
+    zerr = None
+    if transformed is not None:
+        tf, zpred, zpoint = transformed
+        zerr = tf.forward(pred + err) - zpred
+        forms.append("transformed")
+
+    def bound(form, rows, ratio):
+        if form == "transformed":
+            return tf.inverse(zpred[rows] + ratio[None, :])
+        return pred[rows] + ratio[None, :] * _form_base(form, pred[rows], scale)
+
+    def ratios(form, rows):
+        if form == "transformed":
+            return _lead_quantile(zerr[rows], q)
+        return _lead_quantile(err[rows] / _form_base(form, pred[rows], scale), q)
+
     half = err.shape[0] // 2
     form = "additive"
     if half >= 20:
-        actual_new = pred[half:] + err[half:]
-        losses = {}
-        for name in MARGIN_FORMS:
-            base = bases[name]
-            ratio = _lead_quantile(err[:half] / base[:half], q)
-            losses[name] = pinball(actual_new, pred[half:] + ratio[None, :] * base[half:], q)
-        form = min(MARGIN_FORMS, key=lambda name: losses[name])
-    ratio = _lead_quantile(err / bases[form], q)
-    bt_margin = ratio[None, :] * bases[form]
-    horizon = len(point)
-    ext = np.interp(np.arange(1, horizon + 1), ks, ratio)
-    margin = ext * _form_base(form, point, scale)
+        old, new = slice(0, half), slice(half, None)
+        actual_new = pred[new] + err[new]
+        losses = dict((name, pinball(actual_new, bound(name, new, ratios(name, old)), q)) for name in forms)
+        form = min(forms, key=lambda name: losses[name])
+    everything = slice(None)
+    ratio = ratios(form, everything)
+    bt_margin = bound(form, everything, ratio) - pred
+    ext = np.interp(lead, ks, ratio)
+    if form == "transformed":
+        margin = tf.inverse(zpoint + ext) - point
+    else:
+        margin = ext * _form_base(form, point, scale)
     return margin, bt_margin, form
+
+
+#: Variance-stabilising transforms: ``auto`` adds candidates fitted to the log of the series
+#: (multiplicative seasonality and errors) and lets the backtest choose; ``log`` and ``boxcox``
+#: (lambda by Guerrero's method on the training window) replace the series by its transform.
+TRANSFORMS = ("auto", "none", "log", "boxcox")
+# Models whose forecasts change under a monotone transform (naive ones are invariant).
+_TRANSFORMABLE = ("ses", "holt_winters", "mstl")
+
+
+def _choose_transform(train, daily, transform):
+    """The Box-Cox transform tried for ``train`` (None when it would leave the series as is)."""
+    shift = _positive_shift(train)
+    if transform in ("auto", "log"):
+        # the multiplicative model: a lambda estimated per window varies from one origin to the
+        # next on real load and made the choice less stable than a fixed log in the backtest
+        return BoxCox(0.0, shift)
+    # blocks of about two hours at the series' step (a twelfth of a day, at least four points):
+    # short enough that the level is nearly constant within one, so the spread is the noise
+    lam = guerrero_lambda(train + shift, max(4, daily // 12))
+    if lam >= 1.0:
+        return None
+    return BoxCox(lam, shift)
 
 
 def _build(name, periods, daily):
@@ -676,7 +828,7 @@ def _build(name, periods, daily):
     raise ForecastError("unknown model %r; use one of %s" % (name, ", ".join(MODELS)), "model")
 
 
-def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", clean=True):
+def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", clean=True, transform="auto"):
     """Forecast ``horizon`` steps after ``values`` (a regular series with ``step`` seconds).
 
     Returns a :class:`ForecastResult`. Raises :class:`InsufficientHistory` when the history is
@@ -684,6 +836,8 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     """
     if model not in MODELS:
         raise ForecastError("unknown model %r; use one of %s" % (model, ", ".join(MODELS)), "model")
+    if transform not in TRANSFORMS:
+        raise ForecastError("unknown transform %r; use one of %s" % (transform, ", ".join(TRANSFORMS)), "transform")
     raw = np.asarray(values, dtype=float)
     if raw.ndim != 1 or not np.all(np.isfinite(raw)):
         raise ForecastError("series must be one-dimensional and finite (regularize it first)", "series")
@@ -722,10 +876,24 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     # The choice is scored on the newer half of the origins: there, models whose estimates are
     # frozen at the start of the window (MSTL's profile) are about as old as in the final forecast.
     newer = len(origins) // 2
-    for name in names:
+    tf = None
+    if transform != "none":
+        tf = _choose_transform(y[:train_end], daily, transform)
+    builds = [(name, None) for name in names]
+    if tf is not None:
+        # "auto" lets the backtest choose between the series and its transform; "log" and
+        # "boxcox" replace the series by its transform (naive forecasts are the same either way)
+        if transform != "auto":
+            builds = [(name, None) for name in names if name not in _TRANSFORMABLE]
+        builds += [(name, tf) for name in names if name in _TRANSFORMABLE]
+    for name, mtf in builds:
         try:
-            mdl = _build(name, periods, daily).fit(y, train_end, periods)
-        except (ForecastError, ValueError, np.linalg.LinAlgError) as exc:
+            mdl = _build(name, periods, daily)
+            if mtf is not None:
+                mdl = _Transformed(mdl, mtf)
+            mdl = mdl.fit(y, train_end, periods)
+            name = mdl.name
+        except (ForecastError, ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
             notes.append("model %s skipped: %s" % (name, exc))
             continue
         fitted[name] = mdl
@@ -733,7 +901,7 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
             scores[name] = _weighted_mae((mdl.paths(origins, ks) - actual)[newer:], weights)
     if not fitted:
         raise ForecastError("no model could be fitted to the series", "series")
-    if actual is not None and len(scores) >= 2:
+    if actual is not None and len(scores) >= 2 and model == "auto":
         ranked = sorted(scores, key=scores.get)
         ens = _Ensemble(fitted[ranked[0]], fitted[ranked[1]])
         fitted[ens.name] = ens
@@ -753,8 +921,11 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
         err = actual - pred
         bt_mase = _weighted_mae(err, weights) / scale
         bt_smape = smape(actual, pred)
+        transformed = None
+        if getattr(chosen, "tf", None) is not None:
+            transformed = (chosen.tf, chosen.zpaths(origins, ks), chosen.zforecast(horizon))
         for q in quantiles:
-            margin, bt_margin, form = calibrate_margin(err, pred, scale, q, point, ks)
+            margin, bt_margin, form = calibrate_margin(err, pred, scale, q, point, ks, transformed)
             margins[q] = form
             result_q[q] = np.maximum(point + margin[:horizon], 0.0)
             coverage[q] = float(np.mean(actual <= pred + bt_margin))
@@ -768,7 +939,9 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
                           warnings=notes, clipped=clipped, margins=margins)
 
 
-def forecast_series(series, horizon_seconds, quantiles=(0.5, 0.9, 0.99), model="auto", clean=True):
+def forecast_series(series, horizon_seconds, quantiles=(0.5, 0.9, 0.99), model="auto", clean=True,
+                    transform="auto"):
     """:func:`forecast` on a :class:`Series`, horizon given in seconds."""
     h = max(1, int(math.ceil(horizon_seconds / float(series.step))))
-    return forecast(series.values, series.step, h, quantiles=quantiles, model=model, clean=clean)
+    return forecast(series.values, series.step, h, quantiles=quantiles, model=model, clean=clean,
+                    transform=transform)

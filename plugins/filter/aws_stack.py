@@ -33,5 +33,5 @@ def _wrap(func):
 
 class FilterModule(object):
     def filters(self):
-        return dict((f.__name__, _wrap(f)) for f in (service_plan, asg_tags, asg_drift, alb_listeners, cloudfront_settings, cloudfront_drift,
-                                                          security_group_exposure))
+        plans = (service_plan, asg_tags, asg_drift, alb_listeners, cloudfront_settings, cloudfront_drift, security_group_exposure)
+        return dict((f.__name__, _wrap(f)) for f in plans)

@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import re
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")

@@ -62,7 +62,7 @@ def main(argv=None):
                                          "unit_capacity": float(np.max(chunk)) / 10.0, "target_utilization": 0.7,
                                          "quantile": 0.99}]})
     params = {"services": services, "history": 14 * 86400, "step": 300, "end_time": None, "horizon": 86400,
-              "interval": 900, "lead_time": 300, "stabilization": 900, "scale_in_max_step": 0.2, "model": "auto",
+              "interval": 900, "lead_time": 300, "stabilization": 900, "scale_in_max_step": 0.2, "model": "auto", "transform": "auto",
               "workers": args.workers, "on_error": "fail", "prometheus_url": None, "prometheus_headers": None,
               "prometheus_validate_certs": True, "prometheus_timeout": 30.0, "prometheus_retries": 3}
     t0 = time.perf_counter()

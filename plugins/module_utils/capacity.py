@@ -317,7 +317,7 @@ def failed_decision(service, reason, min_capacity=0, max_capacity=0, current_cap
 
 def plan_service(service, dimensions, min_capacity, max_capacity, current_capacity=None, horizon=86400,
                  interval=900, lead_time=300, scale_in_max_step=0.2, stabilization=900, pricing=None,
-                 model="auto", now=None):
+                 model="auto", now=None, transform="auto"):
     """Forecast every dimension of a service and build its decision.
 
     ``dimensions`` is a list of dicts: ``name``, ``series`` (a :class:`forecast.Series`),
@@ -349,7 +349,8 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
         if series.filled:
             notes.append("%s: %d missing or NaN points interpolated" % (dim.name, series.filled))
         try:
-            res = _fc.forecast_series(series, horizon + interval + lead_time, quantiles=(dim.quantile,), model=model)
+            res = _fc.forecast_series(series, horizon + interval + lead_time, quantiles=(dim.quantile,), model=model,
+                                      transform=transform)
         except _fc.InsufficientHistory as exc:
             notes.append("%s: %s; reactive sizing from the current load" % (dim.name, exc))
             dim.model = {"name": "reactive", "backtest_mase": None, "backtest_smape": None}
@@ -362,6 +363,7 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
                      "backtest_mase": None if res.backtest_mase is None else round(res.backtest_mase, 4),
                      "backtest_smape": None if res.backtest_smape is None else round(res.backtest_smape, 3),
                      "periods_seconds": res.periods, "dimension": dim.name,
+                     "transform": res.transform,
                      "margin": res.margins.get(dim.quantile)}
         notes.extend("%s: %s" % (dim.name, w) for w in res.warnings)
         out.append(dim)

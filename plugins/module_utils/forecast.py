@@ -642,6 +642,7 @@ class ForecastResult:
         self.warnings = kwargs.get("warnings", [])
         self.clipped = kwargs.get("clipped", 0)
         self.margins = kwargs.get("margins", {})
+        self.transform = kwargs.get("transform", "none")
 
     def as_dict(self):
         return {
@@ -651,6 +652,7 @@ class ForecastResult:
             "backtest_smape": self.backtest_smape,
             "candidates": dict(self.candidates),
             "margins": dict((str(q), form) for q, form in self.margins.items()),
+            "transform": self.transform,
             "warnings": list(self.warnings),
         }
 
@@ -936,7 +938,8 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     return ForecastResult(mean=point, quantiles=result_q, model=best, periods=[int(p) * int(step) for p in periods],
                           backtest_mase=bt_mase, backtest_smape=bt_smape, coverage=coverage,
                           candidates={name: (score / scale) for name, score in scores.items()},
-                          warnings=notes, clipped=clipped, margins=margins)
+                          warnings=notes, clipped=clipped, margins=margins,
+                          transform=chosen.tf.label if getattr(chosen, "tf", None) is not None else "none")
 
 
 def forecast_series(series, horizon_seconds, quantiles=(0.5, 0.9, 0.99), model="auto", clean=True,

@@ -168,6 +168,17 @@ options:
     type: str
     default: auto
     choices: [auto, naive, seasonal_naive, holt_winters, mstl, ses]
+  transform:
+    description:
+      - Variance-stabilising transform of the series before the models are fitted.
+      - V(auto) also fits the models to the log of the series (multiplicative seasonality and errors,
+        so the spread of the load follows its level) and lets the backtest choose; forecasts and
+        quantiles are back-transformed.
+      - V(none) fits the series as it is; V(log) and V(boxcox) (lambda estimated on the training
+        window by Guerrero's method) fit the transformed series only.
+    type: str
+    default: auto
+    choices: [auto, none, log, boxcox]
   workers:
     description: Processes used when many services are decided in one call; V(0) means one per CPU.
     type: int
@@ -248,7 +259,7 @@ decisions:
                returned: always}
     dimensions:
       description: Per-dimension breakdown (name, forecast_quantile, unit_capacity, target_utilization,
-        peak_utilization, required_units, reactive_units, current_load, model; model holds the margin
+        peak_utilization, required_units, reactive_units, current_load, model; model holds the transform and the margin
         form the quantile was calibrated with).
       type: list
       elements: dict
@@ -316,6 +327,7 @@ def argument_spec():
         stabilization=dict(type="int", default=900),
         scale_in_max_step=dict(type="float", default=0.2),
         model=dict(type="str", default="auto", choices=list(fc.MODELS)),
+        transform=dict(type="str", default="auto", choices=list(fc.TRANSFORMS)),
         workers=dict(type="int", default=0),
         on_error=dict(type="str", default="fail", choices=["fail", "skip"]),
     )
@@ -401,7 +413,7 @@ def build_jobs(params, loaded):
             current_capacity=svc.get("current_capacity"), horizon=params["horizon"], interval=params["interval"],
             lead_time=params["lead_time"], scale_in_max_step=params["scale_in_max_step"],
             stabilization=params["stabilization"], pricing=cost_utils.Pricing.from_dict(svc.get("cost")),
-            model=params["model"]))
+            model=params["model"], transform=params.get("transform") or "auto"))
     return jobs
 
 

@@ -148,3 +148,17 @@ def test_peak_utilization_out_of_range_is_rejected(peak):
     with pytest.raises(cap.CapacityError) as err:
         cap.Dimension("rps", 10.0, 0.5, 0.99, peak_utilization=peak)
     assert err.value.field == "dimensions.peak_utilization"
+
+
+def test_reactive_floor_protects_only_the_current_load_when_a_forecast_covers_the_rest():
+    # current load 95 on units of 10: 10 units at 100 %, 19 at the 50 % target
+    low = [10.0] * 300
+    with_forecast = cap.Dimension("rps", 10.0, 0.5, 0.99, quantile_path=low, recent=[95.0], step=300,
+                                  peak_utilization=1.0, mean_path=low)
+    d = cap.decide("web", NOW, [with_forecast], 1, 40, current_capacity=10, stabilization=0)
+    assert d["dimensions"][0]["reactive_units"] == 10
+    assert d["target_capacity"] == 10
+    # without a forecast the floor keeps the target utilisation's headroom
+    reactive = cap.Dimension("rps", 10.0, 0.5, 0.99, recent=[95.0], step=300, peak_utilization=1.0)
+    d = cap.decide("web", NOW, [reactive], 1, 40, current_capacity=10, stabilization=0)
+    assert d["target_capacity"] == 19

@@ -209,3 +209,72 @@ def test_forecast_reports_the_margin_form(elb):
     assert res.as_dict()["margins"] == {"0.99": res.margins[0.99]}
     assert len(res.quantiles[0.99]) == 293
     assert np.all(res.quantiles[0.99] >= res.mean - 1e-9)
+
+
+def test_boxcox_round_trip_and_log_shift():
+    y = np.array([0.0, 1.0, 10.0, 1000.0])
+    tf = fc.BoxCox(0.0, fc._positive_shift(y))
+    assert tf.shift == 0.5  # half the smallest positive value, so that log(0) never happens
+    assert np.allclose(tf.inverse(tf.forward(y)), y)
+    bc = fc.BoxCox(0.5)
+    assert np.allclose(bc.inverse(bc.forward(y)), y)
+    # values below the lowest representable one come back as 0, never negative or NaN
+    assert bc.inverse(np.array([-100.0]))[0] == 0.0
+
+
+def test_guerrero_lambda_finds_log_for_multiplicative_noise_and_none_for_additive():
+    rng = np.random.default_rng(5)
+    level = np.repeat(np.exp(rng.uniform(0, 5, 60)), 24)
+    assert fc.guerrero_lambda(level * np.exp(rng.normal(0, 0.1, len(level))), 24) < 0.15
+    assert fc.guerrero_lambda(level + rng.normal(0, 1.0, len(level)), 24) > 0.85
+
+
+def test_transform_option_is_checked():
+    with pytest.raises(fc.ForecastError) as err:
+        fc.forecast(np.ones(2000), 300, 12, transform="sqrt")
+    assert err.value.field == "transform"
+
+
+def test_log_candidates_compete_and_log_quantiles_follow_the_level():
+    # a daily season whose night level is a tenth of the day level, with multiplicative noise:
+    # margins calibrated in the log scale are relative to the level, additive ones are not
+    rng = np.random.default_rng(11)
+    t = np.arange(288 * 14)
+    level = 100.0 * np.exp(1.2 * np.sin(2 * np.pi * t / 288.0))
+    y = level * np.exp(rng.normal(0, 0.15, len(t)))
+    auto = fc.forecast(y, 300, 288, quantiles=(0.9,))
+    assert {"ses+log", "holt_winters+log", "mstl+log"} <= set(auto.candidates)
+    none = fc.forecast(y, 300, 288, quantiles=(0.9,), transform="none")
+    assert none.transform == "none" and not any("+log" in name for name in none.candidates)
+    res = fc.forecast(y, 300, 288, quantiles=(0.9,), transform="log")
+    assert res.transform == "log" and "+log" in res.model
+    assert res.margins[0.9] in ("transformed", "proportional")  # both relative to the level
+    rel = (res.quantiles[0.9] - res.mean) / res.mean
+    low, high = int(np.argmin(res.mean)), int(np.argmax(res.mean))
+    assert 0.5 < rel[low] / rel[high] < 2.0
+    # the quantile covers about 90 % of the next day, at night as well as by day
+    t2 = np.arange(len(t), len(t) + 288)
+    future = 100.0 * np.exp(1.2 * np.sin(2 * np.pi * t2 / 288.0)) * np.exp(rng.normal(0, 0.15, 288))
+    night = res.mean < np.median(res.mean)
+    assert 0.8 < np.mean(future[night] <= res.quantiles[0.9][night]) <= 1.0
+    assert 0.8 < np.mean(future[~night] <= res.quantiles[0.9][~night]) <= 1.0
+
+
+def test_explicit_model_is_not_ensembled(nyc):
+    res = fc.forecast(nyc.values[-48 * 28:], nyc.step, 2, quantiles=(0.9,), model="holt_winters")
+    assert res.model in ("holt_winters", "holt_winters+log")
+
+
+def test_log_transform_cuts_relative_error_at_night_on_nyc(nyc):
+    # 1 h ahead from 48 origins over the last four days (the blizzard included): the log models
+    # make the relative (sMAPE) error much smaller than the series as it is
+    y = nyc.values
+    out = {}
+    for tf in ("none", "log"):
+        act, pred = [], []
+        for t in range(len(y) - 200, len(y) - 2, 4):
+            res = fc.forecast(y[t - 48 * 28:t], nyc.step, 2, quantiles=(0.9,), transform=tf)
+            act.append(y[t:t + 2])
+            pred.append(res.mean)
+        out[tf] = fc.smape(np.concatenate(act), np.concatenate(pred))
+    assert out["log"] < 0.8 * out["none"]

@@ -116,7 +116,7 @@ def test_peak_utilization_lowers_the_need_and_is_reported():
     # same forecast, the quantile sized at full capacity: never more, here fewer unit-hours
     assert peak["estimated_cost"] <= stacked["estimated_cost"]
     assert max(s["capacity"] for s in peak["schedule"]) < max(s["capacity"] for s in stacked["schedule"])
-    assert peak["dimensions"][0]["model"]["margin"] in ("additive", "sqrt", "proportional")
+    assert peak["dimensions"][0]["model"]["margin"] in ("additive", "sqrt", "proportional", "transformed")
 
 
 def test_peak_utilization_below_target_is_rejected_before_any_query():
@@ -126,3 +126,14 @@ def test_peak_utilization_below_target_is_rejected_before_any_query():
     with pytest.raises(cap.CapacityError) as err:
         mod.run(params([svc(dims=dims)], prometheus_url="http://x"), client_factory=FakeClient)
     assert err.value.field == "services.dimensions.peak_utilization" and FakeClient.queries == []
+
+
+@pytest.mark.parametrize("transform", ["none", "log"])
+def test_transform_option_reaches_the_forecast_and_is_reported(transform):
+    out = mod.run(params([svc()], transform=transform))[0]
+    model = out["dimensions"][0]["model"]
+    # the transform is reported when the chosen model used it (naive forecasts never need it)
+    assert model["transform"] == ("log" if "+log" in model["name"] else "none")
+    if transform == "none":
+        assert model["transform"] == "none"
+    assert out["ok"] is True and out["target_capacity"] >= 1

@@ -130,6 +130,14 @@ def validate_bounds(min_capacity, max_capacity, current_capacity=None):
         raise CapacityError("current_capacity must be >= 0", "current_capacity")
 
 
+def _point_ahead(dim, seconds):
+    """The point (mean) forecast `seconds` ahead, or the current load when there is no forecast."""
+    if not dim.mean_path:
+        return dim.current_load
+    index = min(len(dim.mean_path) - 1, max(0, int(math.ceil(seconds / float(dim.step))) - 1))
+    return round(dim.mean_path[index], 6)
+
+
 def decide(service, now, dimensions, min_capacity, max_capacity, current_capacity=None, horizon=86400,
            interval=900, lead_time=300, scale_in_max_step=0.2, stabilization=900, pricing=None,
            warnings=None):
@@ -189,6 +197,9 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
             "forecast_quantile": round(_near_term_peak(dim, interval + lead_time), 6),
             "current_load": dim.current_load,
             "next_quantile": q_now,
+            # Point forecast one scaling interval ahead: recorded as a metric, so that forecast
+            # error can be measured against what is actually seen then.
+            "forecast_next_interval": _point_ahead(dim, interval),
             "required_units": dim_need[0],
             "reactive_units": floor,
             "model": dim.model,

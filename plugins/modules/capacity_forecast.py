@@ -259,8 +259,9 @@ decisions:
                returned: always}
     dimensions:
       description: Per-dimension breakdown (name, forecast_quantile, unit_capacity, target_utilization,
-        peak_utilization, required_units, reactive_units, current_load, model; model holds the transform and the margin
-        form the quantile was calibrated with).
+        peak_utilization, required_units, reactive_units, current_load, forecast_next_interval (the point forecast one
+        O(interval) ahead, recorded as a metric to measure forecast error), model; model holds the transform and the
+        margin form the quantile was calibrated with).
       type: list
       elements: dict
       returned: always

@@ -162,3 +162,14 @@ def test_reactive_floor_protects_only_the_current_load_when_a_forecast_covers_th
     reactive = cap.Dimension("rps", 10.0, 0.5, 0.99, recent=[95.0], step=300, peak_utilization=1.0)
     d = cap.decide("web", NOW, [reactive], 1, 40, current_capacity=10, stabilization=0)
     assert d["target_capacity"] == 19
+
+
+def test_point_forecast_one_interval_ahead_is_reported_per_dimension():
+    mean = [100.0, 110.0, 120.0, 130.0] + [140.0] * 296   # steps of 300 s: +900 s is the third value
+    d = cap.Dimension("rps", 10.0, 0.5, 0.99, quantile_path=[v * 1.2 for v in mean], mean_path=mean,
+                      recent=[95.0], step=300)
+    decision = cap.decide("web", NOW, [d], 1, 100, current_capacity=10, interval=900)
+    assert decision["dimensions"][0]["forecast_next_interval"] == 120.0
+    no_forecast = cap.Dimension("rps", 10.0, 0.5, 0.99, recent=[95.0], step=300)
+    reactive = cap.decide("web", NOW, [no_forecast], 1, 100, current_capacity=10, interval=900)
+    assert reactive["dimensions"][0]["forecast_next_interval"] == reactive["dimensions"][0]["current_load"]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Render the monitoring configuration from an inventory (default: inventories/local) with the
-# monitoring role into a temporary directory (nothing live is touched, no reload), then:
+# monitoring role into a temporary directory (nothing live is touched: no reload, no CloudWatch
+# alarms), then:
 #   promtool check rules / check config, promtool test rules tests/promtool/*_test.yml,
 #   amtool check-config and the per-region/severity routes,
 #   and check that every generated alert has a firing and a non-firing test.
@@ -22,7 +23,7 @@ echo "== render (monitoring role, $INVENTORY)"
 cd "$ROOT"
 "$ROOT/.venv/bin/ansible-playbook" -i "$INVENTORY" playbooks/monitoring.yml \
   -e "monitoring_prometheus_dir=$WORK/prometheus" -e "monitoring_alertmanager_dir=$WORK/alertmanager" \
-  -e '{"monitoring_reload": false, "monitoring_validate": false}' > "$WORK/render.log" 2>&1 \
+  -e '{"monitoring_reload": false, "monitoring_validate": false, "monitoring_aws_alarms_enabled": false}' > "$WORK/render.log" 2>&1 \
   || { cat "$WORK/render.log" >&2; echo "promtool_test: rendering failed" >&2; exit 1; }
 
 RULES="$WORK/prometheus/rules/meridian_slo.yml"

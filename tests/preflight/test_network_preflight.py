@@ -44,7 +44,7 @@ def _run(inventory):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_FORCE_COLOR="0")
     proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inventory, PLAYBOOK], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, check=False, timeout=300)
     return proc.returncode, proc.stdout + proc.stderr
 
 

@@ -35,7 +35,7 @@ def stack(tmp_path):
 
     def run(action, *services):
         return subprocess.run([os.path.join(TOOLS, action)] + list(services), env=env,
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, check=False, timeout=120)
 
     yield run, env
     run("stop")

@@ -139,8 +139,8 @@ def test_role_change_and_first_configuration():
 def test_absent():
     current = _roundtrip(desired_replication(SOURCE, ROLE, [_rule()]))
     assert replication_plan(current, None, "absent")["action"] == "delete"
-    assert replication_plan(None, None, "absent") == {"action": "none", "changed": False, "differences": [],
-                                                     "before": {}, "after": {}}
+    assert replication_plan(None, None, "absent") == {
+        "action": "none", "changed": False, "differences": [], "before": {}, "after": {}}
 
 
 def test_diff_views_are_sorted():

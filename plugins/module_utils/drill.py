@@ -27,6 +27,8 @@ import datetime
 import html
 import json
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.timestamps import parse_epoch
+
 _UTC = datetime.timezone.utc
 
 PHASES = ("preflight", "markers", "inject", "recover", "measure", "failback", "report")
@@ -50,28 +52,15 @@ class DrillError(Exception):
 
 def to_epoch(value, field):
     """Epoch seconds (float) from epoch seconds or an ISO 8601 string."""
-    if isinstance(value, bool) or value is None:
-        raise DrillError(field, "expected a timestamp (epoch seconds or ISO 8601), got %r" % (value,))
-    if isinstance(value, (int, float)):
-        if value < 0:
-            raise DrillError(field, "timestamp %r is negative" % (value,))
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return float(text)
-        except ValueError:
-            pass
-        if text.endswith("Z") or text.endswith("z"):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            raise DrillError(field, "%r is not epoch seconds or an ISO 8601 timestamp" % (value,))
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=_UTC)
-        return parsed.timestamp()
-    raise DrillError(field, "expected a timestamp, got %s" % type(value).__name__)
+    if isinstance(value, datetime.datetime):
+        raise DrillError(field, "expected a timestamp (epoch seconds or ISO 8601), got a datetime")
+    try:
+        epoch = parse_epoch(value)
+    except ValueError as err:
+        raise DrillError(field, str(err))
+    if epoch < 0:
+        raise DrillError(field, "timestamp %r is negative" % (value,))
+    return epoch
 
 
 def iso(epoch):

@@ -20,6 +20,8 @@ import math
 import warnings
 from datetime import datetime, timezone
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.timestamps import parse_epoch
+
 try:
     import numpy as np
     HAS_NUMPY = True
@@ -91,28 +93,10 @@ def missing_libraries():
 
 def to_epoch(value, field="timestamp"):
     """Epoch seconds from an int/float, a numeric string, an ISO-8601 string or a datetime."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.timestamp()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return float(text)
-        except ValueError:
-            pass
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ForecastError("%s %r is neither epoch seconds nor an ISO-8601 time" % (field, value), field)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
-        return parsed.timestamp()
-    raise ForecastError("%s %r is neither epoch seconds nor an ISO-8601 time" % (field, value), field)
+    try:
+        return parse_epoch(value)
+    except ValueError as err:
+        raise ForecastError("%s: %s" % (field, err), field)
 
 
 def iso_utc(epoch):

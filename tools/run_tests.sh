@@ -33,6 +33,8 @@ molecule_all() {
   for s in molecule/*/molecule.yml; do
     s=$(basename "$(dirname "$s")")
     echo "--- molecule scenario $s"
+    # Molecule keeps a scenario's state (e.g. "prepared") between runs and checkouts: start clean.
+    molecule reset -s "$s" >/dev/null 2>&1 || true
     molecule test -s "$s" || rc=1
   done
   return $rc

@@ -5,15 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-import shutil
-import subprocess
-import sys
+from ansible_collections.meridian.global_infra.tests.preflight.playbook import local_inventory, run_playbook
 
-import yaml
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 SELECTION = {
     "markets": {"US": 3, "DE": 1, "FR": 1},
     "data_classes": ["pii", "operational"],
@@ -24,18 +17,11 @@ SELECTION = {
 
 
 def _inventory(tmp_path, hosts, extra_vars):
-    shutil.copytree(os.path.join(ROOT, "inventories", "local", "group_vars"), str(tmp_path / "group_vars"))
-    (tmp_path / "group_vars" / "all" / "zz_test.yml").write_text(yaml.safe_dump(extra_vars))
-    inv = {"all": {"children": {"regions": {"children": {"aws_regions": {"hosts": hosts}}}}}}
-    (tmp_path / "hosts.yml").write_text(yaml.safe_dump(inv))
-    return str(tmp_path / "hosts.yml")
+    return local_inventory(tmp_path, hosts, extra_vars)
 
 
 def _run(inventory):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inventory, os.path.join(ROOT, "playbooks", "select_regions.yml")],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=300)
-    return proc.returncode, proc.stdout + proc.stderr
+    return run_playbook(inventory, "select_regions.yml")
 
 
 def test_region_select_adds_one_host_per_chosen_region(tmp_path):

@@ -10,16 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-import shutil
-import subprocess
-import sys
-
-import yaml
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PLAYBOOK = os.path.join(ROOT, "playbooks", "provision.yml")
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+from ansible_collections.meridian.global_infra.tests.preflight.playbook import CLOSED_ENDPOINT, local_inventory, run_playbook
 
 PAIR = {
     "aws-eu-west-1": {"meridian_region": "eu-west-1", "meridian_failover_region": "us-east-1",
@@ -30,28 +21,15 @@ PAIR = {
 
 
 def _write_inventory(tmp_path, buckets):
-    shutil.copytree(os.path.join(ROOT, "inventories", "local", "group_vars"), str(tmp_path / "group_vars"))
     hosts = {}
     for host, hostvars in PAIR.items():
         hosts[host] = dict({"meridian_provider": "aws", "meridian_env": "preflight",
-                            "meridian_aws_endpoint_url": "http://127.0.0.1:9", "meridian_buckets": buckets},
-                           **hostvars)
-    inv = {"all": {"children": {"regions": {"children": {"aws_regions": {"hosts": hosts}}}}}}
-    path = tmp_path / "hosts.yml"
-    path.write_text(yaml.safe_dump(inv))
-    return str(path)
-
-
-def _run(inventory):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_FORCE_COLOR="0")
-    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inventory, PLAYBOOK], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
-    return proc.returncode, proc.stdout + proc.stderr
+                            "meridian_aws_endpoint_url": CLOSED_ENDPOINT, "meridian_buckets": buckets}, **hostvars)
+    return local_inventory(tmp_path, hosts)
 
 
 def test_pii_replicated_from_eu_west_1_to_us_east_1_fails_in_preflight(tmp_path):
-    rc, out = _run(_write_inventory(tmp_path, [
+    rc, out = run_playbook(_write_inventory(tmp_path, [
         {"name": "user-data", "data_class": "pii", "encryption": "aws:kms", "replicate": True, "noncurrent_days": 90},
         {"name": "logs", "data_class": "operational", "encryption": "AES256", "replicate": True, "noncurrent_days": 30},
     ]))
@@ -70,7 +48,7 @@ def test_pii_replicated_from_eu_west_1_to_us_east_1_fails_in_preflight(tmp_path)
 def test_operational_replication_across_the_atlantic_passes_the_storage_preflight(tmp_path):
     # Control case: the same pair without the pii replication gets past every preflight and only
     # fails on the first API call (the closed port), which shows the refusal above is the preflight's.
-    rc, out = _run(_write_inventory(tmp_path, [
+    rc, out = run_playbook(_write_inventory(tmp_path, [
         {"name": "user-data", "data_class": "pii", "encryption": "aws:kms", "replicate": False, "noncurrent_days": 90},
         {"name": "logs", "data_class": "operational", "encryption": "AES256", "replicate": True, "noncurrent_days": 30},
     ]))

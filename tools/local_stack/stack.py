@@ -29,21 +29,23 @@ HOST = "127.0.0.1"
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 
 
-def _which(name, extra=()):
-    for candidate in extra:
-        if os.access(candidate, os.X_OK):
-            return candidate
-    found = shutil.which(name, path=os.pathsep.join([VENV_BIN, os.environ.get("PATH", "")]))
-    return found
+def _binary(names, install_hint):
+    """The first of `names` found in the venv or on PATH; a StackError saying how to install it otherwise."""
+    search = os.pathsep.join([VENV_BIN, os.environ.get("PATH", "")])
+    for name in names:
+        found = shutil.which(name, path=search)
+        if found:
+            return found
+    raise StackError("%s is not installed: %s" % (names[0], install_hint))
+
+
+def _debian(package, binary):
+    return ("run tools/setup.sh as root (installs the Debian package '%s'), or put a %s binary on PATH"
+            % (package, binary))
 
 
 def _prometheus_cmd(svc, port):
-    binary = _which("prometheus")
-    if not binary:
-        raise StackError(
-            "prometheus is not installed: run tools/setup.sh as root (installs the Debian package "
-            "'prometheus'), or put a prometheus binary on PATH"
-        )
+    binary = _binary(["prometheus"], _debian("prometheus", "prometheus"))
     base = os.path.join(STATE, "prometheus")
     os.makedirs(os.path.join(base, "data"), exist_ok=True)
     os.makedirs(os.path.join(base, "rules"), exist_ok=True)
@@ -70,12 +72,7 @@ def _prometheus_cmd(svc, port):
 
 
 def _alertmanager_cmd(svc, port):
-    binary = _which("prometheus-alertmanager", extra=("/usr/bin/prometheus-alertmanager",)) or _which("alertmanager")
-    if not binary:
-        raise StackError(
-            "alertmanager is not installed: run tools/setup.sh as root (installs the Debian package "
-            "'prometheus-alertmanager'), or put an alertmanager binary on PATH"
-        )
+    binary = _binary(["prometheus-alertmanager", "alertmanager"], _debian("prometheus-alertmanager", "alertmanager"))
     base = os.path.join(STATE, "alertmanager")
     os.makedirs(os.path.join(base, "data"), exist_ok=True)
     config = os.path.join(base, "alertmanager.yml")
@@ -93,12 +90,7 @@ def _alertmanager_cmd(svc, port):
 
 
 def _pushgateway_cmd(svc, port):
-    binary = _which("prometheus-pushgateway", extra=("/usr/bin/prometheus-pushgateway",)) or _which("pushgateway")
-    if not binary:
-        raise StackError(
-            "pushgateway is not installed: run tools/setup.sh as root (installs the Debian package "
-            "'prometheus-pushgateway'), or put a pushgateway binary on PATH"
-        )
+    binary = _binary(["prometheus-pushgateway", "pushgateway"], _debian("prometheus-pushgateway", "pushgateway"))
     base = os.path.join(STATE, "pushgateway")
     os.makedirs(base, exist_ok=True)
     return [
@@ -109,9 +101,7 @@ def _pushgateway_cmd(svc, port):
 
 
 def _moto_cmd(svc, port):
-    binary = _which("moto_server")
-    if not binary:
-        raise StackError("moto_server is not installed: run tools/setup.sh (pip install moto[server])")
+    binary = _binary(["moto_server"], "run tools/setup.sh (pip install moto[server])")
     return [binary, "-H", HOST, "-p", str(port)]
 
 

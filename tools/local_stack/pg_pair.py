@@ -25,6 +25,7 @@ local users (a local test stack; no password exists to leak), superuser 'postgre
 """
 
 import fcntl
+import hashlib
 import json
 import os
 import pwd
@@ -35,11 +36,49 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 STATE = os.environ.get("MERIDIAN_STATE_DIR", os.path.join(ROOT, ".state", "local_stack"))
-BASE = os.path.join(STATE, "postgres")
 BIN = os.environ.get("MERIDIAN_PG_BIN", "/usr/lib/postgresql/15/bin")
 HOST = "127.0.0.1"
 DEFAULT_NODES = "us-east-1:5433,eu-west-1:5434"
 RUN_AS = "postgres"
+
+
+def _traversable_by(path, entry):
+    """True when every existing directory from / down to path lets the user `entry` pass."""
+    path = os.path.abspath(path)
+    while True:
+        if os.path.isdir(path):
+            st = os.stat(path)
+            if st.st_uid == entry.pw_uid:
+                bit = 0o100
+            elif st.st_gid == entry.pw_gid:
+                bit = 0o010
+            else:
+                bit = 0o001
+            if not st.st_mode & bit:
+                return False
+        parent = os.path.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+
+
+def _base():
+    """<state>/postgres, or, when root runs the servers as RUN_AS and that user cannot reach the
+    state dir (a checkout under a private directory such as one from mktemp -d), a directory of
+    this checkout's own under /var/tmp."""
+    base = os.path.join(STATE, "postgres")
+    if os.geteuid() != 0:
+        return base
+    try:
+        entry = pwd.getpwnam(RUN_AS)
+    except KeyError:
+        return base
+    if _traversable_by(STATE, entry):
+        return base
+    return os.path.join("/var/tmp", "meridian-pg-" + hashlib.sha1(base.encode("utf-8")).hexdigest()[:12])
+
+
+BASE = _base()
 MANAGED_KEYS = ("primary_conninfo", "primary_slot_name", "default_transaction_read_only")
 
 

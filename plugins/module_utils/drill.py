@@ -309,7 +309,10 @@ def build_report(scenario, targets, phases, events=None, markers=None, checks=No
     reasons.extend("target %s: measured %s > limit %s" % (r["target"], r["measured"], r["limit"]) for r in results if r["status"] == "fail")
     reasons.extend("phase %s failed" % p["name"] for p in timed if p["status"] == "failed")
     if mode != "readiness":
-        reasons.extend("target %s was not measured" % r["target"] for r in results if r["status"] == "not_measured" and r["target"] != "replica_lag_seconds")
+        # a rollback undoes a drill that may have stopped before recovery: RTO may be unmeasured,
+        # but the markers are read back after the rollback, so RPO always is
+        optional = ("replica_lag_seconds", "rto_seconds") if mode == "rollback" else ("replica_lag_seconds",)
+        reasons.extend("target %s was not measured" % r["target"] for r in results if r["status"] == "not_measured" and r["target"] not in optional)
     if mode in ("full", "resume", "rollback") and cleanup["confirmed"] is not True:
         reasons.append("cleanup not confirmed: %s" % (cleanup["detail"] or "failback did not restore the pre-drill state"))
     return {
@@ -370,7 +373,8 @@ def render_markdown(report):
         rpo = report["rpo"]
         lines += ["", "## Markers", "",
                   "- acknowledged by the primary: %d (last %d)" % (rpo["markers_acknowledged"], rpo["last_acknowledged"]),
-                  "- present on the promoted standby: %d (last %d)" % (rpo["markers_present"], rpo["last_present"]),
+                  "- present %s: %d (last %d)" % ("on the original primary after the rollback" if report["scenario"]["mode"] == "rollback"
+                                                 else "on the promoted standby", rpo["markers_present"], rpo["last_present"]),
                   "- lost: %s" % (", ".join(str(s) for s in rpo["lost"]) or "none")]
     lines += ["", "## Checks", ""]
     lines += ["- [%s] %s: %s" % ("x" if c["passed"] else " ", c["name"], c["detail"]) for c in report["checks"]] or ["- none"]

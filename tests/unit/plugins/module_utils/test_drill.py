@@ -187,6 +187,22 @@ def test_report_full_mode_without_fault_is_not_a_pass():
     assert "target rto_seconds was not measured" in report["reasons"]
 
 
+def test_report_rollback_needs_markers_and_cleanup_but_not_rto():
+    rollback = dict(SCENARIO, mode="rollback")
+    # stopped after the fault, before recovery: no RTO, markers read back after the rollback
+    events = {"fault_injected": "2026-11-20T10:00:00Z"}
+    ok = _report(scenario=rollback, events=events, markers={"acknowledged": _acked(20), "present": list(range(1, 21))})
+    assert ok["passed"], ok["reasons"]
+    assert [r["status"] for r in ok["results"] if r["target"] == "rto_seconds"] == ["not_measured"]
+    unread = _report(scenario=rollback, events=events, markers={"acknowledged": _acked(20), "present": None})
+    assert "target rpo_markers was not measured" in unread["reasons"]
+    lost = _report(scenario=rollback, events=events, markers={"acknowledged": _acked(20), "present": list(range(1, 20))})
+    assert not lost["passed"]
+    dirty = _report(scenario=rollback, events=events, cleanup={"confirmed": False, "detail": "standby still primary"},
+                    markers={"acknowledged": _acked(20), "present": list(range(1, 21))})
+    assert dirty["reasons"] == ["cleanup not confirmed: standby still primary"]
+
+
 @pytest.mark.parametrize("scenario,field", [
     ({"name": "x", "primary_region": "a", "standby_region": "a", "mode": "full"}, "scenario.standby_region"),
     ({"name": "x", "primary_region": "a", "standby_region": "b", "mode": "chaos"}, "scenario.mode"),

@@ -371,10 +371,10 @@ def render_markdown(report):
         lines += ["| %s | %s |" % (e["name"], e["at_iso"]) for e in report["timeline"]]
     if report["rpo"]:
         rpo = report["rpo"]
+        where = "on the original primary after the rollback" if report["scenario"]["mode"] == "rollback" else "on the promoted standby"
         lines += ["", "## Markers", "",
                   "- acknowledged by the primary: %d (last %d)" % (rpo["markers_acknowledged"], rpo["last_acknowledged"]),
-                  "- present %s: %d (last %d)" % ("on the original primary after the rollback" if report["scenario"]["mode"] == "rollback"
-                                                 else "on the promoted standby", rpo["markers_present"], rpo["last_present"]),
+                  "- present %s: %d (last %d)" % (where, rpo["markers_present"], rpo["last_present"]),
                   "- lost: %s" % (", ".join(str(s) for s in rpo["lost"]) or "none")]
     lines += ["", "## Checks", ""]
     lines += ["- [%s] %s: %s" % ("x" if c["passed"] else " ", c["name"], c["detail"]) for c in report["checks"]] or ["- none"]

@@ -36,7 +36,8 @@ def moto_url():
 
 def _play(url, step, standby=""):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", PLAYBOOK, "-e", "endpoint=" + url, "-e", "step=" + step, "-e", "standby=" + standby,
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", PLAYBOOK,
+                           "-e", "endpoint=" + url, "-e", "step=" + step, "-e", "standby=" + standby,
                            "-e", "ansible_python_interpreter=" + sys.executable],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     out = proc.stdout + proc.stderr

@@ -50,7 +50,7 @@ DAY = 86400
 WEEK = 7 * DAY
 
 #: Models a user may ask for; ``auto`` chooses among them by backtest.
-MODELS = ("auto", "naive", "seasonal_naive", "holt_winters", "mstl", "ses")
+MODELS = ("auto", "naive", "seasonal_naive", "holt_winters", "mstl", "ses", "seasonal_change")
 #: Baselines evaluated by the backtest benchmark.
 BASELINES = ("naive", "seasonal_naive", "holt_winters")
 
@@ -319,6 +319,41 @@ class _SeasonalNaive:
 
     def paths(self, origins, ks):
         return self.y[_season_index(origins[:, None], np.asarray(ks)[None, :], self.m)]
+
+    def forecast(self, h):
+        return self.paths(np.array([len(self.y) - 1]), np.arange(1, h + 1))[0]
+
+
+class _SeasonalChange:
+    """The last value plus the change seen over the same lead times one (or more) seasons before.
+
+    ``y[t + k] = y[t] + mean_j (y[t + k - j m] - y[t - j m])`` over the ``J`` last seasons of the
+    longest period ``m``: the seasonal shape of the next hours anchored on the load seen now (the
+    forecast of a seasonal random walk). ``J`` is fixed at fitting time as the number of whole seasons
+    before ``train_end``, at most three, so the backtest and the final forecast use the same number;
+    with three the median replaces the mean (one holiday among them does not count). Fitted to the
+    log of the series, the change is relative.
+    """
+    name = "seasonal_change"
+
+    def __init__(self, periods, most=3):
+        self.m = max(periods)
+        self.most = most
+
+    def fit(self, y, train_end, periods):
+        self.y = y
+        self.J = int(max(1, min(self.most, (train_end - 1) // self.m)))
+        return self
+
+    def paths(self, origins, ks):
+        o = np.asarray(origins)[:, None]
+        k = np.asarray(ks)[None, :]
+        diffs = []
+        for j in range(1, self.J + 1):
+            shift = self.m * (j + (k - 1) // self.m)
+            diffs.append(self.y[np.maximum(o + k - shift, 0)] - self.y[np.maximum(o - shift, 0)])
+        d = np.median(np.stack(diffs), axis=0) if len(diffs) >= 3 else np.mean(np.stack(diffs), axis=0)
+        return self.y[o] + d
 
     def forecast(self, h):
         return self.paths(np.array([len(self.y) - 1]), np.arange(1, h + 1))[0]
@@ -781,7 +816,7 @@ def calibrate_margin(err, pred, scale, q, point, ks=None, transformed=None):
 #: (lambda by Guerrero's method on the training window) replace the series by its transform.
 TRANSFORMS = ("auto", "none", "log", "boxcox")
 # Models whose forecasts change under a monotone transform (naive ones are invariant).
-_TRANSFORMABLE = ("ses", "holt_winters", "mstl")
+_TRANSFORMABLE = ("ses", "holt_winters", "mstl", "seasonal_change")
 
 
 def _choose_transform(train, daily, transform):
@@ -811,6 +846,8 @@ def _build(name, periods, daily):
         return _Mstl(periods or (daily,))
     if name == "ses":
         return _Ses()
+    if name == "seasonal_change":
+        return _SeasonalChange(periods or (daily,))
     raise ForecastError("unknown model %r; use one of %s" % (name, ", ".join(MODELS)), "model")
 
 
@@ -845,7 +882,8 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     notes = []
     y, clipped = clip_outliers(raw) if clean else (raw, 0)
     periods = detect_seasonality(y, step)
-    names = [model] if model != "auto" else ["naive", "seasonal_naive", "ses", "holt_winters", "mstl"]
+    names = [model] if model != "auto" else ["naive", "seasonal_naive", "ses", "holt_winters", "mstl",
+                                             "seasonal_change"]
     if model == "auto" and not periods:
         names = ["naive", "seasonal_naive", "ses"]
     h_bt = horizon
@@ -887,13 +925,22 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
             scores[name] = _weighted_mae((mdl.paths(origins, ks) - actual)[newer:], weights)
     if not fitted:
         raise ForecastError("no model could be fitted to the series", "series")
-    if actual is not None and len(scores) >= 2 and model == "auto":
-        ranked = sorted(scores, key=scores.get)
+    eligible = list(scores)
+    if model == "auto" and len(scores) >= 2:
+        # Load is never negative: a candidate whose forecast from the end of the series falls below
+        # zero has left the domain of the data (typically an additive seasonal profile laid on a
+        # level that has just collapsed) and is set aside while another candidate stays within it.
+        inside = [name for name in scores if float(np.min(fitted[name].forecast(horizon))) >= 0.0]
+        if inside:
+            eligible = inside
+    if actual is not None and len(eligible) >= 2 and model == "auto":
+        ranked = sorted(eligible, key=scores.get)
         ens = _Ensemble(fitted[ranked[0]], fitted[ranked[1]])
         fitted[ens.name] = ens
         scores[ens.name] = _weighted_mae((ens.paths(origins, ks) - actual)[newer:], weights)
-    if scores:
-        best = min(scores, key=scores.get)
+        eligible.append(ens.name)
+    if eligible:
+        best = min(eligible, key=scores.get)
     else:
         best = next(iter(fitted))
     chosen = fitted[best]

@@ -16,9 +16,10 @@ description:
   - Reads the load of each dimension of each service (requests per second, CPU, memory, network...)
     from Prometheus with a PromQL range query, or from inline O(services[].dimensions[].series) data.
   - Cleans the series (gaps, NaN, outliers), detects daily and weekly seasons, fits naive, seasonal
-    naive, Holt-Winters, simple exponential smoothing and MSTL models, picks one (or the mean of the
-    best two) by a rolling-origin backtest on the series' own recent history, and calibrates the
-    forecast quantile from the backtest errors.
+    naive, Holt-Winters, simple exponential smoothing, MSTL and seasonal-change models, picks one (or
+    the mean of the best two) by a rolling-origin backtest on the series' own recent history, setting
+    aside models whose forecast falls below zero, and calibrates the forecast quantile from the
+    backtest errors.
   - Sizes each dimension as forecast quantile / (unit capacity x target utilisation), takes the max
     across dimensions, covers the warm-up (lead time), never goes below what the current load needs,
     limits scale-in (maximum step down, stabilisation window), bounds by min/max and an optional
@@ -164,10 +165,13 @@ options:
     type: float
     default: 0.2
   model:
-    description: Forecasting model; V(auto) chooses by backtest.
+    description:
+      - Forecasting model; V(auto) chooses by backtest.
+      - V(seasonal_change) is the last value plus the change seen over the same hours one or more
+        seasons (the longest detected period) before.
     type: str
     default: auto
-    choices: [auto, naive, seasonal_naive, holt_winters, mstl, ses]
+    choices: [auto, naive, seasonal_naive, holt_winters, mstl, ses, seasonal_change]
   transform:
     description:
       - Variance-stabilising transform of the series before the models are fitted.

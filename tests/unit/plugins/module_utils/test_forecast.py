@@ -278,3 +278,83 @@ def test_log_transform_cuts_relative_error_at_night_on_nyc(nyc):
             pred.append(res.mean)
         out[tf] = fc.smape(np.concatenate(act), np.concatenate(pred))
     assert out["log"] < 0.8 * out["none"]
+
+
+def test_candidates_forecasting_negative_load_are_set_aside(nyc):
+    # 26 January 2015, 22:30: the blizzard's travel ban has taken the load from 14,000 to 866 trips
+    # per half hour in eight hours. The additive models lay the usual evening drop (thousands of
+    # trips) on that level and forecast less than zero; the best of them (MSTL) has the lowest
+    # backtest error and used to be chosen, giving a forecast of 0 (sMAPE 200 %).
+    end = int(round((datetime(2015, 1, 26, 22, 30, tzinfo=timezone.utc).timestamp() - nyc.start) / nyc.step))
+    hist = nyc.values[end + 1 - 48 * 28:end + 1]
+    assert hist[-1] == 866.0
+    raw_mstl = fc.forecast(hist, nyc.step, 2, quantiles=(0.9,), model="mstl", transform="none")
+    assert list(raw_mstl.mean) == [0.0, 0.0]  # an explicit model is used as asked (clipped at 0)
+    for transform in ("none", "auto"):
+        res = fc.forecast(hist, nyc.step, 2, quantiles=(0.9,), transform=transform)
+        # mstl stays in the report with its score but is not the choice, nor part of an ensemble
+        assert "mstl" in res.candidates and "mstl" not in res.model.replace("mstl+log", "")
+        assert "holt_winters" not in res.model.replace("holt_winters+log", "")
+        assert np.all(res.mean > 100.0), (transform, res.model, res.mean)
+        assert np.all(res.quantiles[0.9] >= res.mean)
+    # with the log candidates the forecast follows the collapse in proportion (297 and 189 came)
+    assert 400.0 < res.mean[0] < 866.0 and res.model.endswith("+log")
+
+
+def test_domain_check_keeps_the_choice_when_no_candidate_goes_negative(nyc):
+    hist = nyc.values[-48 * 28:]
+    res = fc.forecast(hist, nyc.step, 2, quantiles=(0.9,))
+    best = min(res.candidates, key=res.candidates.get)
+    assert res.model == best
+
+
+def _weekly_pattern(t):
+    day = np.sin(2 * np.pi * (t % 288) / 288.0)
+    weekend = ((t // 288) % 7) >= 5
+    return np.exp(np.where(weekend, 0.3, 1.0) * day)
+
+
+def test_seasonal_change_anchors_the_seasonal_shape_on_the_current_load():
+    # a multiplicative weekly pattern whose level halved one day before the end: the change over
+    # the next hours is the one seen a week before, in proportion, so the log version is exact
+    t = np.arange(288 * 28)
+    level = np.where(t >= len(t) - 288, 50.0, 100.0)
+    y = level * _weekly_pattern(t)
+    future = 50.0 * _weekly_pattern(np.arange(len(t), len(t) + 24))
+    res = fc.forecast(y, 300, 24, quantiles=(0.9,), model="seasonal_change", transform="log", clean=False)
+    assert res.model == "seasonal_change+log"
+    np.testing.assert_allclose(res.mean, future, rtol=1e-9)
+    # additive: the change of the week before (at level 100) is twice too large at level 50
+    add = fc.forecast(y, 300, 24, quantiles=(0.9,), model="seasonal_change", transform="none", clean=False)
+    assert np.max(np.abs(add.mean - future)) > 5.0
+
+
+def test_seasonal_change_takes_the_median_of_three_seasons():
+    # twelve days, a daily season only; two days before the end the shape of the day was different
+    # (a holiday): with three previous seasons before the backtest week the median ignores it
+    rng = np.random.default_rng(5)
+    t = np.arange(288 * 12)
+    y = 100.0 + 50.0 * np.sin(2 * np.pi * t / 288.0) + rng.normal(0, 0.5, len(t))
+    holiday = slice(len(t) - 288 * 2, len(t) - 288)
+    y[holiday] = 100.0 + rng.normal(0, 0.5, 288)
+    res = fc.forecast(y, 300, 12, quantiles=(0.9,), model="seasonal_change", transform="none", clean=False)
+    truth = 100.0 + 50.0 * np.sin(2 * np.pi * np.arange(len(t), len(t) + 12) / 288.0)
+    assert np.max(np.abs(res.mean - truth)) < 3.0
+
+
+def test_seasonal_change_follows_the_weekday_morning_rise_on_nyc(nyc):
+    # 1 h ahead from 05:30 on the weekdays of the last two weeks (the morning rise): the seasonal
+    # change of the week before tracks it better than MSTL's profile, estimated a week earlier
+    out = {}
+    y = nyc.values
+    for name in ("mstl", "seasonal_change"):
+        act, pred = [], []
+        for t in range(len(y) - 48 * 14, len(y) - 2):
+            when = datetime.fromtimestamp(nyc.start + t * nyc.step, tz=timezone.utc)
+            if when.weekday() < 5 and (when.hour, when.minute) == (5, 30):
+                res = fc.forecast(y[t + 1 - 48 * 28:t + 1], nyc.step, 2, quantiles=(0.9,), model=name, transform="log")
+                act.append(y[t + 1:t + 3])
+                pred.append(res.mean)
+        out[name] = fc.smape(np.concatenate(act), np.concatenate(pred))
+    assert len(act) == 10
+    assert out["seasonal_change"] < 0.7 * out["mstl"]

@@ -308,12 +308,15 @@ def build_report(scenario, targets, phases, events=None, markers=None, checks=No
     reasons.extend("check failed: %s" % line for line in preflight_failures(clean_checks))
     reasons.extend("target %s: measured %s > limit %s" % (r["target"], r["measured"], r["limit"]) for r in results if r["status"] == "fail")
     reasons.extend("phase %s failed" % p["name"] for p in timed if p["status"] == "failed")
-    if mode != "readiness":
+    # A drill stopped before its fault (a failed preflight) changed nothing: what it did not get to
+    # measure or clean up is not a reason of its own, the failure that stopped it is.
+    stopped_early = bool(reasons) and events.get("fault_injected") in (None, "") and mode != "rollback"
+    if mode != "readiness" and not stopped_early:
         # a rollback undoes a drill that may have stopped before recovery: RTO may be unmeasured,
         # but the markers are read back after the rollback, so RPO always is
         optional = ("replica_lag_seconds", "rto_seconds") if mode == "rollback" else ("replica_lag_seconds",)
         reasons.extend("target %s was not measured" % r["target"] for r in results if r["status"] == "not_measured" and r["target"] not in optional)
-    if mode in ("full", "resume", "rollback") and cleanup["confirmed"] is not True:
+    if mode in ("full", "resume", "rollback") and cleanup["confirmed"] is not True and not stopped_early:
         reasons.append("cleanup not confirmed: %s" % (cleanup["detail"] or "failback did not restore the pre-drill state"))
     return {
         "version": REPORT_VERSION,

@@ -187,6 +187,19 @@ def test_report_full_mode_without_fault_is_not_a_pass():
     assert "target rto_seconds was not measured" in report["reasons"]
 
 
+def test_report_stopped_at_preflight_gives_the_failed_check_as_its_reason():
+    report = _report(events={}, markers=None, cleanup={},
+                     checks=[{"name": "standby serves", "passed": False, "detail": "HTTP none"}],
+                     phases=[{"name": "preflight", "status": "failed", "started": "2026-11-20T10:00:00Z",
+                              "finished": "2026-11-20T10:00:04Z", "detail": "Standby not ready"}])
+    assert not report["passed"]
+    assert report["reasons"] == ["check failed: standby serves: HTTP none", "phase preflight failed"]
+    # a full drill that got past its fault must still be measured and cleaned up
+    measured = _report(events={"fault_injected": "2026-11-20T10:00:05Z"}, cleanup={})
+    assert "target rto_seconds was not measured" in measured["reasons"]
+    assert any(r.startswith("cleanup not confirmed") for r in measured["reasons"])
+
+
 def test_report_rollback_needs_markers_and_cleanup_but_not_rto():
     rollback = dict(SCENARIO, mode="rollback")
     # stopped after the fault, before recovery: no RTO, markers read back after the rollback

@@ -926,11 +926,13 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     if not fitted:
         raise ForecastError("no model could be fitted to the series", "series")
     eligible = list(scores)
+    ahead = {}  # forecasts from the end of the series, computed once per candidate
     if model == "auto" and len(scores) >= 2:
         # Load is never negative: a candidate whose forecast from the end of the series falls below
         # zero has left the domain of the data (typically an additive seasonal profile laid on a
         # level that has just collapsed) and is set aside while another candidate stays within it.
-        inside = [name for name in scores if float(np.min(fitted[name].forecast(horizon))) >= 0.0]
+        ahead = dict((name, fitted[name].forecast(horizon)) for name in scores)
+        inside = [name for name in scores if float(np.min(ahead[name])) >= 0.0]
         if inside:
             eligible = inside
     if actual is not None and len(eligible) >= 2 and model == "auto":
@@ -944,7 +946,7 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     else:
         best = next(iter(fitted))
     chosen = fitted[best]
-    point = np.maximum(chosen.forecast(horizon), 0.0)
+    point = np.maximum(ahead[best] if best in ahead else chosen.forecast(horizon), 0.0)
     result_q = {}
     coverage = {}
     margins = {}

@@ -31,8 +31,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from forecast_backtest import ROOT, load_trace  # noqa: E402
-from ansible_collections.meridian.global_infra.plugins.module_utils import capacity as cap  # noqa: E402
-from ansible_collections.meridian.global_infra.plugins.module_utils import forecast as fc  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import capacity as cap  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import engine as fc  # noqa: E402
 
 TARGET = 0.7
 PEAK_UNITS = 20

@@ -33,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, ".collections"))
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import forecast as fc  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import engine as fc  # noqa: E402
 
 HORIZONS = {"1h": 3600, "24h": 86400}
 

@@ -22,7 +22,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from forecast_backtest import ROOT, load_trace  # noqa: E402
-from ansible_collections.meridian.global_infra.plugins.module_utils import forecast as fc  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import engine as fc  # noqa: E402
 from ansible_collections.meridian.global_infra.plugins.modules import capacity_forecast as mod  # noqa: E402
 
 POINTS = 4032

@@ -31,10 +31,10 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, ".collections"))
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_catalog as rc  # noqa: E402
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_latency as rl  # noqa: E402
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_optimize as ro  # noqa: E402
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_residency import ResidencyPolicy  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import catalog as rc  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import latency as rl  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import optimize as ro  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy  # noqa: E402
 
 
 def random_instance(rng, regions, cities):

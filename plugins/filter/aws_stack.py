@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to meridian.global_infra
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that shape the regional AWS stack's module arguments (see module_utils/aws_stack.py)."""
+"""Filters that shape the regional AWS stack's module arguments (see module_utils/aws/stack.py)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws_stack import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
     StackPlanError,
     alb_listeners,
     asg_drift,

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.meridian.global_infra.plugins.module_utils.forecast_metrics import decisions_to_exposition
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast.exposition import decisions_to_exposition
 
 
 def forecast_metrics(decisions):

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.meridian.global_infra.plugins.module_utils.network import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.network.addressing import (
     NetworkPlanError,
     find_overlaps,
     subnet_layout,

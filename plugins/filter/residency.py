@@ -8,16 +8,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws_stack import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
     StackPlanError,
     bucket_plan,
     replication_violations,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_catalog import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import (
     RegionSelectionError,
     find_region,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_residency import ResidencyPolicy
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy
 
 
 def bucket_layout(buckets, prefix, region, failover_region=None):

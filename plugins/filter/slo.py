@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.meridian.global_infra.plugins.module_utils.slo_rules import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.monitoring.slo_rules import (
     SloRuleError,
     alert_names,
     build_rule_groups,

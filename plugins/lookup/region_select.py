@@ -228,9 +228,9 @@ from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 try:
-    from ansible_collections.meridian.global_infra.plugins.module_utils.region_catalog import RegionSelectionError
-    from ansible_collections.meridian.global_infra.plugins.module_utils.region_plan import DEFAULTS, select_regions
-    from ansible_collections.meridian.global_infra.plugins.module_utils.region_optimize import HAS_NUMPY
+    from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import RegionSelectionError
+    from ansible_collections.meridian.global_infra.plugins.module_utils.regions.plan import DEFAULTS, select_regions
+    from ansible_collections.meridian.global_infra.plugins.module_utils.regions.optimize import HAS_NUMPY
     IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised only without numpy/scipy
     IMPORT_ERROR = exc

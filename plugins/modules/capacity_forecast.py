@@ -288,10 +288,10 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import capacity as cap
-from ansible_collections.meridian.global_infra.plugins.module_utils import cost as cost_utils
-from ansible_collections.meridian.global_infra.plugins.module_utils import forecast as fc
-from ansible_collections.meridian.global_infra.plugins.module_utils import prometheus as prom
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import capacity as cap
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import cost as cost_utils
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import engine as fc
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients import prometheus as prom
 
 
 def argument_spec():

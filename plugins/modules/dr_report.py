@@ -166,7 +166,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.drill import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core import (
     DrillError,
     build_report,
     render_html,

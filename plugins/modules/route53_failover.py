@@ -117,7 +117,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.drill import DrillError, failover_answer
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core import DrillError, failover_answer
 
 
 def _fqdn(name):

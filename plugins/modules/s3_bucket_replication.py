@@ -181,7 +181,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws_s3_replication import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.s3_replication import (
     ReplicationError,
     bucket_name,
     desired_replication,

@@ -232,11 +232,11 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws_autoscaling import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients.aws_autoscaling import (
     AutoScalingApiError,
     AutoScalingClient,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.scaling_plan import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.plan import (
     AWS_MAX_SCHEDULED_ACTIONS,
     ScalingPlanError,
     desired_state,

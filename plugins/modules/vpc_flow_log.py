@@ -186,7 +186,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws_flow_log import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.flow_log import (
     FlowLogError,
     create_flow_logs_request,
     desired_flow_log,

@@ -6,7 +6,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws_flow_log import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.flow_log import (
     DEFAULT_LOG_FORMAT,
     FlowLogError,
     create_flow_logs_request,

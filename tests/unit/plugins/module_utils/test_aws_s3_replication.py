@@ -8,7 +8,7 @@ import copy
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws_s3_replication import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.s3_replication import (
     ReplicationError,
     bucket_arn,
     desired_replication,

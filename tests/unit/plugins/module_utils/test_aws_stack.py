@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws_stack import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
     StackPlanError,
     alb_listeners,
     asg_drift,
@@ -21,7 +21,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.aws_stack im
     security_group_exposure,
     service_plan,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_residency import ResidencyPolicy
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy
 
 SERVICES = [
     {"name": "web", "port": 8080, "health_path": "/healthz", "instance_type": "t3.small",
@@ -141,7 +141,7 @@ def test_cloudfront_settings_refuse_old_tls():
 
 def _as_read_back(settings):
     """What CloudFront returns for the settings: CamelCase plus fields the request never set."""
-    from ansible_collections.meridian.global_infra.plugins.module_utils.aws_stack import _to_camel_config
+    from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import _to_camel_config
     config = _to_camel_config(settings)
     for behavior in [config["DefaultCacheBehavior"]] + config["CacheBehaviors"]["Items"]:
         behavior.update({"CachePolicyId": "", "FunctionAssociations": {"Quantity": 0},

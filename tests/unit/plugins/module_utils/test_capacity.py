@@ -6,9 +6,9 @@ __metaclass__ = type
 import numpy as np
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import capacity as cap
-from ansible_collections.meridian.global_infra.plugins.module_utils import cost
-from ansible_collections.meridian.global_infra.plugins.module_utils import forecast as fc
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import capacity as cap
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import cost
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import engine as fc
 
 NOW = 1700000000
 

@@ -5,7 +5,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import cost
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import cost
 
 
 def test_blended_unit_hour_price():

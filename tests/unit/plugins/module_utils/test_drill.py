@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import drill
-from ansible_collections.meridian.global_infra.plugins.module_utils.drill import DrillError
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill import core as drill
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core import DrillError
 
 T0 = 1738324800.0  # 2025-01-31T12:00:00Z
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import forecast as fc
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import engine as fc
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "traces")
 

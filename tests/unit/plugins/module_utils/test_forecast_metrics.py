@@ -3,8 +3,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import capacity as cap
-from ansible_collections.meridian.global_infra.plugins.module_utils.forecast_metrics import decisions_to_exposition
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import capacity as cap
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast.exposition import decisions_to_exposition
 
 NOW = 1700000000
 

@@ -5,7 +5,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.network import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.network.addressing import (
     NetworkPlanError,
     find_overlaps,
     subnet_layout,

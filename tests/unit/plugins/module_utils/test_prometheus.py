@@ -6,7 +6,7 @@ __metaclass__ = type
 import pytest
 import requests
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import prometheus as prom
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients import prometheus as prom
 
 
 class FakeConn:

@@ -5,7 +5,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_catalog as rc
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import catalog as rc
 
 
 def test_catalog_covers_both_providers_with_unique_codes():

@@ -5,8 +5,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_catalog as rc
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_latency as rl
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import catalog as rc
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import latency as rl
 
 
 def test_haversine_known_distances():

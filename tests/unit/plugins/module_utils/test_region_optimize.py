@@ -6,9 +6,9 @@ __metaclass__ = type
 import numpy as np
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_catalog as rc
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_latency as rl
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_optimize as ro
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import catalog as rc
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import latency as rl
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import optimize as ro
 
 
 def random_instance(seed, n_regions=7, n_cities=25):

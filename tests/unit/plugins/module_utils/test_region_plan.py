@@ -5,10 +5,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_catalog as rc
-from ansible_collections.meridian.global_infra.plugins.module_utils import region_latency as rl
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_plan import build_demand, select_regions
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_residency import ResidencyPolicy
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import catalog as rc
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions import latency as rl
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.plan import build_demand, select_regions
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy
 
 
 def run(**options):
@@ -182,7 +182,7 @@ def test_latency_model_reported():
 
 
 def test_greedy_fallback_is_reported(monkeypatch):
-    from ansible_collections.meridian.global_infra.plugins.module_utils import region_optimize as ro
+    from ansible_collections.meridian.global_infra.plugins.module_utils.regions import optimize as ro
     monkeypatch.setattr(ro, "HAS_MILP", False)
     out = run(markets=["DE", "JP"], regions=2)
     assert out["solver"]["method"] == "greedy" and out["solver"]["optimal"] is False

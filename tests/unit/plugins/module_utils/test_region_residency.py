@@ -5,8 +5,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_catalog import RegionSelectionError
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_residency import ResidencyPolicy
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import RegionSelectionError
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy
 
 REQUIRED = ["EU", "UK", "CH", "JP", "SG", "IN", "BR", "CA", "US", "AU", "KR", "CN"]
 

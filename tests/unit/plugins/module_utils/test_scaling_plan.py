@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.scaling_plan import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.plan import (
     AwsAsgProvider,
     DecisionNotApplicable,
     ScalingPlanError,
@@ -342,7 +342,7 @@ class _FakeClient:
 
 
 def test_client_reads_every_page_and_raises_on_failed_batch_items():
-    from ansible_collections.meridian.global_infra.plugins.module_utils.aws_autoscaling import (
+    from ansible_collections.meridian.global_infra.plugins.module_utils.clients.aws_autoscaling import (
         AutoScalingApiError,
         AutoScalingClient,
     )

@@ -12,7 +12,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.slo_rules import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.monitoring.slo_rules import (
     DEFAULT_BURN_RATE_WINDOWS,
     FAILOVER_ALERT,
     SloRuleError,

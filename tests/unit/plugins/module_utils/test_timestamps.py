@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.timestamps import parse_epoch
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.timestamps import parse_epoch
 
 
 @pytest.mark.parametrize("value, expected", [

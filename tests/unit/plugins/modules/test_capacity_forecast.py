@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from ansible_collections.meridian.global_infra.plugins.modules import capacity_forecast as mod
-from ansible_collections.meridian.global_infra.plugins.module_utils import capacity as cap
-from ansible_collections.meridian.global_infra.plugins.module_utils import prometheus as prom
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import capacity as cap
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients import prometheus as prom
 
 NOW = 1700000000
 

@@ -14,19 +14,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
 import math
 
-from ansible_collections.meridian.global_infra.plugins.module_utils import cost as _cost
-from ansible_collections.meridian.global_infra.plugins.module_utils import forecast as _fc
-from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import ForecastError, iso_utc
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import cost as _cost
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import engine as _fc
+from ansible_collections.meridian.global_infra.plugins.module_utils.forecast.engine import ForecastError, iso_utc
 
 
-class CapacityError(ValueError):
+class CapacityError(MeridianError):
     """Bad capacity input: ``field`` names the option to fix."""
 
     def __init__(self, msg, field=None):
-        super(CapacityError, self).__init__(msg)
-        self.field = field
+        super(CapacityError, self).__init__(field, msg, prefix=False)
 
 
 class Dimension:

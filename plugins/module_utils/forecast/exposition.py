@@ -16,7 +16,7 @@ __metaclass__ = type
 
 import math
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.slo_rules import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.monitoring.slo_rules import (
     ACTUAL_LOAD_METRIC,
     FORECAST_CAPACITY_METRIC,
     FORECAST_LOAD_METRIC,

@@ -21,7 +21,7 @@ try:
 except ImportError:
     HAS_NUMPY = False
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_catalog import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import (
     PROVIDERS,
     RegionSelectionError,
     cities_by_country,
@@ -29,13 +29,13 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.region_catal
     normalize_country,
     regions,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_latency import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.latency import (
     city_region_rtt_ms,
     haversine_km,
     model,
     region_rtt_ms,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_optimize import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.optimize import (
     Instance,
     assign,
     check_feasible,
@@ -45,7 +45,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.region_optim
     weighted_quantile,
     HAS_MILP,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_residency import ResidencyPolicy
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy
 
 DEFAULTS = {
     "markets": None,

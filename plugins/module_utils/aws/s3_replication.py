@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
 import re
 
 STORAGE_CLASSES = ("DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA",
@@ -26,13 +28,8 @@ _KMS_KEY = re.compile(r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/+
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 
-class ReplicationError(ValueError):
+class ReplicationError(MeridianError):
     """A replication setting that cannot be applied; ``field`` names the option."""
-
-    def __init__(self, field, message):
-        self.field = field
-        self.message = message
-        super(ReplicationError, self).__init__("%s: %s" % (field, message))
 
 
 def bucket_arn(value, field):

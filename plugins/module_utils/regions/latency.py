@@ -28,7 +28,7 @@ try:
 except ImportError:
     HAS_SCIPY = False
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_catalog import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import (
     load_measured_rtt,
     regions,
 )

@@ -23,11 +23,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
 import datetime
 import html
 import json
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.timestamps import parse_epoch
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.timestamps import parse_epoch
 
 _UTC = datetime.timezone.utc
 
@@ -37,13 +39,8 @@ TARGET_KEYS = ("rto_seconds", "rpo_markers", "rpo_seconds", "replica_lag_seconds
 REPORT_VERSION = 1
 
 
-class DrillError(Exception):
+class DrillError(MeridianError):
     """Bad drill input. ``field`` names the offending option or key."""
-
-    def __init__(self, field, message):
-        self.field = field
-        self.message = message
-        super(DrillError, self).__init__("%s: %s" % (field, message))
 
 
 # --------------------------------------------------------------------------------------------

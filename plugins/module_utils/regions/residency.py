@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_catalog import (
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import (
     RegionSelectionError,
     load_policy,
     normalize_country,

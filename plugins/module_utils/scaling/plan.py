@@ -29,6 +29,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
 import copy
 import datetime
 import math
@@ -45,13 +47,8 @@ PREDICTIVE_BREACH_BEHAVIORS = ("HonorMaxCapacity", "IncreaseMaxCapacity")
 _UTC = datetime.timezone.utc
 
 
-class ScalingPlanError(Exception):
+class ScalingPlanError(MeridianError):
     """Bad input for a scaling plan. ``field`` names the offending option or decision key."""
-
-    def __init__(self, field, message):
-        self.field = field
-        self.message = message
-        super(ScalingPlanError, self).__init__("%s: %s" % (field, message))
 
 
 class DecisionNotApplicable(ScalingPlanError):

@@ -20,6 +20,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
 import re
 
 SLO_TYPES = (
@@ -87,12 +89,8 @@ _MATCHERS_RE = re.compile(r"^(%s)(,%s)*$" % (_MATCHER, _MATCHER))
 _SEVERITIES = ("critical", "warning", "info")
 
 
-class SloRuleError(ValueError):
+class SloRuleError(MeridianError):
     """Invalid SLO data; ``field`` names the offending inventory field."""
-
-    def __init__(self, field, message):
-        self.field = field
-        super(SloRuleError, self).__init__("%s: %s" % (field, message))
 
 
 def camel(name):

@@ -11,18 +11,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
 import re
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _ELB_NAME_MAX = 32
 
 
-class StackPlanError(ValueError):
+class StackPlanError(MeridianError):
     """An inventory value that cannot produce a stack; ``field`` names it."""
-
-    def __init__(self, field, message):
-        self.field = field
-        super(StackPlanError, self).__init__("%s: %s" % (field, message))
 
 
 def _int(value, field, low, high=None):

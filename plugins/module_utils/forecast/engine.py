@@ -16,11 +16,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
 import math
 import warnings
 from datetime import datetime, timezone
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.timestamps import parse_epoch
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.timestamps import parse_epoch
 
 try:
     import numpy as np
@@ -67,12 +69,11 @@ BACKTEST_DAYS = 7
 LEAD_GRID = 24
 
 
-class ForecastError(ValueError):
+class ForecastError(MeridianError):
     """Bad input for forecasting: ``field`` names the offending input, the message the fix."""
 
     def __init__(self, msg, field=None):
-        super(ForecastError, self).__init__(msg)
-        self.field = field
+        super(ForecastError, self).__init__(field, msg, prefix=False)
 
 
 def missing_libraries():

@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
 import re
 
 # The format EC2 applies when none is given (the version 2 default fields).
@@ -34,13 +36,8 @@ _LOG_FORMAT = re.compile(r"^\$\{[a-z0-9-]+\}( \$\{[a-z0-9-]+\})*$")
 _RESOURCE_ID = re.compile(r"^[a-z]+-[0-9a-f]{8,17}$")
 
 
-class FlowLogError(ValueError):
+class FlowLogError(MeridianError):
     """A flow log setting that cannot be applied; ``field`` names the option."""
-
-    def __init__(self, field, message):
-        self.field = field
-        self.message = message
-        super(FlowLogError, self).__init__("%s: %s" % (field, message))
 
 
 def _s3_destination(arn):

@@ -51,7 +51,7 @@ try:
 except ImportError:
     HAS_MILP = False
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.region_catalog import RegionSelectionError
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import RegionSelectionError
 
 EPS = 1e-9
 # The master LP: dual simplex without presolve on a scaled objective was the fastest HiGHS setting

@@ -7,11 +7,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
 import ipaddress
 
 
-class NetworkPlanError(ValueError):
+class NetworkPlanError(MeridianError):
     """An address plan that cannot work; the message names the field and the fix."""
+
+    def __init__(self, msg, field=None):
+        super(NetworkPlanError, self).__init__(field, msg, prefix=False)
 
 
 def _network(value, field):

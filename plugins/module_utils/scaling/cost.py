@@ -7,13 +7,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 
-class CostError(ValueError):
+
+class CostError(MeridianError):
     """Bad pricing input: ``field`` names the option to fix."""
 
     def __init__(self, msg, field=None):
-        super(CostError, self).__init__(msg)
-        self.field = field
+        super(CostError, self).__init__(field, msg, prefix=False)
 
 
 class Pricing:

@@ -1,0 +1,1 @@
+"""Monitoring as data (pure): SLOs turned into Prometheus recording and alerting rules."""

@@ -1,0 +1,1 @@
+"""Provider-neutral address plans (pure): subnet layouts per zone and CIDR overlap detection."""

@@ -25,8 +25,16 @@ description:
 author:
   - Meridian platform engineering (@meridian)
 options:
+  provider:
+    description:
+      - The kind of scaling target, the provider the plan is applied through.
+      - V(aws_asg), an EC2 Auto Scaling group, is the only kind so far.
+    type: str
+    choices: [aws_asg]
+    default: aws_asg
   name:
-    description: Name of the Auto Scaling group.
+    description:
+      - Name of the Auto Scaling group (the service catalogue's C(target_name)).
     type: str
     required: true
     aliases: [group_name]
@@ -236,14 +244,15 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.clients.aws_
     AutoScalingApiError,
     AutoScalingClient,
 )
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.plan import (
-    AWS_MAX_SCHEDULED_ACTIONS,
     ScalingPlanError,
     desired_state,
     plan_changes,
-    provider,
     validate_decision,
 )
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.aws_asg import AWS_MAX_SCHEDULED_ACTIONS
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.registry import provider
 
 PREDICTIVE_POLICY_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -260,6 +269,7 @@ PREDICTIVE_POLICY_SPEC = dict(
 )
 
 ARGUMENT_SPEC = dict(
+    provider=dict(type="str", choices=["aws_asg"], default="aws_asg"),
     name=dict(type="str", required=True, aliases=["group_name"]),
     decision=dict(type="dict", required=True),
     capacity_mode=dict(type="str", choices=["desired", "floor"], default="desired"),
@@ -315,10 +325,10 @@ def main():
     try:
         check_options(params)
         decision = validate_decision(params["decision"])
-        asg = provider("aws_asg", policy_name=(policy_options or {}).get("name") or "meridian-predictive")
+        asg = provider(params["provider"], policy_name=(policy_options or {}).get("name") or "meridian-predictive")
         native = asg.native_policy(policy_options)
     except ScalingPlanError as err:
-        module.fail_json(msg="%s (nothing was changed)" % err, field=err.field)
+        fail_on_error(module, err, note="nothing was changed")
 
     client = AutoScalingClient.from_module(module)
     try:
@@ -346,7 +356,7 @@ def main():
             for operation, kwargs in operations:
                 client.call(operation, kwargs)
     except ScalingPlanError as err:
-        module.fail_json(msg="%s (nothing was changed)" % err, field=err.field)
+        fail_on_error(module, err, note="nothing was changed")
     except AutoScalingApiError as err:
         if err.error is not None:
             module.fail_json_aws(err.error, msg=str(err))

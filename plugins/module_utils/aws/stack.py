@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to meridian.global_infra
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure planning for the regional AWS stack: service plans, listeners, tags, buckets, CloudFront.
+"""Pure planning for the regional AWS stack: buckets and their residency, CloudFront, security group exposure.
 
 Nothing here calls an API. The roles call these through filters so that the shapes handed to the
 amazon.aws / community.aws modules are computed (and validated) in one tested place.
@@ -16,7 +16,8 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.common.error
 import re
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-_ELB_NAME_MAX = 32
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+_ENCRYPTIONS = ("AES256", "aws:kms")
 
 
 class StackPlanError(MeridianError):
@@ -35,120 +36,10 @@ def _int(value, field, low, high=None):
     return number
 
 
-def service_plan(services, overrides=None, prefix="meridian"):
-    """Validate services and add resource names and the effective capacity.
-
-    Each service needs ``name``, ``port``, ``health_path``, ``instance_type``, ``min_size``,
-    ``max_size`` and ``desired_capacity``; ``path_patterns`` defaults to ``["/*"]`` and
-    ``target_cpu`` to 50. ``overrides`` maps a service name to capacity keys that replace the
-    inventory's (a forecast decision, for instance).
-    """
-    if not isinstance(services, (list, tuple)) or not services:
-        raise StackPlanError("meridian_services", "expected a non-empty list of services")
-    overrides = overrides or {}
-    if not isinstance(overrides, dict):
-        raise StackPlanError("compute_capacity_overrides", "expected a mapping of service -> capacity")
-    names = set()
-    out = []
-    for i, service in enumerate(services):
-        field = "meridian_services[%d]" % i
-        if not isinstance(service, dict):
-            raise StackPlanError(field, "expected a mapping, got %r" % (service,))
-        name = service.get("name")
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise StackPlanError(field + ".name", "%r is not a lowercase name of letters, digits and '-'" % (name,))
-        if name in names:
-            raise StackPlanError(field + ".name", "service %r is listed twice" % name)
-        names.add(name)
-        asg_name = "%s-%s" % (prefix, name)
-        if len(asg_name) > _ELB_NAME_MAX:
-            raise StackPlanError(field + ".name", "%r is longer than %d characters (target group names); "
-                                 "shorten the service or project name" % (asg_name, _ELB_NAME_MAX))
-        item = dict(service)
-        item["port"] = _int(service.get("port"), field + ".port", 1, 65535)
-        health = service.get("health_path")
-        if not isinstance(health, str) or not health.startswith("/"):
-            raise StackPlanError(field + ".health_path", "expected a path starting with '/', got %r" % (health,))
-        patterns = service.get("path_patterns") or ["/*"]
-        if not isinstance(patterns, (list, tuple)) or not all(isinstance(p, str) and p.startswith("/") for p in patterns):
-            raise StackPlanError(field + ".path_patterns", "expected a list of paths starting with '/', got %r" % (patterns,))
-        item["path_patterns"] = list(patterns)
-        if not isinstance(service.get("instance_type"), str) or "." not in service["instance_type"]:
-            raise StackPlanError(field + ".instance_type", "expected an instance type such as t3.small, got %r"
-                                 % (service.get("instance_type"),))
-        capacity = dict((k, service.get(k)) for k in ("min_size", "max_size", "desired_capacity"))
-        extra = overrides.get(name) or {}
-        if not isinstance(extra, dict):
-            raise StackPlanError("compute_capacity_overrides.%s" % name, "expected a mapping of capacity keys")
-        unknown = sorted(set(extra) - set(capacity))
-        if unknown:
-            raise StackPlanError("compute_capacity_overrides.%s" % name, "unknown keys %s; use min_size, max_size, "
-                                 "desired_capacity" % ", ".join(unknown))
-        capacity.update(extra)
-        for key in capacity:
-            source = "compute_capacity_overrides.%s" % name if key in extra else field
-            capacity[key] = _int(capacity[key], "%s.%s" % (source, key), 0)
-        if not capacity["min_size"] <= capacity["desired_capacity"] <= capacity["max_size"]:
-            raise StackPlanError(field, "capacity of %s must satisfy min_size <= desired_capacity <= max_size, got %d/%d/%d"
-                                 % (name, capacity["min_size"], capacity["desired_capacity"], capacity["max_size"]))
-        item.update(capacity)
-        item["target_cpu"] = _int(service.get("target_cpu", 50), field + ".target_cpu", 1, 100)
-        item["asg_name"] = asg_name
-        item["tg_name"] = asg_name
-        item["lt_name"] = asg_name
-        out.append(item)
-    return out
 
 
-def asg_tags(tags, propagate=True):
-    """{key: value} -> the autoscaling_group module's list of one-tag dicts, sorted by key."""
-    if not isinstance(tags, dict):
-        raise StackPlanError("tags", "expected a mapping, got %r" % (tags,))
-    return [{key: str(tags[key]), "propagate_at_launch": bool(propagate)} for key in sorted(tags)]
 
 
-def alb_listeners(services, certificate_arn="", ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06", with_rules=True):
-    """Listeners for elb_application_lb: path rules per service, the first service as default.
-
-    With a certificate: HTTPS on 443 routes, HTTP on 80 redirects to HTTPS. Without: HTTP on 80 routes.
-    ``with_rules=False`` leaves the ``Rules`` key out: elb_application_lb can only compare rules of
-    listeners that existed before the call, so a new listener is created first and routed second.
-    """
-    if not services:
-        raise StackPlanError("meridian_services", "at least one service is needed for the listener")
-    rules = []
-    priority = 1
-    for service in services[1:]:
-        rules.append({
-            "Conditions": [{"Field": "path-pattern", "Values": list(service.get("path_patterns") or ["/*"])}],
-            "Priority": str(priority),
-            "Actions": [{"Type": "forward", "TargetGroupName": service["tg_name"]}],
-        })
-        priority += 1
-    routing = {
-        "DefaultActions": [{"Type": "forward", "TargetGroupName": services[0]["tg_name"]}],
-        "Rules": rules,
-    }
-    if not with_rules:
-        del routing["Rules"]
-    if not certificate_arn:
-        return [dict(routing, Protocol="HTTP", Port=80)]
-    https = dict(routing, Protocol="HTTPS", Port=443, SslPolicy=ssl_policy,
-                 Certificates=[{"CertificateArn": certificate_arn}])
-    redirect = {
-        "Protocol": "HTTP",
-        "Port": 80,
-        "DefaultActions": [{"Type": "redirect", "RedirectConfig": {
-            "Protocol": "HTTPS", "Port": "443", "Host": "#{host}", "Path": "/#{path}",
-            "Query": "#{query}", "StatusCode": "HTTP_301"}}],
-    }
-    if with_rules:
-        redirect["Rules"] = []
-    return [https, redirect]
-
-
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-_ENCRYPTIONS = ("AES256", "aws:kms")
 
 
 def bucket_plan(buckets, prefix, region, failover_region=None):
@@ -293,7 +184,7 @@ def cloudfront_settings(name, alb_dns_name, static_bucket, region, static_paths=
     if aliases and not certificate_arn:
         raise StackPlanError("cdn_aliases", "aliases need an ACM certificate (cdn_acm_certificate_arn)")
     if not alb_dns_name:
-        raise StackPlanError("cdn_alb_dns_name", "the load balancer's DNS name is empty; run the compute role first")
+        raise StackPlanError("cdn_origin_address", "the load balancer's DNS name is empty; run the compute role first")
     alb_id = "alb"
     s3_id = "static"
     origins = [
@@ -555,48 +446,4 @@ def security_group_exposure(groups, prefix=""):
     return out
 
 
-def _asg_tag_set(tags):
-    if isinstance(tags, dict):
-        return set((k, str(v), True) for k, v in tags.items())
-    return set((t.get("key"), str(t.get("value")), bool(t.get("propagate_at_launch"))) for t in tags or [])
 
-
-def asg_drift(groups, services, subnet_ids, tags, health_check_period=120):
-    """Which services' Auto Scaling groups differ from the plan, and in what.
-
-    ``groups`` is autoscaling_group_info's ``results``; ``services`` is service_plan() output;
-    ``subnet_ids`` the private subnets; ``tags`` the common tags (the plan adds ``Name`` and
-    ``meridian:service``, all propagated at launch). Returns {service: [differing settings]}, with
-    ``["absent"]`` for a group that does not exist yet; services in step are left out.
-
-    amazon.aws.autoscaling_group reports a change on every existing group in check mode, so the
-    module is only called for the groups listed here.
-    """
-    if not isinstance(groups, (list, tuple)):
-        raise StackPlanError("autoscaling_groups", "expected autoscaling_group_info's results list, got %r" % (groups,))
-    by_name = dict((g.get("auto_scaling_group_name"), g) for g in groups)
-    out = {}
-    for service in services:
-        group = by_name.get(service["asg_name"])
-        if group is None:
-            out[service["name"]] = ["absent"]
-            continue
-        template = group.get("launch_template") or {}
-        want_tags = dict(tags or {}, **{"Name": service["asg_name"], "meridian:service": service["name"]})
-        checks = {
-            "launch_template": (template.get("launch_template_name"), template.get("version"))
-            == (service["lt_name"], "$Latest"),
-            "subnets": set(filter(None, (group.get("vpc_zone_identifier") or "").split(","))) == set(subnet_ids or []),
-            "target_groups": sorted(group.get("target_group_names") or []) == [service["tg_name"]],
-            "min_size": group.get("min_size") == service["min_size"],
-            "max_size": group.get("max_size") == service["max_size"],
-            "desired_capacity": group.get("desired_capacity") == service["desired_capacity"],
-            "health_check": (group.get("health_check_type"), group.get("health_check_grace_period"))
-            == ("ELB", int(health_check_period)),
-            "metrics_collection": bool(group.get("enabled_metrics")),
-            "tags": _asg_tag_set(group.get("tags")) == _asg_tag_set(want_tags),
-        }
-        differing = sorted(key for key, same in checks.items() if not same)
-        if differing:
-            out[service["name"]] = differing
-    return out

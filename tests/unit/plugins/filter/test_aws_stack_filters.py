@@ -20,14 +20,13 @@ BUCKETS = [
 
 def test_the_stack_filters_are_registered_under_their_names():
     assert sorted(STACK) == ["alb_listeners", "asg_drift", "asg_tags", "cloudfront_drift", "cloudfront_settings",
-                             "security_group_exposure", "service_plan"]
+                             "security_group_exposure"]
     assert sorted(RESIDENCY) == ["bucket_layout", "residency_violations"]
 
 
 def test_a_plan_error_becomes_a_filter_error_naming_the_field():
-    with pytest.raises(AnsibleFilterError, match=r"service_plan: meridian_services\[0\]\.port"):
-        STACK["service_plan"]([{"name": "web", "port": 0, "health_path": "/", "instance_type": "t3.small",
-                                "min_size": 1, "max_size": 1, "desired_capacity": 1}], {}, "meridian-local")
+    with pytest.raises(AnsibleFilterError, match=r"asg_drift: autoscaling_groups"):
+        STACK["asg_drift"]({"results": []}, [], [], {})
     with pytest.raises(AnsibleFilterError, match="cdn_minimum_protocol_version"):
         STACK["cloudfront_settings"]("n", "alb.example", "bucket", "us-east-1", minimum_protocol_version="TLSv1_2016")
 

@@ -11,81 +11,13 @@ import pytest
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
     StackPlanError,
-    alb_listeners,
-    asg_drift,
-    asg_tags,
     bucket_plan,
     cloudfront_drift,
     cloudfront_settings,
     replication_violations,
     security_group_exposure,
-    service_plan,
 )
 from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy
-
-SERVICES = [
-    {"name": "web", "port": 8080, "health_path": "/healthz", "instance_type": "t3.small",
-     "min_size": 1, "max_size": 6, "desired_capacity": 2},
-    {"name": "api", "port": 8081, "health_path": "/api/healthz", "path_patterns": ["/api/*"],
-     "instance_type": "t3.medium", "min_size": 1, "max_size": 10, "desired_capacity": 1, "target_cpu": 60},
-]
-
-
-def test_service_plan_names_and_defaults():
-    plan = service_plan(SERVICES, {}, "meridian-local")
-    assert [s["asg_name"] for s in plan] == ["meridian-local-web", "meridian-local-api"]
-    assert plan[0]["path_patterns"] == ["/*"] and plan[0]["target_cpu"] == 50
-    assert plan[1]["target_cpu"] == 60
-
-
-def test_service_plan_override_replaces_capacity():
-    plan = service_plan(SERVICES, {"web": {"desired_capacity": 5}}, "meridian-local")
-    assert plan[0]["desired_capacity"] == 5 and plan[0]["max_size"] == 6
-
-
-@pytest.mark.parametrize("change, field", [
-    ({"port": 70000}, "meridian_services[0].port"),
-    ({"health_path": "healthz"}, "meridian_services[0].health_path"),
-    ({"name": "Web"}, "meridian_services[0].name"),
-    ({"desired_capacity": 9}, "meridian_services[0]"),
-    ({"instance_type": "small"}, "meridian_services[0].instance_type"),
-])
-def test_service_plan_rejects_bad_input_naming_the_field(change, field):
-    services = copy.deepcopy(SERVICES)
-    services[0].update(change)
-    with pytest.raises(StackPlanError) as err:
-        service_plan(services, {}, "meridian-local")
-    assert err.value.field == field
-
-
-def test_service_plan_rejects_unknown_override_key():
-    with pytest.raises(StackPlanError) as err:
-        service_plan(SERVICES, {"web": {"desired": 3}}, "meridian-local")
-    assert err.value.field == "compute_capacity_overrides.web"
-
-
-def test_asg_tags_shape():
-    assert asg_tags({"b": 1, "a": "x"}) == [
-        {"a": "x", "propagate_at_launch": True}, {"b": "1", "propagate_at_launch": True}]
-
-
-def test_listeners_http_routes_api_by_path():
-    listeners = alb_listeners(service_plan(SERVICES, {}, "m"))
-    assert len(listeners) == 1 and listeners[0]["Port"] == 80
-    assert listeners[0]["DefaultActions"][0]["TargetGroupName"] == "m-web"
-    assert listeners[0]["Rules"][0]["Conditions"][0]["Values"] == ["/api/*"]
-
-
-def test_listeners_https_redirects_http():
-    listeners = alb_listeners(service_plan(SERVICES, {}, "m"), "arn:aws:acm:us-east-1:1:certificate/x")
-    https, http = listeners
-    assert https["Protocol"] == "HTTPS" and https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
-    assert http["DefaultActions"][0]["Type"] == "redirect"
-
-
-def test_listeners_without_rules_for_creation():
-    assert all("Rules" not in lst for lst in alb_listeners(service_plan(SERVICES, {}, "m"), "", "p", False))
-
 
 BUCKETS = [
     {"name": "static", "data_class": "operational", "encryption": "AES256", "replicate": True},
@@ -211,52 +143,3 @@ def test_security_group_exposure_rejects_a_non_list():
     assert err.value.field == "security_groups"
 
 
-# The Auto Scaling groups the compute role builds, as autoscaling_group_info returns them (read back
-# from the local stack after a provision run of inventories/local, instances left out).
-ASG_FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "aws", "autoscaling_groups_us_east_1.json")
-ASG_SUBNETS = ["subnet-984e45beb3b198ce6", "subnet-51c624feb1b2ab58b"]
-ASG_TAGS = {"meridian:managed-by": "meridian.global_infra", "meridian:env": "local"}
-LOCAL_SERVICES = [
-    {"name": "web", "port": 8080, "health_path": "/healthz", "path_patterns": ["/*"], "instance_type": "t3.small",
-     "min_size": 1, "max_size": 6, "desired_capacity": 1, "target_cpu": 50},
-    {"name": "api", "port": 8081, "health_path": "/api/healthz", "path_patterns": ["/api/*"], "instance_type": "t3.medium",
-     "min_size": 1, "max_size": 10, "desired_capacity": 1, "target_cpu": 50},
-]
-
-
-def _asgs():
-    with open(ASG_FIXTURE) as handle:
-        return json.load(handle)
-
-
-def test_asg_drift_is_empty_for_the_provisioned_groups():
-    plan = service_plan(LOCAL_SERVICES, {}, "meridian-local")
-    assert asg_drift(_asgs(), plan, list(reversed(ASG_SUBNETS)), ASG_TAGS) == {}
-
-
-def test_asg_drift_names_what_differs():
-    plan = service_plan(LOCAL_SERVICES, {"api": {"desired_capacity": 3}}, "meridian-local")
-    tags = dict(ASG_TAGS, owner="team-a")
-    drift = asg_drift(_asgs(), plan, ASG_SUBNETS[:1], tags, health_check_period=300)
-    assert drift == {
-        "web": ["health_check", "subnets", "tags"],
-        "api": ["desired_capacity", "health_check", "subnets", "tags"],
-    }
-
-
-def test_asg_drift_reports_missing_groups_and_stale_settings():
-    groups = [g for g in _asgs() if g["auto_scaling_group_name"] == "meridian-local-web"]
-    groups[0]["launch_template"]["version"] = "1"
-    groups[0]["enabled_metrics"] = []
-    groups[0]["target_group_names"] = []
-    plan = service_plan(LOCAL_SERVICES, {}, "meridian-local")
-    assert asg_drift(groups, plan, ASG_SUBNETS, ASG_TAGS) == {
-        "web": ["launch_template", "metrics_collection", "target_groups"],
-        "api": ["absent"],
-    }
-
-
-def test_asg_drift_rejects_a_non_list():
-    with pytest.raises(StackPlanError) as err:
-        asg_drift({"results": []}, [], [], {})
-    assert err.value.field == "autoscaling_groups"

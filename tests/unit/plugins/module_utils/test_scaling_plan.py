@@ -7,15 +7,15 @@ import datetime
 
 import pytest
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.aws_asg import AwsAsgProvider
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.registry import provider
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.plan import (
-    AwsAsgProvider,
     DecisionNotApplicable,
     ScalingPlanError,
     desired_state,
     format_time,
     parse_time,
     plan_changes,
-    provider,
     scheduled_action_name,
     validate_decision,
 )

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to meridian.global_infra
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters over the service catalogue (see module_utils/services/catalogue.py)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.services.catalogue import (
+    catalogue,
+    forecast_request,
+    scaling_services,
+    target_name,
+)
+
+
+def service_catalogue(services, project, env, providers=("aws",)):
+    """meridian_services validated and normalised, each with its target_name."""
+    return catalogue(services, project, env, tuple(providers))
+
+
+def service_target_name(service, project, env):
+    """The scaling target (Auto Scaling group) name of one service."""
+    return target_name(project, env, service)
+
+
+def _wrap(func):
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except MeridianError as err:
+            raise AnsibleFilterError(str(err))
+    run.__name__ = func.__name__
+    run.__doc__ = func.__doc__
+    return run
+
+
+class FilterModule(object):
+    def filters(self):
+        return dict((f.__name__, _wrap(f)) for f in (service_catalogue, scaling_services, service_target_name, forecast_request))

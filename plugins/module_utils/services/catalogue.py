@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to meridian.global_infra
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The service catalogue: one ``meridian_services`` entry per service, validated once.
+
+An entry holds the service's shape (port, health path, path patterns), its capacity bounds, how its
+capacity is owned and scaled (strategy, reactive CPU target, load dimensions, cost), its data class
+and its per-provider settings::
+
+    - name: web
+      port: 8080
+      health_path: /healthz
+      path_patterns: ["/*"]
+      data_class: operational
+      capacity: {min: 1, max: 6, initial: 1}
+      scaling:
+        strategy: predictive          # predictive | static
+        target_cpu: 50
+        dimensions: [{name: requests_per_second, query: ..., unit_capacity: 300, target_utilization: 0.7}]
+        cost: {on_demand_price: 0.0208, currency: USD}
+      aws: {instance_type: t3.small}
+
+Capacity has one owner. With ``strategy: predictive`` the scaling job (and the reactive target
+tracking it keeps as a floor, and a drill that borrows the standby) owns a group's desired capacity
+once the group exists: provisioning creates the group at ``capacity.initial`` and afterwards only
+enforces ``capacity.min``/``capacity.max``. With ``strategy: static`` provisioning owns it and holds
+the group at ``capacity.initial``.
+
+``target_name`` is the one naming rule of a service's scaling target (Auto Scaling group, and the
+launch template and target group beside it): every role and module reaches it from here.
+Nothing here does I/O.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import re
+
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+
+FIELD = "meridian_services"
+STRATEGIES = ("predictive", "static")
+PROVIDERS = ("aws",)
+# Target group names are at most 32 characters, and they carry the target name.
+TARGET_NAME_MAX = 32
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+_PART = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class CatalogueError(MeridianError):
+    """A catalogue entry that cannot be provisioned or scaled; ``field`` names it."""
+
+
+def target_name(project, env, service):
+    """The name of a service's scaling target: ``<project>-<env>-<service>``."""
+    for field, value in (("meridian_project", project), ("meridian_env", env)):
+        if not isinstance(value, str) or not _PART.match(value):
+            raise CatalogueError(field, "%r is not a lowercase name of letters, digits and '-'" % (value,))
+    name = "%s-%s-%s" % (project, env, service)
+    if len(name) > TARGET_NAME_MAX:
+        raise CatalogueError(FIELD, "%r is longer than %d characters (the target group name limit); shorten the "
+                             "service, meridian_project or meridian_env" % (name, TARGET_NAME_MAX))
+    return name
+
+
+def _int(value, field, low, high=None):
+    if isinstance(value, bool) or value is None:
+        raise CatalogueError(field, "expected an integer, got %r" % (value,))
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise CatalogueError(field, "expected an integer, got %r" % (value,))
+    if number != value and not (isinstance(value, str) and value.strip().lstrip("-").isdigit()):
+        raise CatalogueError(field, "expected a whole number, got %r" % (value,))
+    if number < low or (high is not None and number > high):
+        raise CatalogueError(field, "%d is out of range [%s, %s]" % (number, low, "" if high is None else high))
+    return number
+
+
+def _number(value, field, low_exclusive=None, high=None):
+    if isinstance(value, bool):
+        raise CatalogueError(field, "expected a number, got %r" % (value,))
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise CatalogueError(field, "expected a number, got %r" % (value,))
+    if low_exclusive is not None and not number > low_exclusive:
+        raise CatalogueError(field, "must be greater than %s, got %s" % (low_exclusive, value))
+    if high is not None and number > high:
+        raise CatalogueError(field, "must be at most %s, got %s" % (high, value))
+    return number
+
+
+def _mapping(value, field, required=True):
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise CatalogueError(field, "expected a mapping, got %r" % (value,))
+    return value
+
+
+def _capacity(entry, field):
+    cap = _mapping(entry.get("capacity"), field + ".capacity")
+    out = {}
+    for key in ("min", "max"):
+        if key not in cap:
+            raise CatalogueError("%s.capacity.%s" % (field, key), "missing; declare the service's bounds, e.g. "
+                                 "capacity: {min: 1, max: 6, initial: 1}")
+        out[key] = _int(cap[key], "%s.capacity.%s" % (field, key), 0)
+    out["initial"] = _int(cap.get("initial", out["min"]), "%s.capacity.initial" % field, 0)
+    if not out["min"] <= out["initial"] <= out["max"]:
+        raise CatalogueError(field + ".capacity", "needs min <= initial <= max, got %d/%d/%d"
+                             % (out["min"], out["initial"], out["max"]))
+    if out["max"] < 1:
+        raise CatalogueError(field + ".capacity.max", "must be at least 1")
+    return out
+
+
+def _dimensions(dims, field):
+    if not isinstance(dims, (list, tuple)) or not dims:
+        raise CatalogueError(field, "a predictive service needs at least one load dimension "
+                             "(name, query or series, unit_capacity); or set scaling.strategy: static")
+    names = set()
+    out = []
+    for j, dim in enumerate(dims):
+        dfield = "%s[%d]" % (field, j)
+        dim = _mapping(dim, dfield)
+        name = dim.get("name")
+        if not isinstance(name, str) or not name:
+            raise CatalogueError(dfield + ".name", "give the dimension a name, e.g. requests_per_second")
+        if name in names:
+            raise CatalogueError(dfield + ".name", "dimension %r is listed twice" % name)
+        names.add(name)
+        if ("query" in dim) == ("series" in dim):
+            raise CatalogueError(dfield, "give exactly one of query (PromQL) or series (inline history)")
+        _number(dim.get("unit_capacity"), dfield + ".unit_capacity", low_exclusive=0)
+        if "target_utilization" in dim:
+            _number(dim["target_utilization"], dfield + ".target_utilization", low_exclusive=0, high=1)
+        out.append(copy.deepcopy(dim))
+    return out
+
+
+def _scaling(entry, field):
+    scaling = _mapping(entry.get("scaling"), field + ".scaling", required=False)
+    strategy = scaling.get("strategy", "predictive")
+    if strategy not in STRATEGIES:
+        raise CatalogueError(field + ".scaling.strategy", "%r is not one of %s" % (strategy, ", ".join(STRATEGIES)))
+    out = {"strategy": strategy, "owner": "scaling" if strategy == "predictive" else "provision"}
+    out["target_cpu"] = _int(scaling.get("target_cpu", 50), field + ".scaling.target_cpu", 1, 100)
+    if strategy == "predictive":
+        out["dimensions"] = _dimensions(scaling.get("dimensions"), field + ".scaling.dimensions")
+        if "cost" in scaling:
+            out["cost"] = copy.deepcopy(_mapping(scaling["cost"], field + ".scaling.cost"))
+    return out
+
+
+def _provider_settings(entry, field, providers):
+    out = {}
+    for provider in providers:
+        settings = _mapping(entry.get(provider), "%s.%s" % (field, provider), required=False)
+        if provider == "aws":
+            itype = settings.get("instance_type")
+            if not isinstance(itype, str) or "." not in itype:
+                raise CatalogueError(field + ".aws.instance_type", "expected an instance type such as t3.small, got %r"
+                                     % (itype,))
+        out[provider] = copy.deepcopy(settings)
+    return out
+
+
+def catalogue(services, project, env, providers=PROVIDERS):
+    """Validate ``meridian_services`` and return it normalised, one dict per service.
+
+    Each returned entry has ``name``, ``port``, ``health_path``, ``path_patterns``, ``data_class``,
+    ``capacity`` ({min, max, initial}), ``scaling`` ({strategy, owner, target_cpu, dimensions, cost}),
+    the provider settings of ``providers`` and ``target_name``. Errors name the entry and the field.
+    """
+    if not isinstance(services, (list, tuple)) or not services:
+        raise CatalogueError(FIELD, "expected a non-empty list of services; define at least one service "
+                             "(see docs/inventory.md, 'The service catalogue')")
+    unknown = [p for p in providers if p not in PROVIDERS]
+    if unknown:
+        raise CatalogueError("meridian_provider", "%s: no catalogue settings for this provider; use one of %s"
+                             % (", ".join(unknown), ", ".join(PROVIDERS)))
+    names = set()
+    out = []
+    for i, entry in enumerate(services):
+        field = "%s[%d]" % (FIELD, i)
+        entry = _mapping(entry, field)
+        name = entry.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise CatalogueError(field + ".name", "%r is not a lowercase name of letters, digits and '-'" % (name,))
+        if name in names:
+            raise CatalogueError(field + ".name", "service %r is listed twice" % name)
+        names.add(name)
+        field = "%s[%s]" % (FIELD, name)
+        legacy = sorted(k for k in ("min_size", "max_size", "desired_capacity", "instance_type", "target_cpu") if k in entry)
+        if legacy:
+            raise CatalogueError(field, "%s moved: bounds go in capacity {min, max, initial}, instance_type in aws, "
+                                 "target_cpu in scaling (see docs/inventory.md)" % ", ".join(legacy))
+        health = entry.get("health_path")
+        if not isinstance(health, str) or not health.startswith("/"):
+            raise CatalogueError(field + ".health_path", "expected a path starting with '/', got %r" % (health,))
+        patterns = entry.get("path_patterns") or ["/*"]
+        if not isinstance(patterns, (list, tuple)) or not all(isinstance(p, str) and p.startswith("/") for p in patterns):
+            raise CatalogueError(field + ".path_patterns", "expected a list of paths starting with '/', got %r" % (patterns,))
+        data_class = entry.get("data_class")
+        if not isinstance(data_class, str) or not data_class:
+            raise CatalogueError(field + ".data_class", "give the class of the data the service holds "
+                                 "(a residency policy class such as operational or pii)")
+        item = {
+            "name": name,
+            "port": _int(entry.get("port"), field + ".port", 1, 65535),
+            "health_path": health,
+            "path_patterns": list(patterns),
+            "data_class": data_class,
+            "capacity": _capacity(entry, field),
+            "scaling": _scaling(entry, field),
+            "target_name": target_name(project, env, name),
+        }
+        item.update(_provider_settings(entry, field, providers))
+        out.append(item)
+    return out
+
+
+def scaling_services(entries):
+    """The ``capacity_forecast`` services of a normalised catalogue (predictive services only).
+
+    Each is ``{name, target_name, min_capacity, max_capacity, dimensions[, cost]}``: the bounds are
+    the catalogue's, so a decision never moves a group outside what provisioning enforces.
+    """
+    out = []
+    for entry in entries:
+        scaling = entry["scaling"]
+        if scaling["strategy"] != "predictive":
+            continue
+        service = {
+            "name": entry["name"],
+            "target_name": entry["target_name"],
+            "min_capacity": entry["capacity"]["min"],
+            "max_capacity": entry["capacity"]["max"],
+            "dimensions": copy.deepcopy(scaling["dimensions"]),
+        }
+        if "cost" in scaling:
+            service["cost"] = copy.deepcopy(scaling["cost"])
+        out.append(service)
+    return out
+
+
+def group_capacity(entry, group=None):
+    """The min, max and desired size provisioning sets on a service's group, and what differs.
+
+    ``group`` is the group as it is ({min_size, max_size, desired_capacity}) or ``None`` when it does
+    not exist yet. A new group starts at ``capacity.initial``. An existing group's maximum is the
+    catalogue's; its minimum is the catalogue's unless scaling owns the capacity and has raised the
+    minimum inside the bounds (a forecast floor); its desired capacity is the catalogue's
+    ``initial`` when provisioning owns it, and otherwise stays what scaling set, clamped into the
+    bounds. Returns ``{"min_size", "max_size", "desired_capacity", "differs": [keys]}``.
+    """
+    cap = entry["capacity"]
+    owner = entry["scaling"]["owner"]
+    if group is None:
+        return {"min_size": cap["min"], "max_size": cap["max"], "desired_capacity": cap["initial"],
+                "differs": ["absent"]}
+    have = dict((key, group.get(key)) for key in ("min_size", "max_size", "desired_capacity"))
+    want_max = cap["max"]
+    want_min = cap["min"]
+    if owner == "scaling" and isinstance(have["min_size"], int) and cap["min"] <= have["min_size"] <= cap["max"]:
+        want_min = have["min_size"]
+    if owner == "provision":
+        want_desired = cap["initial"]
+    else:
+        current = have["desired_capacity"] if isinstance(have["desired_capacity"], int) else cap["initial"]
+        want_desired = min(max(current, want_min), want_max)
+    want = {"min_size": want_min, "max_size": want_max, "desired_capacity": want_desired}
+    differs = sorted(key for key in want if have[key] != want[key])
+    return dict(want, differs=differs)
+
+
+def forecast_request(services, current):
+    """``scaling_services`` output as ``capacity_forecast`` takes it, with each group's current capacity.
+
+    ``current`` maps a target name to its desired capacity now (absent when unknown).
+    """
+    out = []
+    for service in services:
+        item = dict((k, copy.deepcopy(v)) for k, v in service.items() if k != "target_name")
+        if service["target_name"] in (current or {}):
+            item["current_capacity"] = int(current[service["target_name"]])
+        out.append(item)
+    return out

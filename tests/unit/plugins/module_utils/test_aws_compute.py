@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute import (
+    ComputePlanError,
+    alb_listeners,
+    asg_drift,
+    asg_tags,
+)
+from ansible_collections.meridian.global_infra.plugins.module_utils.services.catalogue import catalogue
+
+HERE = os.path.dirname(__file__)
+with open(os.path.join(HERE, "..", "..", "..", "..", "inventories", "local", "group_vars", "all", "services.yml")) as _h:
+    SERVICES = catalogue(yaml.safe_load(_h)["meridian_services"], "meridian", "local")
+
+# The Auto Scaling groups the compute role builds, as autoscaling_group_info returns them (read back
+# from the local stack after a provision run of inventories/local, instances left out).
+ASG_FIXTURE = os.path.join(HERE, "..", "..", "fixtures", "aws", "autoscaling_groups_us_east_1.json")
+ASG_SUBNETS = ["subnet-984e45beb3b198ce6", "subnet-51c624feb1b2ab58b"]
+ASG_TAGS = {"meridian:managed-by": "meridian.global_infra", "meridian:env": "local"}
+
+
+def _asgs():
+    with open(ASG_FIXTURE) as handle:
+        return json.load(handle)
+
+
+def test_asg_tags_shape():
+    assert asg_tags({"b": 1, "a": "x"}) == [
+        {"a": "x", "propagate_at_launch": True}, {"b": "1", "propagate_at_launch": True}]
+
+
+def test_listeners_http_routes_api_by_path():
+    listeners = alb_listeners(SERVICES)
+    assert len(listeners) == 1 and listeners[0]["Port"] == 80
+    assert listeners[0]["DefaultActions"][0]["TargetGroupName"] == "meridian-local-web"
+    assert listeners[0]["Rules"][0]["Conditions"][0]["Values"] == ["/api/*"]
+    assert listeners[0]["Rules"][0]["Actions"][0]["TargetGroupName"] == "meridian-local-api"
+
+
+def test_listeners_https_redirects_http():
+    https, http = alb_listeners(SERVICES, "arn:aws:acm:us-east-1:1:certificate/x")
+    assert https["Protocol"] == "HTTPS" and https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
+    assert http["DefaultActions"][0]["Type"] == "redirect"
+
+
+def test_listeners_without_rules_for_creation():
+    assert all("Rules" not in lst for lst in alb_listeners(SERVICES, "", "p", False))
+
+
+def test_asg_drift_is_empty_for_the_provisioned_groups():
+    assert asg_drift(_asgs(), SERVICES, list(reversed(ASG_SUBNETS)), ASG_TAGS) == {}
+
+
+def test_asg_drift_leaves_a_scaled_group_alone():
+    # scale.yml (or target tracking, or a drill) moved the groups to 4 and 7: provisioning keeps them.
+    groups = _asgs()
+    for group, desired in zip(groups, (4, 7)):
+        group["desired_capacity"] = desired
+    assert asg_drift(groups, SERVICES, ASG_SUBNETS, ASG_TAGS) == {}
+
+
+def test_asg_drift_names_what_differs_and_the_sizes_to_set():
+    groups = _asgs()
+    groups[1]["max_size"] = 20
+    groups[1]["desired_capacity"] = 15
+    tags = dict(ASG_TAGS, owner="team-a")
+    drift = asg_drift(groups, SERVICES, ASG_SUBNETS[:1], tags, health_check_period=300)
+    names = dict((g["auto_scaling_group_name"].rsplit("-", 1)[1], g) for g in groups)
+    assert drift["web"]["differs"] == ["health_check", "subnets", "tags"]
+    assert drift["web"]["desired_capacity"] == names["web"]["desired_capacity"]
+    assert drift["api"] == {"differs": ["desired_capacity", "health_check", "max_size", "subnets", "tags"],
+                            "min_size": 1, "max_size": 10, "desired_capacity": 10}
+
+
+def test_asg_drift_reports_missing_groups_and_stale_settings():
+    groups = [g for g in _asgs() if g["auto_scaling_group_name"] == "meridian-local-web"]
+    groups[0]["launch_template"]["version"] = "1"
+    groups[0]["enabled_metrics"] = []
+    groups[0]["target_group_names"] = []
+    drift = asg_drift(groups, SERVICES, ASG_SUBNETS, ASG_TAGS)
+    assert drift["web"]["differs"] == ["launch_template", "metrics_collection", "target_groups"]
+    assert drift["api"] == {"differs": ["absent"], "min_size": 1, "max_size": 10, "desired_capacity": 1}
+
+
+def test_asg_drift_rejects_a_non_list():
+    with pytest.raises(ComputePlanError) as err:
+        asg_drift({"results": []}, [], [], {})
+    assert err.value.field == "autoscaling_groups"

@@ -13,6 +13,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.services.cat
     catalogue,
     forecast_request,
     scaling_services,
+    scrape_jobs,
     target_name,
 )
 
@@ -20,6 +21,15 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.services.cat
 def service_catalogue(services, project, env, providers=("aws",)):
     """meridian_services validated and normalised, each with its target_name."""
     return catalogue(services, project, env, tuple(providers))
+
+
+def service_catalogue_errors(services, project, env, providers=("aws",)):
+    """[] when meridian_services is valid, else [the error naming the service, the field and the fix]."""
+    try:
+        catalogue(services, project, env, tuple(providers))
+    except MeridianError as err:
+        return [str(err)]
+    return []
 
 
 def service_target_name(service, project, env):
@@ -40,4 +50,5 @@ def _wrap(func):
 
 class FilterModule(object):
     def filters(self):
-        return dict((f.__name__, _wrap(f)) for f in (service_catalogue, scaling_services, service_target_name, forecast_request))
+        return dict((f.__name__, _wrap(f)) for f in (service_catalogue, service_catalogue_errors, scaling_services, service_target_name,
+                                                      forecast_request, scrape_jobs))

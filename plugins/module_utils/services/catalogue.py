@@ -290,3 +290,12 @@ def forecast_request(services, current):
             item["current_capacity"] = int(current[service["target_name"]])
         out.append(item)
     return out
+
+
+def scrape_jobs(entries, metrics_path="/metrics"):
+    """One Prometheus scrape job per service of a normalised catalogue (the monitoring role's default).
+
+    ``{service, port, metrics_path, target_name}``: instances are found by their group's name.
+    """
+    return [{"service": e["name"], "port": e["port"], "metrics_path": metrics_path, "target_name": e["target_name"]}
+            for e in entries]

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to meridian.global_infra
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters for address plans and region names, used by role preflights."""
+"""Filters for address plans and the region catalog (known regions, zone counts), used by role preflights."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,13 +13,13 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.network.addr
     find_overlaps,
     subnet_layout,
 )
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import (
+    RegionSelectionError,
+    find_region,
+)
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import known_regions as known_catalog_regions
 
-try:
-    import botocore.session
-
-    HAS_BOTOCORE = True
-except ImportError:
-    HAS_BOTOCORE = False
+_RECORD_KEYS = ("provider", "code", "key", "name", "city", "country", "jurisdiction", "az_count", "partition", "opt_in")
 
 
 def cidr_overlaps(named_cidrs, field=None):
@@ -39,15 +39,22 @@ def subnet_plan(vpc_cidr, zones, new_prefix=20, public=None, private=None):
         raise AnsibleFilterError(str(err))
 
 
-def aws_known_regions(_value=None, partitions=("aws", "aws-cn", "aws-us-gov")):
-    """Every EC2 region name botocore knows, from its bundled endpoint data (no API call)."""
-    if not HAS_BOTOCORE:
-        raise AnsibleFilterError("aws_known_regions needs botocore: pip install botocore")
-    session = botocore.session.get_session()
-    names = set()
-    for partition in partitions:
-        names.update(session.get_available_regions("ec2", partition_name=partition))
-    return sorted(names)
+def known_regions(provider):
+    """Every region code of ``provider`` (aws, gcp) in the collection's region catalog (no API call)."""
+    try:
+        return known_catalog_regions(provider)
+    except RegionSelectionError as err:
+        raise AnsibleFilterError("known_regions: %s" % err)
+
+
+def catalog_region(region, provider, field="meridian_region"):
+    """The catalog record of ``region`` of ``provider``: code, name, country, az_count, ..."""
+    try:
+        known_catalog_regions(provider)
+        record = find_region("%s/%s" % (provider, region), field)
+    except RegionSelectionError as err:
+        raise AnsibleFilterError("catalog_region: %s" % err)
+    return dict((k, v) for k, v in record.items() if k in _RECORD_KEYS)
 
 
 class FilterModule(object):
@@ -55,5 +62,6 @@ class FilterModule(object):
         return {
             "cidr_overlaps": cidr_overlaps,
             "subnet_plan": subnet_plan,
-            "aws_known_regions": aws_known_regions,
+            "known_regions": known_regions,
+            "catalog_region": catalog_region,
         }

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to meridian.global_infra
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Data-residency checks for role preflights (storage replication), over the packaged policy."""
+"""Data-residency checks for role preflights (bucket replication, database replicas), over the packaged policy."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,13 +11,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
     StackPlanError,
     bucket_plan,
-    replication_violations,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import (
-    RegionSelectionError,
-    find_region,
-)
-from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import RegionSelectionError
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import copy_violations
 
 
 def bucket_layout(buckets, prefix, region, failover_region=None):
@@ -28,21 +24,21 @@ def bucket_layout(buckets, prefix, region, failover_region=None):
         raise AnsibleFilterError("bucket_layout: %s" % err)
 
 
-def residency_violations(buckets, region, failover_region, overrides=None, provider="aws"):
-    """Replications in ``buckets`` (a bucket_layout result) that leave their data class's boundary.
+def residency_violations(copies, region, failover_region, overrides=None, provider="aws"):
+    """Cross-region copies of data in ``copies`` that would leave their data class's boundary.
 
-    ``overrides`` are the inventory's residency overrides (jurisdiction -> data class -> locations),
-    the same shape region_select accepts. Returns a list of violations; empty means allowed.
+    ``copies`` are the buckets of a bucket_layout result (those with ``replicate``) or any list of
+    ``{name, data_class, field}`` (a database's read replica, for instance); an item whose
+    ``replicate`` is false is not copied and not judged. ``overrides`` are the inventory's residency
+    overrides (jurisdiction -> data class -> locations), the same shape region_select accepts.
+    Returns a list of violations (regions.residency.copy_violations); empty means allowed.
     """
     try:
-        classes = sorted(set(b["data_class"] for b in buckets if b.get("replicate")))
-        if not classes:
-            return []
-        policy = ResidencyPolicy(overrides=overrides or None, data_classes=classes)
-        source = find_region("%s/%s" % (provider, region), "meridian_region")
-        target = find_region("%s/%s" % (provider, failover_region), "meridian_failover_region")
-        return replication_violations(buckets, source["country"], target["country"], policy)
-    except (RegionSelectionError, StackPlanError, KeyError) as err:
+        if not isinstance(copies, (list, tuple)):
+            raise StackPlanError("copies", "expected a list of buckets or {name, data_class}, got %r" % (copies,))
+        judged = [c for c in copies if not isinstance(c, dict) or c.get("replicate", True)]
+        return copy_violations(judged, region, failover_region, overrides, provider)
+    except (RegionSelectionError, StackPlanError) as err:
         raise AnsibleFilterError("residency_violations: %s" % err)
 
 

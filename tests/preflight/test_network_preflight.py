@@ -71,3 +71,44 @@ def test_other_bad_plans_name_the_variable(tmp_path, hostvars, fragment):
     assert rc != 0
     assert fragment in out
     assert "List the region's availability zones" not in out
+
+
+def test_missing_vpc_cidr_fails_in_preflight_naming_the_host(tmp_path):
+    # Without network_vpc_cidr the region used to get the role's 10.0.0.0/16 and the overlap check skipped it.
+    rc, out = run_playbook(_write_inventory(tmp_path, {
+        "aws-us-east-1": {"meridian_region": "us-east-1", "network_vpc_cidr": "10.10.0.0/16"},
+        "aws-eu-west-1": {"meridian_region": "eu-west-1"},
+    }))
+    assert rc != 0
+    assert "network_vpc_cidr is not set for host aws-eu-west-1 (eu-west-1)" in out
+    assert "host_vars/aws-eu-west-1.yml" in out
+    assert "Check that the region's VPC CIDR is set" in out
+    # Nothing was called in either region.
+    assert "List the region's availability zones" not in out
+    assert "Could not connect" not in out and "EndpointConnectionError" not in out
+
+
+def test_more_zones_than_the_region_has_fail_in_preflight(tmp_path):
+    # eu-west-1 has 3 availability zones in the region catalog; 4 used to build 3 zones' subnets silently.
+    rc, out = run_playbook(_write_inventory(tmp_path, {
+        "aws-eu-west-1": {"meridian_region": "eu-west-1", "network_vpc_cidr": "10.20.0.0/16", "network_az_count": 4},
+    }))
+    assert rc != 0
+    assert "network_az_count: 4 (host aws-eu-west-1) but aws region eu-west-1 has 3 availability zones" in out
+    assert "set network_az_count between 1 and 3 for this host" in out
+    assert "List the region's availability zones" not in out
+    assert "Could not connect" not in out and "EndpointConnectionError" not in out
+
+
+def test_zones_within_the_region_pass_the_network_preflight(tmp_path):
+    # Control case: us-east-1 has 6 zones in the catalog, so 4 passes every preflight and the run
+    # only fails on its first API call (the closed port).
+    rc, out = run_playbook(_write_inventory(tmp_path, {
+        "aws-us-east-1": {"meridian_region": "us-east-1", "meridian_failover_region": "eu-west-1",
+                          "network_vpc_cidr": "10.10.0.0/16", "network_az_count": 4},
+        "aws-eu-west-1": {"meridian_region": "eu-west-1", "meridian_failover_region": "us-east-1",
+                          "network_vpc_cidr": "10.20.0.0/16", "network_az_count": 3},
+    }))
+    assert rc != 0
+    assert "availability zones; set network_az_count" not in out
+    assert "List the region's availability zones" in out

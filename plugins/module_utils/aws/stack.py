@@ -92,44 +92,29 @@ def bucket_plan(buckets, prefix, region, failover_region=None):
         else:
             item["expiration_days"] = None
         item["kms_key_id"] = bucket.get("kms_key_id") or None
+        item["field"] = field + ".data_class"
         item["bucket"] = full
         item["replica_bucket"] = "%s-%s-%s" % (prefix, name, failover_region) if replicate else None
         out.append(item)
     return out
 
 
-def _expand(groups, tokens):
-    out = set()
-    for token in tokens:
-        out |= set(groups.get(token, [token]))
-    return out
-
-
 def replication_violations(buckets, source_country, target_country, policy):
     """Buckets whose replication would carry a data class across its residency boundary.
 
-    ``policy`` is a region_residency.ResidencyPolicy (``groups``, ``jurisdiction_of``, ``rule``); countries are ISO 3166-1 alpha-2 codes of the
-    region holding the data and of the failover region. Returns a list of dicts with the bucket,
-    data class, jurisdiction and the reason; an empty list means every replication is allowed.
+    ``policy`` is a regions.residency.ResidencyPolicy, whose ``violation`` is the one rule; countries
+    are ISO 3166-1 alpha-2 codes of the region holding the data and of the failover region. Returns
+    a list of dicts with the bucket, data class, jurisdiction and the reason; an empty list means
+    every replication is allowed.
     """
     out = []
-    jurisdiction = policy.jurisdiction_of(source_country)
     for bucket in buckets:
         if not bucket.get("replicate"):
             continue
-        rule = policy.rule(jurisdiction, bucket["data_class"])
-        denied = _expand(policy.groups, rule.get("denied") or [])
-        allowed = rule["allowed"]
-        if target_country in denied or ("*" not in allowed and target_country not in _expand(policy.groups, allowed)):
-            out.append({
-                "bucket": bucket["name"],
-                "data_class": bucket["data_class"],
-                "jurisdiction": jurisdiction,
-                "from": source_country,
-                "to": target_country,
-                "allowed": list(allowed),
-                "source": rule.get("source", ""),
-            })
+        found = policy.violation(bucket["data_class"], source_country, target_country)
+        if found:
+            found["bucket"] = found["name"] = bucket["name"]
+            out.append(found)
     return out
 
 

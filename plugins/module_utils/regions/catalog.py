@@ -100,6 +100,14 @@ def regions():
     return _CACHE["regions"]
 
 
+def known_regions(provider, field="meridian_provider"):
+    """The region codes of ``provider`` in the catalog, sorted: the one list of known regions."""
+    if provider not in PROVIDERS:
+        raise RegionSelectionError(field, "unknown provider %r; the region catalog covers %s"
+                                   % (provider, ", ".join(PROVIDERS)))
+    return sorted(r["code"] for r in regions() if r["provider"] == provider)
+
+
 def find_region(name, field):
     """Resolve ``code`` or ``provider/code`` to a catalog region; raise naming ``field``."""
     text = str(name).strip()

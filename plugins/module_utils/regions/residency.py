@@ -17,6 +17,7 @@ __metaclass__ = type
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import (
     RegionSelectionError,
+    find_region,
     load_policy,
     normalize_country,
 )
@@ -134,16 +135,32 @@ class ResidencyPolicy(object):
             out |= self.groups.get(token, set([token]))
         return out
 
+    def violation(self, data_class, source_country, target_country):
+        """The one residency rule: may ``data_class`` data held under ``source_country``'s jurisdiction
+        be stored in ``target_country``? None if so, else a dict with ``data_class``, ``jurisdiction``,
+        ``from``, ``to``, ``allowed`` (the rule's locations) and ``source`` (its legal source)."""
+        jurisdiction = self.jurisdiction_of(source_country)
+        rule = self.rule(jurisdiction, data_class)
+        denied = self._expand(rule.get("denied") or [])
+        allowed = rule["allowed"]
+        if target_country in denied or ("*" not in allowed and target_country not in self._expand(allowed)):
+            return {
+                "data_class": data_class,
+                "jurisdiction": jurisdiction,
+                "from": source_country,
+                "to": target_country,
+                "allowed": list(allowed),
+                "source": rule.get("source", ""),
+            }
+        return None
+
     def allows(self, market_country, region_country):
         """(True, None) if every data class of a market may be stored in region_country, else (False, reason)."""
-        jurisdiction = self.jurisdiction_of(market_country)
         for data_class in self.data_classes:
-            rule = self.rule(jurisdiction, data_class)
-            denied = self._expand(rule.get("denied") or [])
-            allowed = rule["allowed"]
-            if region_country in denied or ("*" not in allowed and region_country not in self._expand(allowed)):
+            found = self.violation(data_class, market_country, region_country)
+            if found:
                 return False, "%s data of %s (%s) may not be stored in %s" % (
-                    data_class, market_country, jurisdiction, region_country)
+                    data_class, market_country, found["jurisdiction"], region_country)
         return True, None
 
     def describe(self, jurisdiction):
@@ -153,3 +170,43 @@ class ResidencyPolicy(object):
             rule = self.rule(jurisdiction, data_class)
             out[data_class] = dict((k, rule[k]) for k in ("allowed", "denied", "source") if rule.get(k))
         return out
+
+
+def copy_violations(copies, source_region, target_region, overrides=None, provider="aws"):
+    """Copies of data from one region to another that would leave their data class's boundary.
+
+    Every cross-region copy of data (bucket replication, a database's read replica, the drill's
+    standby) is judged here, by ``ResidencyPolicy.violation``. ``copies`` is a list of dicts with
+    ``name``, ``data_class`` and optionally ``field`` (the inventory variable that holds the data
+    class, named when it is missing or unknown). ``source_region`` and ``target_region`` are codes
+    of the region catalog for ``provider``; ``overrides`` are the inventory's residency overrides
+    (jurisdiction -> data class -> locations, as region_select accepts them).
+
+    Returns the violations (each ``name`` plus the keys of ``ResidencyPolicy.violation``); an empty
+    list means every copy is allowed. Raises RegionSelectionError naming the field at fault.
+    """
+    if not isinstance(copies, (list, tuple)):
+        raise RegionSelectionError("copies", "expected a list of {name, data_class}, got %r" % (copies,))
+    for i, copy in enumerate(copies):
+        field = (copy.get("field") if isinstance(copy, dict) else None) or "copies[%d].data_class" % i
+        if not isinstance(copy, dict) or not isinstance(copy.get("data_class"), str) or not copy["data_class"].strip():
+            raise RegionSelectionError(field, "no data class given; set the class of the data it holds (pii, "
+                                              "content_metadata, operational, payment or a class of meridian_residency)")
+    if not copies:
+        return []
+    policy = ResidencyPolicy(overrides=overrides or None)
+    known = policy.jurisdictions[DEFAULT_JURISDICTION]["rules"]
+    for i, copy in enumerate(copies):
+        if copy["data_class"] not in known:
+            raise RegionSelectionError(copy.get("field") or "copies[%d].data_class" % i,
+                                       "no residency rule for data class %r; use one of %s or give its rules in "
+                                       "meridian_residency" % (copy["data_class"], ", ".join(sorted(known))))
+    source = find_region("%s/%s" % (provider, source_region), "meridian_region")
+    target = find_region("%s/%s" % (provider, target_region), "meridian_failover_region")
+    out = []
+    for copy in copies:
+        found = policy.violation(copy["data_class"], source["country"], target["country"])
+        if found:
+            found["name"] = copy.get("name")
+            out.append(found)
+    return out

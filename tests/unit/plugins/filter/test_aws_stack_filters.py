@@ -35,7 +35,7 @@ def test_pii_replicated_from_eu_west_1_to_us_east_1_is_a_violation():
     layout = RESIDENCY["bucket_layout"](BUCKETS, "meridian-local", "eu-west-1", "us-east-1")
     assert [b["bucket"] for b in layout] == ["meridian-local-static-eu-west-1", "meridian-local-user-data-eu-west-1"]
     violations = RESIDENCY["residency_violations"](layout, "eu-west-1", "us-east-1")
-    assert [(v["bucket"], v["data_class"], v["from"], v["to"]) for v in violations] == [("user-data", "pii", "IE", "US")]
+    assert [(v["name"], v["data_class"], v["from"], v["to"]) for v in violations] == [("user-data", "pii", "IE", "US")]
 
 
 def test_pii_replicated_inside_the_eu_is_allowed():
@@ -52,3 +52,20 @@ def test_an_unknown_failover_region_is_a_filter_error():
 def test_a_bad_bucket_is_a_filter_error_naming_the_field():
     with pytest.raises(AnsibleFilterError, match=r"bucket_layout: meridian_buckets\[0\]\.encryption"):
         RESIDENCY["bucket_layout"]([dict(BUCKETS[0], encryption="des")], "meridian-local", "eu-west-1", "us-east-1")
+
+
+def test_a_database_replica_is_judged_by_the_same_filter():
+    database = [{"name": "meridian-local-db", "data_class": "pii", "field": "meridian_database.data_class"}]
+    violations = RESIDENCY["residency_violations"](database, "eu-west-1", "us-east-1")
+    assert [(v["name"], v["data_class"], v["jurisdiction"]) for v in violations] == [("meridian-local-db", "pii", "EU")]
+    assert RESIDENCY["residency_violations"](database, "us-east-1", "eu-west-1") == []
+
+
+def test_a_database_without_data_class_is_a_filter_error_naming_the_variable():
+    with pytest.raises(AnsibleFilterError, match=r"residency_violations: meridian_database\.data_class: no data class"):
+        RESIDENCY["residency_violations"]([{"name": "db", "field": "meridian_database.data_class"}], "eu-west-1", "us-east-1")
+
+
+def test_buckets_not_replicated_are_not_judged():
+    layout = RESIDENCY["bucket_layout"]([dict(BUCKETS[1], replicate=False)], "meridian-local", "eu-west-1", "us-east-1")
+    assert RESIDENCY["residency_violations"](layout, "eu-west-1", "us-east-1") == []

@@ -86,3 +86,22 @@ def test_normalize_country_rejects(code):
     with pytest.raises(rc.RegionSelectionError) as err:
         rc.normalize_country(code, "markets[3]")
     assert str(err.value).startswith("markets[3]:")
+
+
+@pytest.mark.parametrize("provider,present,absent", [
+    ("aws", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"], ["eu-wset-1", "europe-west1"]),
+    ("gcp", ["europe-west1", "us-central1"], ["eu-west-1", "us-east-1"]),
+])
+def test_known_regions_are_the_catalog_of_one_provider(provider, present, absent):
+    known = rc.known_regions(provider)
+    assert known == sorted(known)
+    assert all(code in known for code in present)
+    assert not any(code in known for code in absent)
+    assert len(known) == len([r for r in rc.regions() if r["provider"] == provider])
+
+
+def test_known_regions_of_an_unknown_provider_names_the_variable():
+    with pytest.raises(rc.RegionSelectionError) as err:
+        rc.known_regions("azure")
+    assert err.value.field == "meridian_provider"
+    assert "aws, gcp" in str(err.value)

@@ -6,7 +6,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import RegionSelectionError
-from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy, copy_violations
 
 REQUIRED = ["EU", "UK", "CH", "JP", "SG", "IN", "BR", "CA", "US", "AU", "KR", "CN"]
 
@@ -95,3 +95,60 @@ def test_bad_rules_are_rejected(rule):
     with pytest.raises(RegionSelectionError) as err:
         ResidencyPolicy(overrides={"EU": {"pii": rule}})
     assert err.value.field.startswith("residency.EU.pii")
+
+
+# --- one rule for every cross-region copy (copy_violations, ResidencyPolicy.violation) -----------
+
+@pytest.mark.parametrize("market,region", [("DE", "US"), ("DE", "IE"), ("US", "CN"), ("IN", "SG"), ("ZA", "US")])
+def test_allows_and_violation_are_one_rule(market, region):
+    policy = ResidencyPolicy(data_classes=["pii", "payment"])
+    verdicts = [policy.violation(c, market, region) is None for c in ("pii", "payment")]
+    assert policy.allows(market, region)[0] is all(verdicts)
+
+
+def test_database_replica_from_ireland_to_virginia_is_a_violation():
+    found = copy_violations([{"name": "meridian-local-db", "data_class": "pii"}], "eu-west-1", "us-east-1")
+    assert len(found) == 1
+    v = found[0]
+    assert (v["name"], v["data_class"], v["jurisdiction"], v["from"], v["to"]) == ("meridian-local-db", "pii", "EU", "IE", "US")
+    assert v["allowed"] == ["EEA", "EU_ADEQUATE"] and "2016/679" in v["source"]
+
+
+def test_database_replica_from_virginia_to_ireland_is_allowed():
+    assert copy_violations([{"name": "db", "data_class": "pii"}], "us-east-1", "eu-west-1") == []
+    # operational data may go anywhere, even out of the EEA
+    assert copy_violations([{"name": "logs", "data_class": "operational"}], "eu-west-1", "us-east-1") == []
+
+
+def test_copy_violations_honours_the_inventory_overrides():
+    assert copy_violations([{"name": "db", "data_class": "pii"}], "eu-west-1", "us-east-1",
+                           {"EU": {"pii": ["EEA", "US"]}}) == []
+    found = copy_violations([{"name": "db", "data_class": "pii"}], "us-east-1", "eu-west-1", {"US": {"pii": ["US"]}})
+    assert [v["source"] for v in found] == ["inventory override"]
+
+
+def test_copy_violations_works_for_gcp_regions():
+    found = copy_violations([{"name": "db", "data_class": "pii"}], "europe-west1", "us-central1", provider="gcp")
+    assert [(v["from"], v["to"]) for v in found] == [("BE", "US")]
+
+
+@pytest.mark.parametrize("copy", [{"name": "db"}, {"name": "db", "data_class": ""}, {"name": "db", "data_class": None}])
+def test_a_copy_without_data_class_names_its_field(copy):
+    with pytest.raises(RegionSelectionError) as err:
+        copy_violations([dict(copy, field="meridian_database.data_class")], "eu-west-1", "us-east-1")
+    assert err.value.field == "meridian_database.data_class"
+    assert "no data class" in str(err.value)
+
+
+def test_a_copy_with_an_unknown_data_class_names_its_field():
+    with pytest.raises(RegionSelectionError) as err:
+        copy_violations([{"name": "db", "data_class": "secrets", "field": "meridian_database.data_class"}],
+                        "eu-west-1", "us-east-1")
+    assert err.value.field == "meridian_database.data_class"
+    assert "'secrets'" in str(err.value)
+
+
+def test_a_copy_to_an_unknown_region_names_the_variable():
+    with pytest.raises(RegionSelectionError) as err:
+        copy_violations([{"name": "db", "data_class": "pii"}], "eu-west-1", "eu-nowhere-1")
+    assert err.value.field == "meridian_failover_region"

@@ -1,0 +1,34 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to meridian.global_infra
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the dr_failover role: the phases a run performs and the standby's residency check."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core import DrillError
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill.phases import plan_phases
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill.readiness import standby_residency
+
+
+def drill_phases(mode, done=None, stop_after=""):
+    """The phases of ``mode`` not in ``done``, up to and including ``stop_after`` (drill.phases.plan_phases)."""
+    try:
+        return plan_phases(mode, list(done or []), stop_after)
+    except DrillError as err:
+        raise AnsibleFilterError("drill_phases: %s" % err)
+
+
+def drill_standby_residency(data_class, primary_region, standby_region, overrides=None, provider="aws"):
+    """The preflight check {name, passed, detail}: may the standby hold the database's data class?"""
+    return standby_residency(data_class, primary_region, standby_region, overrides, provider)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "drill_phases": drill_phases,
+            "drill_standby_residency": drill_standby_residency,
+        }

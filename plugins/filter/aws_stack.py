@@ -7,9 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
-    StackPlanError,
     alb_listeners,
     asg_drift,
     asg_tags,
@@ -18,20 +16,10 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack im
     security_group_exposure,
     service_plan,
 )
-
-
-def _wrap(func):
-    def run(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except StackPlanError as err:
-            raise AnsibleFilterError("%s: %s" % (func.__name__, err))
-    run.__name__ = func.__name__
-    run.__doc__ = func.__doc__
-    return run
+from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 
 class FilterModule(object):
     def filters(self):
         plans = (service_plan, asg_tags, asg_drift, alb_listeners, cloudfront_settings, cloudfront_drift, security_group_exposure)
-        return dict((f.__name__, _wrap(f)) for f in plans)
+        return dict((f.__name__, filter_errors()(f)) for f in plans)

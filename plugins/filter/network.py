@@ -9,10 +9,10 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.meridian.global_infra.plugins.module_utils.network.addressing import (
-    NetworkPlanError,
     find_overlaps,
     subnet_layout,
 )
+from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 try:
     import botocore.session
@@ -22,21 +22,17 @@ except ImportError:
     HAS_BOTOCORE = False
 
 
+@filter_errors(field="named_cidrs", shape=(KeyError, TypeError), expected="{name: cidr} or a list of {name, cidr}")
 def cidr_overlaps(named_cidrs, field=None):
     """Overlapping pairs among {name: cidr} (None values skipped) or [{name, cidr}]."""
     if isinstance(named_cidrs, dict):
         named_cidrs = [{"name": k, "cidr": v} for k, v in sorted(named_cidrs.items()) if v]
-    try:
-        return find_overlaps(named_cidrs, field)
-    except (NetworkPlanError, KeyError, TypeError) as err:
-        raise AnsibleFilterError("cidr_overlaps: %s" % err)
+    return find_overlaps(named_cidrs, field)
 
 
+@filter_errors(field="new_prefix")
 def subnet_plan(vpc_cidr, zones, new_prefix=20, public=None, private=None):
-    try:
-        return subnet_layout(vpc_cidr, zones, int(new_prefix), public or None, private or None)
-    except NetworkPlanError as err:
-        raise AnsibleFilterError(str(err))
+    return subnet_layout(vpc_cidr, zones, int(new_prefix), public or None, private or None)
 
 
 def aws_known_regions(_value=None, partitions=("aws", "aws-cn", "aws-us-gov")):

@@ -7,43 +7,35 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
-    StackPlanError,
     bucket_plan,
     replication_violations,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import (
-    RegionSelectionError,
-    find_region,
-)
+from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import find_region
 from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy
+from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 
+@filter_errors()
 def bucket_layout(buckets, prefix, region, failover_region=None):
     """The inventory's buckets validated and named for one region (see module_utils/aws_stack)."""
-    try:
-        return bucket_plan(buckets, prefix, region, failover_region)
-    except StackPlanError as err:
-        raise AnsibleFilterError("bucket_layout: %s" % err)
+    return bucket_plan(buckets, prefix, region, failover_region)
 
 
+@filter_errors(field="buckets", shape=(KeyError,), expected="a bucket_layout result")
 def residency_violations(buckets, region, failover_region, overrides=None, provider="aws"):
     """Replications in ``buckets`` (a bucket_layout result) that leave their data class's boundary.
 
     ``overrides`` are the inventory's residency overrides (jurisdiction -> data class -> locations),
     the same shape region_select accepts. Returns a list of violations; empty means allowed.
     """
-    try:
-        classes = sorted(set(b["data_class"] for b in buckets if b.get("replicate")))
-        if not classes:
-            return []
-        policy = ResidencyPolicy(overrides=overrides or None, data_classes=classes)
-        source = find_region("%s/%s" % (provider, region), "meridian_region")
-        target = find_region("%s/%s" % (provider, failover_region), "meridian_failover_region")
-        return replication_violations(buckets, source["country"], target["country"], policy)
-    except (RegionSelectionError, StackPlanError, KeyError) as err:
-        raise AnsibleFilterError("residency_violations: %s" % err)
+    classes = sorted(set(b["data_class"] for b in buckets if b.get("replicate")))
+    if not classes:
+        return []
+    policy = ResidencyPolicy(overrides=overrides or None, data_classes=classes)
+    source = find_region("%s/%s" % (provider, region), "meridian_region")
+    target = find_region("%s/%s" % (provider, failover_region), "meridian_failover_region")
+    return replication_violations(buckets, source["country"], target["country"], policy)
 
 
 class FilterModule(object):

@@ -92,8 +92,8 @@ def test_route53_access_denied_is_not_retried_and_names_the_fix(sleeps):
 def test_route53_still_throttled_after_every_attempt_fails_saying_so(sleeps, monkeypatch):
     monkeypatch.setattr(retry, "RETRIES", 3)
     client, stubber = _stubbed("route53")
-    for _ in range(3):
-        stubber.add_client_error("get_health_check", "Throttling", "Rate exceeded", 400)
+    for attempt in range(3):
+        stubber.add_client_error("get_health_check", "Throttling", "Rate exceeded (%d)" % attempt, 400)
 
     with pytest.raises(AwsApiError) as exc:
         Route53Client(client).health_check_config(HC)

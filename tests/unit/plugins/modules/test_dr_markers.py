@@ -41,7 +41,7 @@ class FakeServer:
 
     def writes(self):
         words = ("CREATE", "INSERT", "DELETE", "ALTER", "pg_promote", "CHECKPOINT", "pg_reload_conf")
-        return [s for s, _ in self.statements if any(w in s for w in words)]
+        return [s for s, _args in self.statements if any(w in s for w in words)]
 
     def connect(self, **kwargs):
         self.connects.append(kwargs)
@@ -189,7 +189,7 @@ def test_read_counts_the_markers_present(server):
 def test_read_without_the_table_is_empty(server):
     pg = server(table=False)
     assert _ok(run("read", drill_id="d1"))["present"] == []
-    assert not any("SELECT seq" in s for s, _ in pg.statements)
+    assert not any("SELECT seq" in s for s, _args in pg.statements)
 
 
 def test_purge_deletes_the_drill_markers_then_is_idempotent(server):

@@ -184,5 +184,5 @@ def test_throttled_listing_is_retried_through_the_module(monkeypatch):
                          check=True, diff=True)
     assert not isinstance(planned, ModuleFail), planned.result
     assert planned.result["changed"] is True and planned.result["action"] == "create"
-    assert len(sleeps) == 1 and [s for s, _ in built] == ["ec2"] and built[0][1] is not None
+    assert len(sleeps) == 1 and [s for s, _decorator in built] == ["ec2"] and built[0][1] is not None
     stubber.assert_no_pending_responses()

@@ -7,28 +7,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute import alb_listeners, asg_drift, asg_tags
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
     cloudfront_drift,
     cloudfront_settings,
     security_group_exposure,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
-
-
-def _wrap(func):
-    def run(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except MeridianError as err:
-            raise AnsibleFilterError("%s: %s" % (func.__name__, err))
-    run.__name__ = func.__name__
-    run.__doc__ = func.__doc__
-    return run
+from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 
 class FilterModule(object):
     def filters(self):
         plans = (asg_tags, asg_drift, alb_listeners, cloudfront_settings, cloudfront_drift, security_group_exposure)
-        return dict((f.__name__, _wrap(f)) for f in plans)
+        return dict((f.__name__, filter_errors()(f)) for f in plans)

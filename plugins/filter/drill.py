@@ -7,20 +7,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
-from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core import DrillError
 from ansible_collections.meridian.global_infra.plugins.module_utils.drill.phases import plan_phases
 from ansible_collections.meridian.global_infra.plugins.module_utils.drill.readiness import standby_residency
+from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 
+@filter_errors()
 def drill_phases(mode, done=None, stop_after=""):
     """The phases of ``mode`` not in ``done``, up to and including ``stop_after`` (drill.phases.plan_phases)."""
-    try:
-        return plan_phases(mode, list(done or []), stop_after)
-    except DrillError as err:
-        raise AnsibleFilterError("drill_phases: %s" % err)
+    return plan_phases(mode, list(done or []), stop_after)
 
 
+@filter_errors()
 def drill_standby_residency(data_class, primary_region, standby_region, overrides=None, provider="aws"):
     """The preflight check {name, passed, detail}: may the standby hold the database's data class?"""
     return standby_residency(data_class, primary_region, standby_region, overrides, provider)

@@ -7,15 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.meridian.global_infra.plugins.module_utils.forecast.exposition import decisions_to_exposition
+from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 
+@filter_errors(field="decisions", shape=(KeyError, TypeError, AttributeError), expected="capacity_forecast's decisions")
 def forecast_metrics(decisions):
-    try:
-        return decisions_to_exposition(decisions)
-    except (KeyError, TypeError, AttributeError) as err:
-        raise AnsibleFilterError("forecast_metrics: decisions must be capacity_forecast's decisions (%s)" % err)
+    return decisions_to_exposition(decisions)
 
 
 class FilterModule(object):

@@ -7,23 +7,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
-    StackPlanError,
     bucket_plan,
 )
-from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import RegionSelectionError
 from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import copy_violations
+from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 
+@filter_errors()
 def bucket_layout(buckets, prefix, region, failover_region=None):
     """The inventory's buckets validated and named for one region (see module_utils/aws_stack)."""
-    try:
-        return bucket_plan(buckets, prefix, region, failover_region)
-    except StackPlanError as err:
-        raise AnsibleFilterError("bucket_layout: %s" % err)
+    return bucket_plan(buckets, prefix, region, failover_region)
 
 
+@filter_errors(field="copies", shape=(KeyError, TypeError), expected="a bucket_layout result or a list of {name, data_class}")
 def residency_violations(copies, region, failover_region, overrides=None, provider="aws"):
     """Cross-region copies of data in ``copies`` that would leave their data class's boundary.
 
@@ -33,13 +30,10 @@ def residency_violations(copies, region, failover_region, overrides=None, provid
     overrides (jurisdiction -> data class -> locations), the same shape region_select accepts.
     Returns a list of violations (regions.residency.copy_violations); empty means allowed.
     """
-    try:
-        if not isinstance(copies, (list, tuple)):
-            raise StackPlanError("copies", "expected a list of buckets or {name, data_class}, got %r" % (copies,))
-        judged = [c for c in copies if not isinstance(c, dict) or c.get("replicate", True)]
-        return copy_violations(judged, region, failover_region, overrides, provider)
-    except (RegionSelectionError, StackPlanError) as err:
-        raise AnsibleFilterError("residency_violations: %s" % err)
+    if not isinstance(copies, (list, tuple)):
+        raise TypeError("expected a list of buckets or {name, data_class}, got %r" % (copies,))
+    judged = [c for c in copies if not isinstance(c, dict) or c.get("replicate", True)]
+    return copy_violations(judged, region, failover_region, overrides, provider)
 
 
 class FilterModule(object):

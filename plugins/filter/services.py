@@ -7,7 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.services.catalogue import (
     catalogue,
@@ -16,6 +15,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.services.cat
     scrape_jobs,
     target_name,
 )
+from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 
 def service_catalogue(services, project, env, providers=("aws",)):
@@ -37,18 +37,7 @@ def service_target_name(service, project, env):
     return target_name(project, env, service)
 
 
-def _wrap(func):
-    def run(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except MeridianError as err:
-            raise AnsibleFilterError(str(err))
-    run.__name__ = func.__name__
-    run.__doc__ = func.__doc__
-    return run
-
-
 class FilterModule(object):
     def filters(self):
-        return dict((f.__name__, _wrap(f)) for f in (service_catalogue, service_catalogue_errors, scaling_services, service_target_name,
-                                                      forecast_request, scrape_jobs))
+        plans = (service_catalogue, service_catalogue_errors, scaling_services, service_target_name, forecast_request, scrape_jobs)
+        return dict((f.__name__, filter_errors()(f)) for f in plans)

@@ -7,13 +7,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.meridian.global_infra.plugins.module_utils.monitoring.slo_rules import (
-    SloRuleError,
     alert_names,
     build_rule_groups,
     validate_slos,
 )
+from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 
 def slo_errors(slos, field="monitoring_slos"):
@@ -21,20 +20,16 @@ def slo_errors(slos, field="monitoring_slos"):
     return validate_slos(slos, field)
 
 
+@filter_errors()
 def slo_rule_groups(slos, field="monitoring_slos", interval=None):
     """Prometheus rule file content ({groups: [...]}) for the SLOs."""
-    try:
-        return build_rule_groups(slos, field, interval)
-    except SloRuleError as err:
-        raise AnsibleFilterError(str(err))
+    return build_rule_groups(slos, field, interval)
 
 
+@filter_errors(field="rule_file", shape=(KeyError, TypeError), expected="a rule file with groups and rules (slo_rule_groups)")
 def slo_alert_names(rule_file):
     """Alert names of a rule file produced by slo_rule_groups."""
-    try:
-        return alert_names(rule_file)
-    except (KeyError, TypeError) as err:
-        raise AnsibleFilterError("slo_alert_names: not a rule file with groups and rules (%s)" % err)
+    return alert_names(rule_file)
 
 
 class FilterModule(object):

@@ -147,6 +147,9 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
+
 try:
     import psycopg
     HAS_PSYCOPG = True
@@ -158,11 +161,8 @@ except ImportError:
 TABLE = "meridian_dr_markers"
 
 
-class MarkerError(Exception):
-    def __init__(self, field, message):
-        self.field = field
-        self.message = message
-        super(MarkerError, self).__init__("%s: %s" % (field, message))
+class MarkerError(MeridianError):
+    """A drill marker action that cannot be done; ``field`` names the option to fix."""
 
 
 def _connect(p):
@@ -170,7 +170,11 @@ def _connect(p):
                   connect_timeout=p["connect_timeout"], autocommit=True)
     if p["password"]:
         kwargs["password"] = p["password"]
-    return psycopg.connect(**kwargs)
+    try:
+        return psycopg.connect(**kwargs)
+    except psycopg.Error as err:
+        raise MarkerError("host", "cannot connect to PostgreSQL at %s:%d as %s: %s; check host, port, user and "
+                          "password (or PGPASSWORD) and that the server runs" % (p["host"], p["port"], p["user"], str(err).strip()))
 
 
 def _one(conn, sql, args=None):
@@ -291,13 +295,15 @@ def main():
     if not HAS_PSYCOPG:
         module.fail_json(msg=missing_required_lib("psycopg"), exception=PSYCOPG_IMPORT_ERROR)
     try:
-        result = run(module)
-    except MarkerError as err:
-        module.fail_json(msg="%s: %s" % (err.field, err.message), field=err.field)
-    except psycopg.Error as err:
-        module.fail_json(msg="host/port: PostgreSQL at %s:%d: %s; check that the server runs and accepts this user"
-                         % (module.params["host"], module.params["port"], str(err).strip()))
-    module.exit_json(**result)
+        try:
+            result = run(module)
+        except psycopg.Error as err:
+            raise MarkerError(None, "PostgreSQL at %s:%d failed during action %s: %s; check that the server still "
+                              "runs and that the user may do this (a superuser, or one granted pg_promote and ALTER SYSTEM)"
+                              % (module.params["host"], module.params["port"], module.params["action"], str(err).strip()))
+        module.exit_json(**result)
+    except MeridianError as err:
+        fail_on_error(module, err)
 
 
 if __name__ == "__main__":

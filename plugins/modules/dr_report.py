@@ -166,6 +166,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
 from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core import (
     DrillError,
     build_report,
@@ -231,15 +233,20 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if "/" in module.params["basename"] or not module.params["basename"]:
-        module.fail_json(msg="basename: %r must be a plain file name without '/'; set basename to e.g. dr-drill" % module.params["basename"])
+    p = module.params
     try:
-        result = run(module)
-    except DrillError as err:
-        module.fail_json(msg="%s: %s (fix this input of dr_report; nothing was written)" % (err.field, err.message), field=err.field)
-    except (IOError, OSError) as err:
-        module.fail_json(msg="dest: cannot write the report under %s: %s; choose a writable directory" % (module.params["dest"], err))
-    module.exit_json(**result)
+        if "/" in p["basename"] or not p["basename"]:
+            raise MeridianError("basename", "%r must be a plain file name without '/'; set basename to e.g. dr-drill"
+                                % p["basename"])
+        try:
+            result = run(module)
+        except DrillError as err:
+            raise DrillError(err.field, "%s (fix this input of dr_report; nothing was written)" % err.message)
+        except (IOError, OSError) as err:
+            raise MeridianError("dest", "cannot write the report under %s: %s; choose a writable directory" % (p["dest"], err))
+        module.exit_json(**result)
+    except MeridianError as err:
+        fail_on_error(module, err)
 
 
 if __name__ == "__main__":

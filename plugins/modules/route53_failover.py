@@ -21,6 +21,10 @@ description:
     way to fail a Route 53 failover record over on purpose; O(primary_health=healthy) reverts it.
     Omit O(primary_health) to only read.
   - Idempotent; check mode and diff report the planned inversion.
+  - O(zone) and O(record) are checked before any API call (the record must lie in the zone).
+  - Every Route 53 call is retried with jittered exponential backoff on throttling (C(Throttling),
+    C(PriorRequestNotComplete), which Route 53 answers most during a failover) and transient server
+    errors; other errors (C(AccessDenied), ...) fail at once with the operation, the AWS error code and the fix.
 author:
   - Meridian platform engineering (@meridian)
 options:
@@ -29,7 +33,7 @@ options:
     type: str
     required: true
   record:
-    description: Fully qualified name of the failover record pair.
+    description: Fully qualified name of the failover record pair, in O(zone).
     type: str
     required: true
   type:
@@ -109,66 +113,50 @@ records:
 
 import copy
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core import DrillError, failover_answer
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients.route53 import Route53Client
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core import (
+    DrillError,
+    checkers_healthy,
+    failover_answer,
+    failover_names,
+)
 
 
-def _fqdn(name):
-    return name.rstrip(".").lower() + "."
+def _health_check(client, hc_id):
+    config = client.health_check_config(hc_id)
+    reports = client.health_check_reports(hc_id) if config is not None else None
+    if config is None or reports is None:
+        raise DrillError("record", "health check %s named by the record does not exist; attach an existing health "
+                         "check to the record (global_routing role)" % hc_id)
+    return config, checkers_healthy(reports)
 
 
-def _zone_id(client, zone):
-    paginator = client.get_paginator("list_hosted_zones")
-    for page in paginator.paginate():
-        for hz in page["HostedZones"]:
-            if hz["Name"].lower() == _fqdn(zone) and not hz.get("Config", {}).get("PrivateZone"):
-                return hz["Id"].split("/")[-1]
-    raise DrillError("zone", "public hosted zone %r not found; create it (global_routing role) or fix the name" % zone)
-
-
-def _records(client, zone_id, name, rtype):
-    found = []
-    paginator = client.get_paginator("list_resource_record_sets")
-    for page in paginator.paginate(HostedZoneId=zone_id, StartRecordName=name, StartRecordType=rtype):
-        for rr in page["ResourceRecordSets"]:
-            if _fqdn(rr["Name"]) != name or rr["Type"] != rtype:
-                return found
-            if rr.get("Failover"):
-                found.append(rr)
-    return found
-
-
-def _observed(client, hc_id):
-    try:
-        status = client.get_health_check_status(HealthCheckId=hc_id)
-    except is_boto3_error_code("NoSuchHealthCheck"):
-        raise DrillError("record", "health check %s named by the record does not exist" % hc_id)
-    reports = [o.get("StatusReport", {}).get("Status", "") for o in status.get("HealthCheckObservations", [])]
-    if not reports:
-        return True
-    return sum(1 for r in reports if r.startswith("Success")) * 2 >= len(reports)
+def _record_value(rr):
+    alias = (rr.get("AliasTarget") or {}).get("DNSName")
+    if alias:
+        return alias
+    values = [v["Value"] for v in rr.get("ResourceRecords", [])]
+    return values[0] if values else None
 
 
 def run(module, client):
     p = module.params
-    name = _fqdn(p["record"])
-    zone_id = _zone_id(client, p["zone"])
-    records = _records(client, zone_id, name, p["type"])
+    zone, name = failover_names(p["zone"], p["record"])
+    zone_id = client.public_zone_id(zone)
+    if zone_id is None:
+        raise DrillError("zone", "public hosted zone %s not found; create it (global_routing role) or fix the name" % zone)
+    records = client.failover_records(zone_id, name, p["type"])
     if not records:
-        raise DrillError("record", "no failover records %s %s in zone %s" % (name, p["type"], p["zone"]))
+        raise DrillError("record", "no failover records %s %s in zone %s; check record and type" % (name, p["type"], zone))
     configs, observed = {}, {}
     for rr in records:
         hc = rr.get("HealthCheckId")
         if hc and hc not in configs:
-            configs[hc] = client.get_health_check(HealthCheckId=hc)["HealthCheck"]["HealthCheckConfig"]
-            observed[hc] = _observed(client, hc)
+            configs[hc], observed[hc] = _health_check(client, hc)
     before = failover_answer(records, configs, observed)
     primary_hc = before["primary_health_check_id"]
     changed = False
@@ -179,19 +167,19 @@ def run(module, client):
             raise DrillError("primary_health", "the PRIMARY record of %s has no health check to invert; attach one" % name)
         want = p["primary_health"] == "unhealthy"
         have = bool(configs[primary_hc].get("Inverted"))
-        diff = {"before": {"inverted": have, "health_check_id": primary_hc}, "after": {"inverted": want, "health_check_id": primary_hc}}
+        diff = {"before": {"health_check_id": primary_hc, "inverted": have},
+                "after": {"health_check_id": primary_hc, "inverted": want}}
         if have != want:
             changed = True
             after_configs[primary_hc]["Inverted"] = want
             if not module.check_mode:
-                client.update_health_check(HealthCheckId=primary_hc, Inverted=want)
-                after_configs[primary_hc] = client.get_health_check(HealthCheckId=primary_hc)["HealthCheck"]["HealthCheckConfig"]
+                after_configs[primary_hc] = client.set_inverted(primary_hc, want)
     after = failover_answer(records, after_configs, observed)
     result = {
         "changed": changed,
         "answer": after,
         "records": [{"set_identifier": rr.get("SetIdentifier"), "role": rr["Failover"], "health_check_id": rr.get("HealthCheckId"),
-                     "value": (rr.get("AliasTarget") or {}).get("DNSName") or [v["Value"] for v in rr.get("ResourceRecords", [])][0]}
+                     "value": _record_value(rr)}
                     for rr in sorted(records, key=lambda r: r["Failover"])],
     }
     if module._diff:
@@ -209,14 +197,11 @@ def main():
         ),
         supports_check_mode=True,
     )
-    client = module.client("route53")
     try:
-        result = run(module, client)
-    except DrillError as err:
-        module.fail_json(msg="%s: %s" % (err.field, err.message), field=err.field)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
-        module.fail_json_aws(err, msg="Route 53 call failed for %s" % module.params["record"])
-    module.exit_json(**result)
+        failover_names(module.params["zone"], module.params["record"])
+        module.exit_json(**run(module, Route53Client.from_module(module)))
+    except MeridianError as err:
+        fail_on_error(module, err)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ description:
   - Replication needs versioning on the source bucket and on the destination buckets; the module
     checks both (the destination when it is readable) and fails with the fix before writing.
   - Every option is validated before any API call; an invalid one fails naming the option.
+  - Every S3 call is retried with jittered exponential backoff on throttling (C(SlowDown)) and
+    transient server errors; other errors (C(AccessDenied), ...) fail at once with the operation, the
+    AWS error code and the fix.
 author:
   - Meridian platform engineering (@meridian)
 options:
@@ -172,14 +175,7 @@ differences:
   sample: ["rules[failover]"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.s3_replication import (
     ReplicationError,
@@ -189,8 +185,10 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.aws.s3_repli
     replication_plan,
     replication_request,
 )
-
-_NOT_FOUND = ("ReplicationConfigurationNotFoundError", "NoSuchReplicationConfiguration")
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients.aws_api import AwsApiError
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients.s3_replication import S3ReplicationClient
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
 
 
 def _desired(params):
@@ -203,44 +201,33 @@ def _desired(params):
 
 def _current(module, client, bucket):
     try:
-        response = client.get_bucket_replication(Bucket=bucket, aws_retry=True)
-    except is_boto3_error_code(_NOT_FOUND):
+        return normalise_replication(client.replication(bucket))
+    except AwsApiError as err:
+        if err.code != "NoSuchBucket":
+            raise
+    if module.check_mode and module.params["state"] == "present":
+        # an earlier task of the same run creates it; there is nothing to compare yet
+        module.warn("bucket %s does not exist yet; planned its replication without checking versioning" % bucket)
         return None
-    except is_boto3_error_code("NoSuchBucket"):
-        if module.check_mode and module.params["state"] == "present":
-            # an earlier task of the same run creates it; there is nothing to compare yet
-            module.warn("bucket %s does not exist yet; planned its replication without checking versioning" % bucket)
-            return None
-        if module.params["state"] == "absent":
-            return None
-        raise ReplicationError("bucket", "bucket %s does not exist; create it first (amazon.aws.s3_bucket)" % bucket)
-    return normalise_replication(response.get("ReplicationConfiguration"))
-
-
-def _exists(client, bucket):
-    try:
-        client.head_bucket(Bucket=bucket, aws_retry=True)
-    except is_boto3_error_code(("404", "NoSuchBucket", "NotFound")):
-        return False
-    return True
-
-
-def _versioning(client, bucket):
-    return client.get_bucket_versioning(Bucket=bucket, aws_retry=True).get("Status")
+    if module.params["state"] == "absent":
+        return None
+    raise ReplicationError("bucket", "bucket %s does not exist; create it first (amazon.aws.s3_bucket)" % bucket)
 
 
 def _check_versioning(client, desired):
     source = desired["bucket"]
-    if _versioning(client, source) != "Enabled":
+    if client.versioning(source) != "Enabled":
         raise ReplicationError("bucket", "versioning is not enabled on %s; replication needs it (amazon.aws.s3_bucket "
                                "versioning: true) before this task" % source)
     for name in sorted(set(bucket_name(r["destination_bucket"]) for r in desired["rules"])):
         try:
-            status = _versioning(client, name)
-        except is_boto3_error_code(("AccessDenied", "AllAccessDisabled")):
-            continue  # another account's bucket: S3 checks it when the configuration is written
-        except is_boto3_error_code("NoSuchBucket"):
-            raise ReplicationError("rules", "destination bucket %s does not exist; create it (versioned) first" % name)
+            status = client.versioning(name)
+        except AwsApiError as err:
+            if err.code in ("AccessDenied", "AllAccessDisabled"):
+                continue  # another account's bucket: S3 checks it when the configuration is written
+            if err.code == "NoSuchBucket":
+                raise ReplicationError("rules", "destination bucket %s does not exist; create it (versioned) first" % name)
+            raise
         if status != "Enabled":
             raise ReplicationError("rules", "versioning is not enabled on the destination bucket %s; enable it first" % name)
 
@@ -250,14 +237,13 @@ def run(module, client):
     desired = _desired(p)
     current = _current(module, client, p["bucket"])
     plan = replication_plan(current, desired, p["state"])
-    if plan["action"] == "put" and not (module.check_mode and current is None and not _exists(client, p["bucket"])):
+    if plan["action"] == "put" and not (module.check_mode and current is None and not client.exists(p["bucket"])):
         _check_versioning(client, dict(desired, bucket=p["bucket"]))
     if plan["changed"] and not module.check_mode:
         if plan["action"] == "put":
-            client.put_bucket_replication(Bucket=p["bucket"], ReplicationConfiguration=replication_request(desired),
-                                          aws_retry=True)
+            client.put_replication(p["bucket"], replication_request(desired))
         else:
-            client.delete_bucket_replication(Bucket=p["bucket"], aws_retry=True)
+            client.delete_replication(p["bucket"])
     result = {"changed": plan["changed"], "differences": plan["differences"], "replication": plan["after"]}
     if module._diff:
         result["diff"] = {"before": plan["before"], "after": plan["after"]}
@@ -289,17 +275,10 @@ def main():
         supports_check_mode=True,
     )
     try:
-        _desired(module.params)
-    except ReplicationError as err:
-        module.fail_json(msg="%s: %s" % (err.field, err.message), field=err.field)
-    client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        result = run(module, client)
-    except ReplicationError as err:
-        module.fail_json(msg="%s: %s" % (err.field, err.message), field=err.field)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
-        module.fail_json_aws(err, msg="S3 replication call failed for bucket %s" % module.params["bucket"])
-    module.exit_json(**result)
+        _desired(module.params)  # every option checked before a client is built
+        module.exit_json(**run(module, S3ReplicationClient.from_module(module)))
+    except MeridianError as err:
+        fail_on_error(module, err)
 
 
 if __name__ == "__main__":

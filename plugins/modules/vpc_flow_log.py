@@ -19,6 +19,10 @@ description:
     traffic type, log format, aggregation interval and delivery role cannot be changed in place, so a
     difference there replaces the flow log (delete, then create); tags are updated in place.
   - Every option is validated before any API call; an invalid one fails naming the option.
+  - Every EC2 call is retried with jittered exponential backoff on throttling (C(RequestLimitExceeded))
+    and transient server errors, the flow-log listing as a whole; the create sends a client token, so a
+    retried create cannot make a second flow log. Other errors (C(UnauthorizedOperation), ...) fail at
+    once with the operation, the AWS error code and the fix.
 author:
   - Meridian platform engineering (@meridian)
 options:
@@ -178,13 +182,7 @@ differences:
   sample: [traffic_type]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.flow_log import (
     FlowLogError,
@@ -192,21 +190,18 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.aws.flow_log
     desired_flow_log,
     flow_log_plan,
 )
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients.ec2_flow_logs import FlowLogClient
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
 
 
-def _describe(client, resource_id):
-    paginator = client.get_paginator("describe_flow_logs")
-    pages = paginator.paginate(Filters=[{"Name": "resource-id", "Values": [resource_id]}])
-    return pages.build_full_result().get("FlowLogs", [])
-
-
-def _act(module, client, plan):
+def _act(client, plan):
     """Carry out the plan; returns the id of the flow log that holds the settings."""
     if plan["delete_ids"]:
-        client.delete_flow_logs(FlowLogIds=plan["delete_ids"], aws_retry=True)
+        client.delete(plan["delete_ids"])
     flow_log_id = plan["flow_log_id"]
     if plan["create"] is not None:
-        response = client.create_flow_logs(aws_retry=True, **create_flow_logs_request(plan["create"]))
+        response = client.create(create_flow_logs_request(plan["create"]))
         if response.get("Unsuccessful"):
             failure = response["Unsuccessful"][0].get("Error", {})
             field = "s3_bucket_arn" if plan["create"]["destination_type"] == "s3" else "resource_id"
@@ -214,20 +209,19 @@ def _act(module, client, plan):
                                % (failure.get("Code", ""), failure.get("Message", "")))
         flow_log_id = response["FlowLogIds"][0]
     if plan["unset_tags"]:
-        client.delete_tags(Resources=[flow_log_id], Tags=[{"Key": k} for k in plan["unset_tags"]], aws_retry=True)
+        client.unset_tags(flow_log_id, plan["unset_tags"])
     if plan["set_tags"]:
-        client.create_tags(Resources=[flow_log_id], Tags=[{"Key": k, "Value": v} for k, v in plan["set_tags"].items()],
-                           aws_retry=True)
+        client.set_tags(flow_log_id, plan["set_tags"])
     return flow_log_id
 
 
 def run(module, client):
     p = module.params
     desired = desired_flow_log(p)
-    plan = flow_log_plan(_describe(client, desired["resource_id"]), desired, p["state"], p["purge_tags"])
+    plan = flow_log_plan(client.describe(desired["resource_id"]), desired, p["state"], p["purge_tags"])
     flow_log_id = plan["flow_log_id"]
     if plan["changed"] and not module.check_mode:
-        flow_log_id = _act(module, client, plan)
+        flow_log_id = _act(client, plan)
     flow_log = dict(plan["after"])
     if flow_log:
         flow_log["flow_log_id"] = flow_log_id
@@ -257,17 +251,10 @@ def main():
         supports_check_mode=True,
     )
     try:
-        desired_flow_log(module.params)
-    except FlowLogError as err:
-        module.fail_json(msg="%s: %s" % (err.field, err.message), field=err.field)
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        result = run(module, client)
-    except FlowLogError as err:
-        module.fail_json(msg="%s: %s" % (err.field, err.message), field=err.field)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
-        module.fail_json_aws(err, msg="EC2 flow log call failed for %s" % module.params["resource_id"])
-    module.exit_json(**result)
+        desired_flow_log(module.params)  # every option checked before a client is built
+        module.exit_json(**run(module, FlowLogClient.from_module(module)))
+    except MeridianError as err:
+        fail_on_error(module, err)
 
 
 if __name__ == "__main__":

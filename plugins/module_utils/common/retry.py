@@ -4,6 +4,15 @@ amazon.aws's ``AWSRetry.jittered_backoff`` (full-jitter exponential backoff) on 
 transient errors amazon.aws already lists, plus the throttling codes of the services used here that
 it does not list. Single calls are retried; a paginated listing is retried as one unit (never the
 paginator itself), with ``paginate_all``.
+
+``aws_retry()`` reads ``RETRIES``, ``DELAY`` and ``MAX_DELAY`` when it is called (not when this file
+is imported), so one change of these values (a test setting the delay to 0) reaches every decorator
+built afterwards. ``RETRIES`` counts attempts: the call is made at most that many times.
+
+Retried codes: Route 53 ``Throttling`` and ``PriorRequestNotComplete`` (a change still being
+applied), EC2 ``RequestLimitExceeded``, Auto Scaling ``Throttling``, S3 ``SlowDown`` (``503`` on a
+HEAD request, which has no error body), ``RequestTimeout``, and the transient server-side errors.
+``AccessDenied``, validation and not-found errors are never retried.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,15 +24,24 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 RETRIES = 10
 DELAY = 1
 MAX_DELAY = 30
-# Throttling as Route 53 (PriorRequestNotComplete, Throttling), EC2 (RequestLimitExceeded) and
-# Auto Scaling (Throttling) name it, and the transient server-side errors.
 CATCH_EXTRA = ["PriorRequestNotComplete", "Throttling", "ThrottlingException", "RequestLimitExceeded",
+               "SlowDown", "503", "RequestTimeout",
                "ServiceUnavailable", "InternalFailure", "InternalError"]
 
 
-def aws_retry(retries=RETRIES, delay=DELAY, max_delay=MAX_DELAY):
-    """The decorator factory result for one call: ``aws_retry()(client.operation)(**kwargs)``."""
-    return AWSRetry.jittered_backoff(retries=retries, delay=delay, max_delay=max_delay,
+def retryable(code):
+    """True when an AWS error code is one this policy retries."""
+    return AWSRetry.found(code, CATCH_EXTRA)
+
+
+def aws_retry(retries=None, delay=None, max_delay=None):
+    """The retry decorator for calls: ``aws_retry()(client.operation)(**kwargs)``.
+
+    Omitted arguments take the module's ``RETRIES``, ``DELAY`` and ``MAX_DELAY`` as they are now.
+    """
+    return AWSRetry.jittered_backoff(retries=RETRIES if retries is None else retries,
+                                     delay=DELAY if delay is None else delay,
+                                     max_delay=MAX_DELAY if max_delay is None else max_delay,
                                      catch_extra_error_codes=CATCH_EXTRA)
 
 
@@ -36,7 +54,11 @@ def retrying_client(module, service, region=None):
 
 
 def paginate_all(client, operation, **kwargs):
-    """Every page of a listing, the whole listing retried as one unit (never the paginator)."""
+    """Every page of a listing, the whole listing retried as one unit (never the paginator).
+
+    ``client`` is a boto3 client or the retrying wrapper (its ``get_paginator`` is the plain one).
+    A new paginator is built for every attempt, so a retry starts the listing again from its start.
+    """
     def _all():
         return client.get_paginator(operation).paginate(**kwargs).build_full_result()
     return aws_retry()(_all)()

@@ -471,6 +471,31 @@ def render_html(report):
 # Route 53 failover evaluation
 # --------------------------------------------------------------------------------------------
 
+def failover_names(zone, record):
+    """The zone and the record as lower-case absolute names; the record must lie in the zone."""
+    names = {}
+    for field, value in (("zone", zone), ("record", record)):
+        if not isinstance(value, str) or not value.strip(".").strip():
+            raise DrillError(field, "expected a DNS name such as meridian.example.com, got %r" % (value,))
+        name = value.strip().rstrip(".").lower()
+        if " " in name or ".." in name or any(len(label) > 63 for label in name.split(".")):
+            raise DrillError(field, "%r is not a valid DNS name" % (value,))
+        names[field] = name + "."
+    if names["record"] != names["zone"] and not names["record"].endswith("." + names["zone"]):
+        raise DrillError("record", "%s is not in zone %s; give the record's fully qualified name under the zone "
+                         "(for example primary.%s)" % (names["record"], names["zone"], names["zone"]))
+    return names["zone"], names["record"]
+
+
+def checkers_healthy(reports):
+    """The checkers' verdict on one health check from their status reports (``Success: ...``,
+    ``Failure: ...``): healthy when at least half report success, or when there is no report yet."""
+    reports = list(reports or [])
+    if not reports:
+        return True
+    return sum(1 for r in reports if str(r).startswith("Success")) * 2 >= len(reports)
+
+
 def health_check_healthy(config, observed_healthy=True):
     """Route 53's view of one health check: Disabled -> healthy; Inverted flips the observation."""
     if config is None:

@@ -90,3 +90,42 @@ def moto_server():
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
+
+
+def botocore_client(service, region="us-east-1"):
+    """A real botocore client (for botocore's Stubber); it never reaches the network while stubbed."""
+    import botocore.session
+
+    return botocore.session.get_session().create_client(service, region_name=region, aws_access_key_id="testing",
+                                                        aws_secret_access_key="testing")
+
+
+def use_aws_clients(monkeypatch, clients):
+    """AnsibleAWSModule.client returns ``clients[service]`` (wrapped like the real one when a retry
+    decorator is given). Returns the list of (service, retry_decorator) the module asked for."""
+    from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+    from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+    built = []
+
+    def client(self, service, retry_decorator=None, **_kwargs):
+        built.append((service, retry_decorator))
+        conn = clients[service]
+        return conn if retry_decorator is None else RetryingBotoClientWrapper(conn, retry_decorator)
+
+    monkeypatch.setattr(AnsibleAWSModule, "client", client)
+    return built
+
+
+def fast_retries(monkeypatch):
+    """The retry policy without waiting: delays 0, and every backoff sleep recorded (returned list)."""
+    import types
+
+    from ansible_collections.amazon.aws.plugins.module_utils import cloud
+    from ansible_collections.meridian.global_infra.plugins.module_utils.common import retry
+
+    monkeypatch.setattr(retry, "DELAY", 0)
+    monkeypatch.setattr(retry, "MAX_DELAY", 0)
+    sleeps = []
+    monkeypatch.setattr(cloud, "time", types.SimpleNamespace(sleep=sleeps.append))
+    return sleeps

@@ -157,3 +157,31 @@ def test_bad_input_fails_before_any_call(monkeypatch, args, field):
     failed = run("http://127.0.0.1:9", bucket="src-bucket", **args)
     assert isinstance(failed, ModuleFail)
     assert failed.result["field"] == field and failed.result["msg"].startswith(field + ":")
+
+
+def test_access_denied_is_not_retried_and_fails_with_the_fix(monkeypatch):
+    """botocore's Stubber: a non-retryable error fails at once, naming the call, the code and the permission."""
+    from botocore.stub import Stubber
+
+    from ansible_collections.meridian.global_infra.tests.unit.plugins.modules.harness import (
+        botocore_client,
+        fast_retries,
+        run_module,
+        use_aws_clients,
+    )
+
+    sleeps = fast_retries(monkeypatch)
+    s3 = botocore_client("s3", REGION)
+    stubber = Stubber(s3)
+    stubber.activate()
+    use_aws_clients(monkeypatch, {"s3": s3})
+    stubber.add_client_error("get_bucket_replication", "AccessDenied", "Access Denied", 403,
+                             expected_params={"Bucket": "src-bucket"})
+
+    failed = run_module(s3_bucket_replication, {"region": REGION, "bucket": "src-bucket", "role_arn": ROLE,
+                                                "rules": [{"id": "r", "destination_bucket": "dst-bucket"}]})
+    assert isinstance(failed, ModuleFail)
+    assert failed.result["msg"] == ("s3 GetBucketReplication (bucket src-bucket) failed: AccessDenied: Access Denied; "
+                                    "allow s3:GetReplicationConfiguration to the credentials the task runs with")
+    assert sleeps == []
+    stubber.assert_no_pending_responses()

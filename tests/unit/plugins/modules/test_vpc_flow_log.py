@@ -155,3 +155,34 @@ def test_missing_vpc_is_reported(moto_url, log_group):
     failed = run(moto_url, resource_id="vpc-0123456789abcdef0", log_group_name=log_group, deliver_logs_role_arn=ROLE)
     assert isinstance(failed, ModuleFail)
     assert "vpc-0123456789abcdef0" in failed.result["msg"]
+
+
+def test_throttled_listing_is_retried_through_the_module(monkeypatch):
+    """botocore's Stubber: moto never throttles. The listing fails with RequestLimitExceeded, is listed
+    again, and check mode plans the create without a write call."""
+    from botocore.stub import Stubber
+
+    from ansible_collections.meridian.global_infra.tests.unit.plugins.modules.harness import (
+        botocore_client,
+        fast_retries,
+        run_module,
+        use_aws_clients,
+    )
+
+    sleeps = fast_retries(monkeypatch)
+    ec2 = botocore_client("ec2", REGION)
+    stubber = Stubber(ec2)
+    stubber.activate()
+    built = use_aws_clients(monkeypatch, {"ec2": ec2})
+    filters = {"Filters": [{"Name": "resource-id", "Values": ["vpc-0123456789abcdef0"]}]}
+    stubber.add_client_error("describe_flow_logs", "RequestLimitExceeded", "Request limit exceeded.", 503,
+                             expected_params=filters)
+    stubber.add_response("describe_flow_logs", {"FlowLogs": []}, filters)
+
+    planned = run_module(vpc_flow_log, {"region": REGION, "resource_id": "vpc-0123456789abcdef0",
+                                        "log_group_name": "/meridian/test", "deliver_logs_role_arn": ROLE},
+                         check=True, diff=True)
+    assert not isinstance(planned, ModuleFail), planned.result
+    assert planned.result["changed"] is True and planned.result["action"] == "create"
+    assert len(sleeps) == 1 and [s for s, _decorator in built] == ["ec2"] and built[0][1] is not None
+    stubber.assert_no_pending_responses()

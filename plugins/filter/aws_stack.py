@@ -1,18 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to meridian.global_infra
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that shape the regional AWS stack's module arguments (see module_utils/aws/stack.py)."""
+"""Filters that shape the regional AWS stack's module arguments (module_utils/aws: compute, cdn, network)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute import alb_listeners, asg_drift, asg_tags
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
-    cloudfront_drift,
-    cloudfront_settings,
-    security_group_exposure,
-)
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.cdn import cloudfront_drift, cloudfront_settings
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.network import security_group_exposure
 from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 

@@ -7,16 +7,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
-    bucket_plan,
-)
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.storage import bucket_plan
 from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import copy_violations
 from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
 
 @filter_errors()
 def bucket_layout(buckets, prefix, region, failover_region=None):
-    """The inventory's buckets validated and named for one region (see module_utils/aws_stack)."""
+    """The inventory's buckets validated and named for one region (see module_utils/aws/storage.py)."""
     return bucket_plan(buckets, prefix, region, failover_region)
 
 

@@ -1,11 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to meridian.global_infra
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure planning for the regional AWS stack: buckets and their residency, CloudFront, security group exposure.
-
-Nothing here calls an API. The roles call these through filters so that the shapes handed to the
-amazon.aws / community.aws modules are computed (and validated) in one tested place.
-"""
+"""Pure planning for a region's CloudFront distribution: the whole configuration stated, and its
+drift compared in a canonical form (CloudFront fills defaults the request never set). Nothing here
+calls an API."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,109 +11,9 @@ __metaclass__ = type
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 
-import re
 
-_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-_ENCRYPTIONS = ("AES256", "aws:kms")
-
-
-class StackPlanError(MeridianError):
-    """An inventory value that cannot produce a stack; ``field`` names it."""
-
-
-def _int(value, field, low, high=None):
-    if isinstance(value, bool):
-        raise StackPlanError(field, "expected an integer, got %r" % (value,))
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise StackPlanError(field, "expected an integer, got %r" % (value,))
-    if number < low or (high is not None and number > high):
-        raise StackPlanError(field, "%d is out of range [%s, %s]" % (number, low, "" if high is None else high))
-    return number
-
-
-
-
-
-
-
-
-def bucket_plan(buckets, prefix, region, failover_region=None):
-    """Validate the buckets of the inventory and name them per region.
-
-    Each bucket has ``name``, ``data_class``, ``encryption`` (AES256 or aws:kms), ``replicate``,
-    ``noncurrent_days`` and optionally ``expiration_days`` and ``kms_key_id``. The result adds
-    ``bucket`` (``<prefix>-<name>-<region>``, globally unique per region) and ``replica_bucket``
-    (the same bucket in the failover region, or None when not replicated).
-    """
-    if not isinstance(buckets, (list, tuple)):
-        raise StackPlanError("meridian_buckets", "expected a list of buckets, got %r" % (buckets,))
-    out = []
-    seen = set()
-    for i, bucket in enumerate(buckets):
-        field = "meridian_buckets[%d]" % i
-        if not isinstance(bucket, dict):
-            raise StackPlanError(field, "expected a mapping, got %r" % (bucket,))
-        name = bucket.get("name")
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise StackPlanError(field + ".name", "%r is not a lowercase name of letters, digits and '-'" % (name,))
-        if name in seen:
-            raise StackPlanError(field + ".name", "bucket %r is listed twice" % name)
-        seen.add(name)
-        full = "%s-%s-%s" % (prefix, name, region)
-        if not _BUCKET.match(full):
-            raise StackPlanError(field + ".name", "%r is not a valid S3 bucket name (3-63 lowercase letters, digits, '-'); "
-                                 "shorten the project, environment or bucket name" % full)
-        if not isinstance(bucket.get("data_class"), str) or not bucket["data_class"]:
-            raise StackPlanError(field + ".data_class", "every bucket needs a data class (pii, content_metadata, "
-                                 "operational, payment or one of the inventory's)")
-        encryption = bucket.get("encryption", "aws:kms")
-        if encryption not in _ENCRYPTIONS:
-            raise StackPlanError(field + ".encryption", "%r is not one of %s" % (encryption, ", ".join(_ENCRYPTIONS)))
-        replicate = bucket.get("replicate", False)
-        if not isinstance(replicate, bool):
-            raise StackPlanError(field + ".replicate", "expected true or false, got %r" % (replicate,))
-        if replicate and not failover_region:
-            raise StackPlanError(field + ".replicate", "replication needs meridian_failover_region on the region's host")
-        if replicate and failover_region == region:
-            raise StackPlanError(field + ".replicate", "the failover region is the region itself (%s)" % region)
-        item = dict(bucket)
-        item["encryption"] = encryption
-        item["replicate"] = replicate
-        item["noncurrent_days"] = _int(bucket.get("noncurrent_days", 30), field + ".noncurrent_days", 1)
-        if bucket.get("expiration_days") is not None:
-            item["expiration_days"] = _int(bucket["expiration_days"], field + ".expiration_days", 1)
-            if item["expiration_days"] <= 0:
-                raise StackPlanError(field + ".expiration_days", "must be positive")
-        else:
-            item["expiration_days"] = None
-        item["kms_key_id"] = bucket.get("kms_key_id") or None
-        item["field"] = field + ".data_class"
-        item["bucket"] = full
-        item["replica_bucket"] = "%s-%s-%s" % (prefix, name, failover_region) if replicate else None
-        out.append(item)
-    return out
-
-
-def replication_violations(buckets, source_country, target_country, policy):
-    """Buckets whose replication would carry a data class across its residency boundary.
-
-    ``policy`` is a regions.residency.ResidencyPolicy, whose ``violation`` is the one rule; countries
-    are ISO 3166-1 alpha-2 codes of the region holding the data and of the failover region. Returns
-    a list of dicts with the bucket, data class, jurisdiction and the reason; an empty list means
-    every replication is allowed.
-    """
-    out = []
-    for bucket in buckets:
-        if not bucket.get("replicate"):
-            continue
-        found = policy.violation(bucket["data_class"], source_country, target_country)
-        if found:
-            found["bucket"] = found["name"] = bucket["name"]
-            out.append(found)
-    return out
+class CdnPlanError(MeridianError):
+    """A distribution setting that cannot be applied; ``field`` names it."""
 
 
 _ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
@@ -164,12 +62,12 @@ def cloudfront_settings(name, alb_dns_name, static_bucket, region, static_paths=
     comparison is equal on a re-run and the module changes nothing.
     """
     if minimum_protocol_version not in ("TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"):
-        raise StackPlanError("cdn_minimum_protocol_version", "%r is older than TLSv1.2_2021; use TLSv1.2_2021 or newer"
+        raise CdnPlanError("cdn_minimum_protocol_version", "%r is older than TLSv1.2_2021; use TLSv1.2_2021 or newer"
                              % (minimum_protocol_version,))
     if aliases and not certificate_arn:
-        raise StackPlanError("cdn_aliases", "aliases need an ACM certificate (cdn_acm_certificate_arn)")
+        raise CdnPlanError("cdn_aliases", "aliases need an ACM certificate (cdn_acm_certificate_arn)")
     if not alb_dns_name:
-        raise StackPlanError("cdn_origin_address", "the load balancer's DNS name is empty; run the compute role first")
+        raise CdnPlanError("cdn_origin_address", "the load balancer's DNS name is empty; run the compute role first")
     alb_id = "alb"
     s3_id = "static"
     origins = [
@@ -368,67 +266,3 @@ def cloudfront_drift(current_config, settings):
         return sorted(want)
     have = cloudfront_summary(current_config)
     return sorted(key for key in want if want[key] != have.get(key))
-
-
-_WORLD = ("0.0.0.0/0", "::/0")
-
-
-def _port_range(permission):
-    """'all', a port, or 'from-to' for one IP permission (snake_case, as the info modules return it)."""
-    if str(permission.get("ip_protocol")) == "-1":
-        return "all"
-    low, high = permission.get("from_port"), permission.get("to_port")
-    return low if low == high else "%s-%s" % (low, high)
-
-
-def _sort_ports(ports):
-    return sorted(set(ports), key=lambda p: (isinstance(p, str), str(p) if isinstance(p, str) else p))
-
-
-def _direction(permissions, names):
-    world, groups, cidrs = [], {}, {}
-    for permission in permissions or []:
-        port = _port_range(permission)
-        ranges = [r.get("cidr_ip") for r in permission.get("ip_ranges") or []]
-        ranges += [r.get("cidr_ipv6") for r in permission.get("ipv6_ranges") or []]
-        for cidr in ranges:
-            if cidr in _WORLD:
-                world.append(port)
-            else:
-                cidrs.setdefault(cidr, []).append(port)
-        for pair in permission.get("user_id_group_pairs") or []:
-            source = names.get(pair.get("group_id"), pair.get("group_id"))
-            groups.setdefault(source, []).append(port)
-    return {
-        "world": _sort_ports(world),
-        "groups": dict((k, _sort_ports(v)) for k, v in sorted(groups.items())),
-        "cidrs": dict((k, _sort_ports(v)) for k, v in sorted(cidrs.items())),
-    }
-
-
-def security_group_exposure(groups, prefix=""):
-    """Who may reach each security group, from ec2_security_group_info's ``security_groups``.
-
-    Returns {group: {"ingress": {...}, "egress": {...}}}, where each direction lists the ports open
-    to the whole internet (``world``: 0.0.0.0/0 or ::/0), per peer security group (``groups``, by
-    name) and per other CIDR (``cidrs``). Group names lose ``prefix`` (``meridian-local-alb`` with
-    prefix ``meridian-local-`` is ``alb``) so that checks read the same in every environment.
-    A port is an int, ``"from-to"`` for a range, or ``"all"`` for every protocol.
-    """
-    if not isinstance(groups, (list, tuple)):
-        raise StackPlanError("security_groups", "expected the list ec2_security_group_info returns, got %r" % (groups,))
-
-    def short(name):
-        return name[len(prefix):] if prefix and name.startswith(prefix) else name
-
-    names = dict((g.get("group_id"), short(g.get("group_name", ""))) for g in groups)
-    out = {}
-    for group in groups:
-        out[short(group.get("group_name", ""))] = {
-            "ingress": _direction(group.get("ip_permissions"), names),
-            "egress": _direction(group.get("ip_permissions_egress"), names),
-        }
-    return out
-
-
-

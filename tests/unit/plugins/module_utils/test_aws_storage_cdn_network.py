@@ -9,13 +9,12 @@ import os
 
 import pytest
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import (
-    StackPlanError,
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.cdn import CdnPlanError, cloudfront_drift, cloudfront_settings
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.network import SecurityGroupError, security_group_exposure
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.storage import (
+    StoragePlanError,
     bucket_plan,
-    cloudfront_drift,
-    cloudfront_settings,
     replication_violations,
-    security_group_exposure,
 )
 from ansible_collections.meridian.global_infra.plugins.module_utils.regions.residency import ResidencyPolicy
 
@@ -32,7 +31,7 @@ def test_bucket_plan_names_per_region():
 
 
 def test_bucket_plan_rejects_bad_encryption():
-    with pytest.raises(StackPlanError) as err:
+    with pytest.raises(StoragePlanError) as err:
         bucket_plan([dict(BUCKETS[0], encryption="none")], "m", "eu-west-1", "us-east-1")
     assert err.value.field == "meridian_buckets[0].encryption"
 
@@ -67,13 +66,13 @@ def test_cloudfront_settings_security():
 
 
 def test_cloudfront_settings_refuse_old_tls():
-    with pytest.raises(StackPlanError):
+    with pytest.raises(CdnPlanError):
         _settings(minimum_protocol_version="TLSv1")
 
 
 def _as_read_back(settings):
     """What CloudFront returns for the settings: CamelCase plus fields the request never set."""
-    from ansible_collections.meridian.global_infra.plugins.module_utils.aws.stack import _to_camel_config
+    from ansible_collections.meridian.global_infra.plugins.module_utils.aws.cdn import _to_camel_config
     config = _to_camel_config(settings)
     for behavior in [config["DefaultCacheBehavior"]] + config["CacheBehaviors"]["Items"]:
         behavior.update({"CachePolicyId": "", "FunctionAssociations": {"Quantity": 0},
@@ -138,7 +137,7 @@ def test_security_group_exposure_keeps_unknown_peer_ids():
 
 
 def test_security_group_exposure_rejects_a_non_list():
-    with pytest.raises(StackPlanError) as err:
+    with pytest.raises(SecurityGroupError) as err:
         security_group_exposure({"security_groups": []})
     assert err.value.field == "security_groups"
 

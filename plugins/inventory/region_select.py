@@ -203,11 +203,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else os.path.abspath(path)
         return "ansible-playbook %s -i %s -e region_select_accept=true" % (ACCEPT_PLAYBOOK, shown)
 
-    def _header(self, path, command):
+    def _header(self, path):
+        # No paths or times: the text depends on the choice alone, so accepting an unchanged choice changes nothing.
         return ["Pinned region choice of %s (meridian.global_infra.region_select inventory)." % os.path.basename(path),
                 "The inventory's regions and VPC CIDRs are this file. Commit it. Do not edit cidrs: a block,",
                 "once given to a region, is never moved or reused. Accept a new choice with",
-                "  %s" % command]
+                "  ansible-playbook %s -i INVENTORY -e region_select_accept=true" % ACCEPT_PLAYBOOK]
 
     def _populate(self, path, options, cache):
         pool, prefix = vpc_pool(self.get_option("cidr_pool"), self.get_option("cidr_prefix"))
@@ -229,7 +230,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if not self.get_option("pin_create"):
                 raise AnsibleParserError("pin_file: %s does not exist and pin_create is false; run %s where the pin is "
                                          "committed from (or set pin_create: true)" % (pin_path, command))
-            write_text_atomic(pin_path, render_pin(proposed, self._header(path, command)))
+            write_text_atomic(pin_path, render_pin(proposed, self._header(path)))
             display.warning("region_select %s: no pin yet; pinned %s to %s. Commit it: the inventory stays on these "
                             "regions and CIDRs until a new choice is accepted."
                             % (path, ", ".join("%s (%s)" % (host_name(r), r["vpc_cidr"]) for r in proposed["regions"]), pin_path))
@@ -251,7 +252,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                              if proposed else None),
             "meridian_region_select_rejected": fresh["rejected"] if fresh else [],
             "meridian_region_select_diff": diff,
-            "meridian_region_select_pin_proposed": render_pin(proposed, self._header(path, command)) if proposed else None,
+            "meridian_region_select_pin_proposed": render_pin(proposed, self._header(path)) if proposed else None,
             "meridian_region_select_accept_command": command,
         }
         for name, value in group_vars.items():

@@ -14,9 +14,8 @@ import yaml
 from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import init_plugin_loader, inventory_loader
+from ansible.plugins.loader import inventory_loader
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 SOURCE = {
     "plugin": "meridian.global_infra.region_select",
     "markets": {"US": 4, "DE": 1, "FR": 1, "GB": 1},
@@ -33,7 +32,7 @@ MOVED = dict(SOURCE, candidate_regions=["us-east-1", "eu-central-1"])
 
 @pytest.fixture(scope="module")
 def plugin_module():
-    init_plugin_loader([os.path.join(ROOT, ".collections")])
+    # tests/conftest.py installed Ansible's collection loader, which plugins loaded by name need
     plugin = inventory_loader.get("meridian.global_infra.region_select")
     return sys.modules[type(plugin).__module__]
 

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: region_select
 short_description: Region hosts from a pinned region_select choice
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Builds the C(regions) group of an environment from demand, markets, residency policy and
     candidate providers, with the model of the C(meridian.global_infra.region_select) lookup
@@ -158,13 +158,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         config = self._read_config_data(path)
         unknown = sorted(set(config) - set(self._options))
         if unknown:
-            raise AnsibleParserError("%s: unknown option %s; known: %s" % (path, unknown[0], ", ".join(sorted(self._options))))
+            raise AnsibleParserError("region_select: unknown option %s; known: %s (source %s)"
+                                     % (unknown[0], ", ".join(sorted(self._options)), path))
         # Only what the source sets: select_regions applies its own defaults (regions excludes min/max_regions).
         options = dict((name, self.get_option(name)) for name in OPTION_NAMES if name in config)
         try:
             self._populate(path, options, cache)
         except MeridianError as err:
-            raise AnsibleParserError("region_select %s: %s" % (path, err))
+            raise AnsibleParserError("region_select: %s (source %s)" % (err, path))
 
     # --- the pin and the fresh choice
 
@@ -180,7 +181,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             data = self.loader.load_from_file(pin_path, cache="none")
         except Exception as err:
-            raise AnsibleParserError("pin_file: %s is not readable YAML (%s); restore it from version control" % (pin_path, err))
+            raise AnsibleParserError("region_select: pin_file: %s is not readable YAML (%s); restore it from version control"
+                                     % (pin_path, err))
         return validate_pin(data, pin_path)
 
     def _fresh_choice(self, path, options, cache):
@@ -194,7 +196,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 entry = None
             if isinstance(entry, dict) and entry.get("digest") == digest and entry.get("choice"):
                 return entry["choice"]
-        choice = choose(options, AnsibleParserError)
+        try:
+            choice = choose(options, AnsibleParserError)
+        except AnsibleParserError as err:
+            raise AnsibleParserError("%s (source %s)" % (err.message, path))
         if self.get_option("cache"):
             self._cache[key] = {"digest": digest, "choice": choice}
         return choice
@@ -218,7 +223,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         missing = can_select()
         fresh = proposed = None
         if missing and pinned is None:
-            raise AnsibleParserError("%s and %s has no pin yet" % (missing, path))
+            raise AnsibleParserError("%s; %s has no pin yet to use instead" % (missing, path))
         if missing:
             display.warning("region_select %s: the pinned choice is used unchecked: %s" % (path, missing))
         else:
@@ -228,8 +233,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             proposed = build_pin(fresh, str(pool), prefix, previous=pinned)
         if pinned is None:
             if not self.get_option("pin_create"):
-                raise AnsibleParserError("pin_file: %s does not exist and pin_create is false; run %s where the pin is "
-                                         "committed from (or set pin_create: true)" % (pin_path, command))
+                raise AnsibleParserError("region_select: pin_file: %s does not exist and pin_create is false; commit the pin "
+                                         "written by a first parse elsewhere (for example ansible-inventory -i %s --graph "
+                                         "in a checkout), or set pin_create: true" % (pin_path, os.path.basename(path)))
             write_text_atomic(pin_path, render_pin(proposed, self._header(path)))
             display.warning("region_select %s: no pin yet; pinned %s to %s. Commit it: the inventory stays on these "
                             "regions and CIDRs until a new choice is accepted."

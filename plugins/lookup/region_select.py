@@ -33,7 +33,7 @@ extends_documentation_fragment:
   - meridian.global_infra.region_select
 options:
   _terms:
-    description: Optional mapping of all options (for example the inventory variable C(meridian_region_select)).
+    description: Optional mapping of all options (for example a variable holding them).
     required: false
 notes:
   - Runs on the controller and needs C(numpy) and C(scipy) (C(scipy.optimize.milp)).
@@ -57,7 +57,7 @@ EXAMPLES = r"""
 
 - name: All options from an inventory variable
   ansible.builtin.set_fact:
-    chosen: "{{ query('meridian.global_infra.region_select', meridian_region_select)[0] }}"
+    chosen: "{{ query('meridian.global_infra.region_select', my_region_options)[0] }}"
 
 - name: One host per chosen region
   ansible.builtin.add_host:

@@ -40,7 +40,7 @@ def inventory_list(inventory):
 
 
 def copy_selected(tmp_path, **changes):
-    """inventories/local_selected in tmp_path (pin included, group_vars linked), the source changed by `changes`."""
+    """inventories/local_selected in tmp_path (pin included, inventories/local's group_vars linked), the source changed."""
     dest = tmp_path / "inv"
     dest.mkdir()
     shutil.copy(os.path.join(SELECTED, PIN_NAME), str(dest / PIN_NAME))

@@ -49,6 +49,15 @@ def test_same_regions_and_variables_as_the_static_local_inventory():
     assert selected["_meta"]["hostvars"]["aws-eu-west-1"]["meridian_markets"] == ["DE", "FR", "GB"]
 
 
+def test_group_vars_are_inventories_local_s():
+    # one relative link per file (ansible-test refuses links to directories)
+    local = sorted(os.listdir(os.path.join(LOCAL, "group_vars", "all")))
+    linked = os.path.join(SELECTED, "group_vars", "all")
+    assert sorted(os.listdir(linked)) == local
+    for name in local:
+        assert os.readlink(os.path.join(linked, name)) == os.path.join("..", "..", "..", "local", "group_vars", "all", name)
+
+
 def test_every_playbook_is_covered():
     assert {"provision.yml", "scale.yml", "dr_drill.yml", "teardown.yml", "monitoring.yml",
             "select_regions.yml"} <= set(PLAYBOOKS)

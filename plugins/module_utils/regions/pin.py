@@ -167,8 +167,8 @@ def compare_pins(pinned, proposed, rejected=None):
     reasons = []
     for key in added:
         entry = new[key]
-        reasons.append("add %s (VPC %s): serves %s, failover %s" % (key, entry["vpc_cidr"], ", ".join(entry["markets"]) or "no market",
-                                                                  entry["failover_region"]))
+        markets = ", ".join(entry["markets"]) or "no market"
+        reasons.append("add %s (VPC %s): serves %s, failover %s" % (key, entry["vpc_cidr"], markets, entry["failover_region"]))
     for key in removed:
         reasons.append("drop %s: %s" % (key, why.get(key) or "not chosen"))
     for item in modified:

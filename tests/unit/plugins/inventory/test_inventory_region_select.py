@@ -167,7 +167,7 @@ def test_cached_choice_is_keyed_by_the_options(tmp_path, warnings, plugin_module
 
 def test_without_numpy_the_pin_is_used_unchecked(tmp_path, warnings, plugin_module, monkeypatch):
     monkeypatch.setattr(plugin_module, "can_select", lambda: "region_select needs numpy and scipy")
-    with pytest.raises(AnsibleParserError, match="needs numpy and scipy .* has no pin yet"):
+    with pytest.raises(AnsibleParserError, match="needs numpy and scipy; .* has no pin yet"):
         parse(tmp_path, SOURCE)
     monkeypatch.undo()
     parse(tmp_path, SOURCE)

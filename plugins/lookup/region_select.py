@@ -29,104 +29,12 @@ description:
   - Returns one element, a mapping; use C(query(...)[0]) or C(lookup(..., wantlist=false)).
 author:
   - Meridian Platform Team (@meridian)
+extends_documentation_fragment:
+  - meridian.global_infra.region_select
 options:
   _terms:
-    description: Optional mapping of all options (for example the inventory variable C(meridian_region_select)).
+    description: Optional mapping of all options (for example a variable holding them).
     required: false
-  markets:
-    description:
-      - Where users are. A list of ISO 3166-1 alpha-2 country codes (demand = city populations);
-        a mapping of country code to weight (weights must sum to a positive number, each market's
-        weight is spread over its cities by population); or a list mixing country codes and city
-        entries C({city, country, weight}) (a packaged city) or C({name, latitude, longitude,
-        country, weight}).
-      - A city entry is a market of its own, labelled C(CC/City).
-    type: raw
-    required: true
-  data_classes:
-    description:
-      - Data classes stored per region; each market's data must be allowed in the serving region
-        (and in its failover partner) for every class.
-      - A list of class names from the policy (C(pii), C(content_metadata), C(operational),
-        C(payment)), or a mapping of class name to null (use the policy) or, for a class of your
-        own, to its rules (a mapping of jurisdiction to a list of locations, C(*) being the default
-        jurisdiction).
-      - A location is C(*), a policy group (C(EEA), C(EU_ADEQUATE), C(UK_ADEQUATE), C(CH_ADEQUATE))
-        or a country code.
-    type: raw
-    default: [pii, content_metadata, operational]
-  residency:
-    description:
-      - Overrides of the packaged policy, a mapping of jurisdiction to a mapping of data class to
-        either a list of allowed locations or a mapping with C(allowed) and C(denied) lists. A new
-        jurisdiction needs a C(countries) list.
-      - Jurisdictions are C(EU), C(UK), C(CH), C(JP), C(SG), C(IN), C(BR), C(CA), C(US), C(AU),
-        C(KR), C(CN), C(HK) and C(default).
-    type: dict
-  latency_slo_ms:
-    description: Latency SLO; the O(latency_percentile) of each market's population RTT must not exceed it.
-    type: float
-  latency_percentile:
-    description: Percentile of the SLO, over population.
-    type: float
-    default: 95
-  regions:
-    description: Exact number of regions (instead of O(min_regions)/O(max_regions)).
-    type: int
-  min_regions:
-    description: Minimum number of regions.
-    type: int
-    default: 1
-  max_regions:
-    description: Maximum number of regions; defaults to 3 (or O(min_regions) if larger).
-    type: int
-  providers:
-    description: Providers allowed.
-    type: list
-    elements: str
-    choices: [aws, gcp]
-    default: [aws, gcp]
-  required_features:
-    description: Features every chosen region must offer (reference instance types such as C(m5.large), C(n2-standard-2), C(c3-standard-4), and C(spot)).
-    type: list
-    elements: str
-    default: []
-  min_azs:
-    description: Minimum number of availability zones.
-    type: int
-    default: 0
-  cost_weight:
-    description:
-      - Milliseconds of population-weighted mean latency worth one unit of price index (the
-        on-demand price of a 2 vCPU / 8 GiB reference instance divided by AWS us-east-1 m5.large).
-        0 ignores cost.
-    type: float
-    default: 0
-  exclude_regions:
-    description: Regions never chosen, as C(code) or C(provider/code).
-    type: list
-    elements: str
-    default: []
-  include_opt_in:
-    description: Whether AWS opt-in regions are candidates.
-    type: bool
-    default: true
-  include_restricted_partitions:
-    description: Whether regions of separate partitions (AWS China, AWS GovCloud) are candidates.
-    type: bool
-    default: false
-  failover_min_km:
-    description: Minimum great-circle distance between a region and its failover partner.
-    type: float
-    default: 300
-  failover_required:
-    description: Serve a market only from regions that have a partner at least O(failover_min_km) away satisfying the market's residency.
-    type: bool
-    default: true
-  max_cities_per_market:
-    description: Use only the N most populous cities of each country market (0 = all packaged cities).
-    type: int
-    default: 0
 notes:
   - Runs on the controller and needs C(numpy) and C(scipy) (C(scipy.optimize.milp)).
   - Residency rules are engineering defaults, not legal advice.
@@ -149,7 +57,7 @@ EXAMPLES = r"""
 
 - name: All options from an inventory variable
   ansible.builtin.set_fact:
-    chosen: "{{ query('meridian.global_infra.region_select', meridian_region_select)[0] }}"
+    chosen: "{{ query('meridian.global_infra.region_select', my_region_options)[0] }}"
 
 - name: One host per chosen region
   ansible.builtin.add_host:
@@ -224,37 +132,19 @@ _raw:
       type: str
 """
 
-from ansible.errors import AnsibleError, AnsibleLookupError
+from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-try:
-    from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import RegionSelectionError
-    from ansible_collections.meridian.global_infra.plugins.module_utils.regions.plan import DEFAULTS, select_regions
-    from ansible_collections.meridian.global_infra.plugins.module_utils.regions.optimize import HAS_NUMPY
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - exercised only without numpy/scipy
-    IMPORT_ERROR = exc
+from ansible_collections.meridian.global_infra.plugins.plugin_utils.region_select import choose
 
 
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        if IMPORT_ERROR is not None or not HAS_NUMPY:
-            raise AnsibleLookupError("region_select needs numpy and scipy on the controller: pip install numpy scipy (%s)"
-                                     % (IMPORT_ERROR,))
         options = {}
         for i, term in enumerate(terms or []):
             if not isinstance(term, dict):
                 raise AnsibleLookupError("region_select: term %d must be a mapping of options, got %r" % (i, term))
             options.update(term)
         options.update(kwargs)
-        unknown = sorted(set(options) - set(DEFAULTS))
-        if unknown:
-            raise AnsibleLookupError("region_select: unknown option %s; known: %s" % (unknown[0], ", ".join(sorted(DEFAULTS))))
-        try:
-            result = select_regions(options)
-        except RegionSelectionError as err:
-            raise AnsibleLookupError("region_select: %s" % err)
-        except (ValueError, TypeError) as err:
-            raise AnsibleError("region_select: unexpected input: %s" % err)
-        return [result]
+        return [choose(options, AnsibleLookupError)]

@@ -1,57 +1,40 @@
 # -*- coding: utf-8 -*-
-"""provision.yml's first play: regions from region_select (an inventory variable) or from the inventory."""
+"""playbooks/select_regions.yml: the pinned and the fresh choice of a region_select inventory."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meridian.global_infra.tests.preflight.playbook import local_inventory, run_playbook
+import os
 
-SELECTION = {
-    "markets": {"US": 3, "DE": 1, "FR": 1},
-    "data_classes": ["pii", "operational"],
-    "providers": ["aws"],
-    "regions": 2,
-    "latency_slo_ms": 150,
-}
+from ansible_collections.meridian.global_infra.tests.preflight.region_inventory import PIN_NAME, ROOT, copy_selected, run
 
 
-def _inventory(tmp_path, hosts, extra_vars):
-    return local_inventory(tmp_path, hosts, extra_vars)
+def test_shows_pinned_and_fresh_choice_and_accepting_the_same_changes_nothing(tmp_path):
+    inv = copy_selected(tmp_path)
+    before = (inv / PIN_NAME).read_text()
+    rc, out, err = run("ansible-playbook", "playbooks/select_regions.yml", "-i", str(inv), "-e", "region_select_accept=true")
+    assert rc == 0, out + err
+    shown = " ".join(out.split())
+    assert "none: the fresh choice is the pinned one" in shown
+    assert "accept: nothing to accept" in shown
+    assert "ok: [aws-us-east-1 -> localhost]" in out  # the pin file, rewritten with the same text
+    assert (inv / PIN_NAME).read_text() == before
 
 
-def _run(inventory):
-    return run_playbook(inventory, "select_regions.yml")
+def test_shows_the_change_without_writing_it(tmp_path):
+    inv = copy_selected(tmp_path, markets={"US": 1, "DE": 4, "FR": 1, "GB": 1})
+    before = (inv / PIN_NAME).read_text()
+    rc, out, err = run("ansible-playbook", "playbooks/select_regions.yml", "-i", str(inv))
+    assert rc == 0, out + err
+    shown = " ".join(out.split())
+    assert "order aws/us-east-1, aws/eu-west-1 -> aws/eu-west-1, aws/us-east-1 (the first region is the primary)" in shown
+    assert "ansible-playbook meridian.global_infra.select_regions -i %s -e region_select_accept=true" % (
+        inv / "local.region_select.yml") in shown
+    assert (inv / PIN_NAME).read_text() == before
 
 
-def test_region_select_adds_one_host_per_chosen_region(tmp_path):
-    cidrs = {"us-east-1": "10.10.0.0/16", "us-east-2": "10.11.0.0/16", "eu-central-1": "10.20.0.0/16",
-             "eu-west-1": "10.21.0.0/16", "eu-west-3": "10.22.0.0/16", "us-west-2": "10.12.0.0/16"}
-    rc, out = _run(_inventory(tmp_path, None, {"meridian_region_select": SELECTION, "meridian_region_cidrs": cidrs}))
-    assert rc == 0, out
-    added = [line for line in out.splitlines() if "serves" in line and "failover" in line]
-    assert len(added) == 2, out
-    # One region in the US for the US market, one in the EU for DE and FR (pii residency).
-    assert any("aws/us-" in line and "serves US" in line for line in added), added
-    assert any("aws/eu-" in line and "DE" in line and "FR" in line for line in added), added
-
-
-def test_region_select_without_a_cidr_for_a_chosen_region_fails_naming_the_variable(tmp_path):
-    rc, out = _run(_inventory(tmp_path, None, {"meridian_region_select": SELECTION,
-                                               "meridian_region_cidrs": {"us-east-1": "10.10.0.0/16"}}))
+def test_a_static_inventory_is_refused():
+    rc, out, err = run("ansible-playbook", "playbooks/select_regions.yml", "-i", os.path.join(ROOT, "inventories", "local"))
     assert rc != 0
-    assert "meridian_region_cidrs has no entry for" in out
-
-
-def test_region_select_and_listed_hosts_are_exclusive(tmp_path):
-    rc, out = _run(_inventory(tmp_path, {"aws-us-east-1": {"meridian_provider": "aws", "meridian_region": "us-east-1"}},
-                              {"meridian_region_select": SELECTION, "meridian_region_cidrs": {}}))
-    assert rc != 0
-    assert "meridian_region_select is set but the inventory also lists region hosts (aws-us-east-1)" in out
-
-
-def test_bad_selection_input_names_the_field(tmp_path):
-    bad = dict(SELECTION, markets={"US": 1, "XX": 1})
-    rc, out = _run(_inventory(tmp_path, None, {"meridian_region_select": bad, "meridian_region_cidrs": {}}))
-    assert rc != 0
-    assert "XX" in out and "markets" in out
+    assert "region choice applies to an inventory with a *.region_select.yml source" in " ".join(out.split())

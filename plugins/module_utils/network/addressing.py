@@ -83,3 +83,99 @@ def subnet_layout(vpc_cidr, zones, new_prefix, public=None, private=None):
         raise NetworkPlanError("subnet CIDRs overlap: %s %s and %s %s; give each subnet its own block"
                                % (first["a"], first["a_cidr"], first["b"], first["b_cidr"]))
     return layout
+
+
+# AWS accepts VPC CIDRs from /16 to /28; the network role builds one VPC per region from network_vpc_cidr.
+VPC_PREFIX_RANGE = (16, 28)
+
+
+def vpc_pool(pool, prefix, pool_field="cidr_pool", prefix_field="cidr_prefix"):
+    """Validate a pool of VPC CIDRs; return (ipaddress network, prefix length).
+
+    The pool must be an IPv4 network without host bits; the prefix must be a VPC size
+    (/16 to /28) no shorter than the pool's.
+    """
+    try:
+        net = ipaddress.ip_network(str(pool), strict=True)
+    except ValueError as err:
+        raise NetworkPlanError("%s: %r is not a network CIDR (%s); give one such as 10.0.0.0/8" % (pool_field, pool, err),
+                               field=pool_field)
+    if net.version != 4:
+        raise NetworkPlanError("%s: %s is not IPv4; VPC CIDRs are IPv4, give a private IPv4 network such as 10.0.0.0/8"
+                               % (pool_field, net), field=pool_field)
+    if isinstance(prefix, bool):
+        prefix = None
+    try:
+        length = int(prefix)
+    except (TypeError, ValueError):
+        raise NetworkPlanError("%s: expected a prefix length such as 16, got %r" % (prefix_field, prefix), field=prefix_field)
+    low, high = VPC_PREFIX_RANGE
+    if not low <= length <= high:
+        raise NetworkPlanError("%s: /%d is not a VPC size; use a prefix from /%d to /%d" % (prefix_field, length, low, high),
+                               field=prefix_field)
+    if length < net.prefixlen:
+        raise NetworkPlanError("%s: /%d blocks do not fit in %s %s; use a prefix of /%d or longer, or a larger %s"
+                               % (prefix_field, length, pool_field, net, net.prefixlen, pool_field), field=prefix_field)
+    return net, length
+
+
+def pool_capacity(net, length):
+    """Number of /length blocks in the network."""
+    return 2 ** (length - net.prefixlen)
+
+
+def check_pool_size(net, length, needed, what, pool_field="cidr_pool", prefix_field="cidr_prefix"):
+    """Raise unless the pool holds at least `needed` blocks; `what` says where the number comes from."""
+    capacity = pool_capacity(net, length)
+    if capacity < needed:
+        raise NetworkPlanError("%s: %s holds %d /%d block(s) but %s; use a larger %s or a longer %s"
+                               % (pool_field, net, capacity, length, what, pool_field, prefix_field), field=pool_field)
+
+
+def allocate_cidrs(pool, prefix, keys, existing=None, pool_field="cidr_pool", prefix_field="cidr_prefix",
+                   existing_field="cidrs"):
+    """Give every key a VPC CIDR of size /prefix from the pool; keys that have one keep it.
+
+    existing: mapping key -> CIDR of earlier allocations (including keys no longer wanted: their
+    blocks stay reserved, so a retired region's block is never handed to another and the region gets
+    it back when chosen again). Existing blocks never move, even when the pool or prefix changed.
+    New keys, in sorted order, take the lowest free block of the pool that overlaps no existing block.
+    Returns a new dict key -> CIDR: every existing entry plus one per new key.
+    """
+    net, length = vpc_pool(pool, prefix, pool_field, prefix_field)
+    ledger = {}
+    taken = []
+    for key in sorted(existing or {}):
+        block = _network(existing[key], "%s.%s" % (existing_field, key))
+        for other_key, other in taken:
+            if other.version == block.version and other.overlaps(block):
+                raise NetworkPlanError("%s: %s %s overlaps %s %s; every region needs its own block"
+                                       % (existing_field, key, block, other_key, other), field=existing_field)
+        taken.append((key, block))
+        ledger[key] = str(block)
+    for key in sorted(set(keys) - set(ledger)):
+        block = _first_free(net, length, [b for _k, b in taken])
+        if block is None:
+            raise NetworkPlanError("%s: no free /%d left in %s for %s (%d block(s) in use); use a larger %s or a longer %s, "
+                                   "or drop torn-down regions from the pin file's cidrs"
+                                   % (pool_field, length, net, key, len(taken), pool_field, prefix_field), field=pool_field)
+        taken.append((key, block))
+        ledger[key] = str(block)
+    return ledger
+
+
+def _first_free(net, length, taken):
+    """Lowest /length block of net overlapping none of `taken`, or None; skips past each obstacle."""
+    size = 2 ** (32 - length)
+    start = int(net.network_address)
+    end = int(net.broadcast_address)
+    candidate = start
+    obstacles = sorted((int(b.network_address), int(b.broadcast_address)) for b in taken if b.version == 4)
+    while candidate + size - 1 <= end:
+        hit = [(lo, hi) for lo, hi in obstacles if lo <= candidate + size - 1 and hi >= candidate]
+        if not hit:
+            return ipaddress.ip_network("%s/%d" % (ipaddress.ip_address(candidate), length))
+        # jump to the first aligned block after the highest obstacle that hit
+        past = max(hi for _lo, hi in hit) + 1
+        candidate = ((past + size - 1) // size) * size
+    return None

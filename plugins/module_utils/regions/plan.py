@@ -61,6 +61,7 @@ DEFAULTS = {
     "min_azs": 0,
     "cost_weight": 0.0,
     "exclude_regions": [],
+    "candidate_regions": [],
     "include_opt_in": True,
     "include_restricted_partitions": False,
     "failover_min_km": 300.0,
@@ -201,6 +202,7 @@ def _candidates(options):
         if p not in PROVIDERS:
             raise RegionSelectionError("providers[%d]" % i, "unknown provider %r (known: %s)" % (p, ", ".join(PROVIDERS)))
     excluded = set(find_region(r, "exclude_regions[%d]" % i)["key"] for i, r in enumerate(_list(options, "exclude_regions")))
+    only = set(find_region(r, "candidate_regions[%d]" % i)["key"] for i, r in enumerate(_list(options, "candidate_regions")))
     features = [str(f) for f in _list(options, "required_features")]
     known_features = set(f for r in regions() for f in r["features"])
     for i, f in enumerate(features):
@@ -215,6 +217,8 @@ def _candidates(options):
             reason = "provider %s is not in providers" % region["provider"]
         elif region["key"] in excluded:
             reason = "listed in exclude_regions"
+        elif only and region["key"] not in only:
+            reason = "not in candidate_regions"
         elif region["partition"] not in PROVIDERS and not options.get("include_restricted_partitions"):
             reason = "restricted partition %s (set include_restricted_partitions)" % region["partition"]
         elif region["opt_in"] == "opt-in-required" and not options.get("include_opt_in", True):
@@ -245,6 +249,11 @@ def _region_count(options, n_candidates):
     if k_min > k_max:
         raise RegionSelectionError("min_regions", "min_regions %d > max_regions %d" % (k_min, k_max))
     return k_min, k_max
+
+
+def region_bounds(options):
+    """(min, max) number of regions the options allow, validated like ``select_regions`` does."""
+    return _region_count(options or {}, None)
 
 
 def select_regions(options):

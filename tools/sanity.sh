@@ -14,7 +14,7 @@ mkdir -p "$DEST"
 ( cd "$ROOT" && git ls-files -co --exclude-standard -z ) |
   ( cd "$ROOT" && tar --null --ignore-failed-read -T - -cf - 2>/dev/null ) | tar -xf - -C "$DEST"
 # Collection dependencies (galaxy.yml) must sit beside the copy for the import and validate-modules tests.
-for ns in amazon community kubernetes; do
+for ns in amazon community; do
   ln -sfn "$ROOT/.venv/lib/python3.11/site-packages/ansible_collections/$ns" "$BASE/ansible_collections/$ns"
 done
 cd "$DEST"

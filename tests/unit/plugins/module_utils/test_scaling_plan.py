@@ -347,14 +347,13 @@ def test_client_reads_every_page_and_raises_on_failed_batch_items():
         AutoScalingClient,
     )
 
-    ok = AutoScalingClient(_FakeClient({"FailedScheduledUpdateGroupActions": []}), retrying=False)
+    ok = AutoScalingClient(_FakeClient({"FailedScheduledUpdateGroupActions": []}))
     assert ok.describe_group("g") == {"AutoScalingGroupName": "g", "MinSize": 1}
     assert ok.describe_group("absent") is None
     ok.call("batch_put_scheduled_update_group_action", {"AutoScalingGroupName": "g"})
-    assert ok.client.calls == [{"AutoScalingGroupName": "g"}]
+    assert ok.client.client.calls == [{"AutoScalingGroupName": "g"}]
 
     failing = AutoScalingClient(_FakeClient({"FailedScheduledUpdateGroupActions": [
-        {"ScheduledActionName": "meridian-forecast-x", "ErrorCode": "ValidationError", "ErrorMessage": "past"}]}),
-        retrying=False)
+        {"ScheduledActionName": "meridian-forecast-x", "ErrorCode": "ValidationError", "ErrorMessage": "past"}]}))
     with pytest.raises(AutoScalingApiError, match="meridian-forecast-x: ValidationError past"):
         failing.call("batch_put_scheduled_update_group_action", {"AutoScalingGroupName": "g"})

@@ -148,6 +148,11 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
     schedule steps), ``lead_time`` (warm-up) and ``stabilization`` are seconds;
     ``scale_in_max_step`` is the largest fraction of capacity removed per interval (at least one
     unit).
+
+    With a budget, capacity is capped at the highest level whose cost fits, never below
+    ``min_capacity``. When even ``min_capacity`` over the horizon costs more than the budget, the
+    decision keeps ``min_capacity``, sets ``over_budget`` and says so in ``warnings``;
+    ``estimated_cost`` is always the cost of the schedule returned.
     """
     validate_bounds(min_capacity, max_capacity, current_capacity)
     if not dimensions:
@@ -233,15 +238,20 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
     if unbounded_peak > max_capacity:
         notes.append("forecast needs %d units, above max_capacity %d: SLO at risk" % (unbounded_peak, max_capacity))
 
-    capped, level = _cost.apply_budget(caps, interval, pricing)
+    capped, level = _cost.apply_budget(caps, interval, pricing, floor=min_capacity)
     slo_risk = unbounded_peak > max_capacity
     if level is not None:
-        capped = [max(c, min_capacity) for c in capped]
         if any(c < s for c, s in zip(capped, stab)):
             slo_risk = True
             notes.append("budget %.2f %s caps capacity at %d units: SLO at risk"
                          % (pricing.budget, pricing.currency, level))
         caps = capped
+    total_cost = _cost.schedule_cost(caps, interval, pricing)
+    over_budget = _cost.over_budget(total_cost, pricing)
+    if over_budget:
+        notes.append("over budget: min_capacity %d over the horizon costs %.2f %s, more than the budget %.2f %s; "
+                     "capacity stays at min_capacity. Raise cost.budget or lower min_capacity"
+                     % (min_capacity, total_cost, pricing.currency, pricing.budget, pricing.currency))
 
     target = caps[0]
     if current_capacity is None:
@@ -292,8 +302,9 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
         "min_capacity": int(min_capacity),
         "max_capacity": int(max_capacity),
         "confidence": confidence,
-        "estimated_cost": round(_cost.schedule_cost(caps, interval, pricing), 4),
+        "estimated_cost": round(total_cost, 4),
         "currency": pricing.currency,
+        "over_budget": over_budget,
         "time_to_execute": iso_utc(when),
         "dimensions": per_dim,
         "model": chosen,
@@ -318,6 +329,7 @@ def failed_decision(service, reason, min_capacity=0, max_capacity=0, current_cap
         "confidence": 0.0,
         "estimated_cost": 0.0,
         "currency": currency,
+        "over_budget": False,
         "time_to_execute": iso_utc(0),
         "dimensions": [],
         "model": {"name": "none", "backtest_mase": None, "backtest_smape": None},

@@ -137,3 +137,12 @@ def test_transform_option_reaches_the_forecast_and_is_reported(transform):
     if transform == "none":
         assert model["transform"] == "none"
     assert out["ok"] is True and out["target_capacity"] >= 1
+
+
+def test_budget_below_min_capacity_is_reported_over_budget():
+    cost = {"on_demand_price": 1.0, "spot_share": 0.0, "spot_price": None, "currency": "EUR", "budget": 10.0}
+    out = mod.run(params([svc(min_capacity=20, cost=cost), svc("cheap", cost=dict(cost, budget=1e6))]))
+    over, cheap = out
+    assert over["over_budget"] is True and cheap["over_budget"] is False
+    assert over["estimated_cost"] == 20 * 24.0  # min_capacity all day: the cost really incurred, above the budget
+    assert any("over budget" in w and "480.00 EUR" in w for w in over["warnings"])

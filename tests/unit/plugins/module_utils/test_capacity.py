@@ -87,6 +87,20 @@ def test_budget_below_min_capacity_keeps_min_and_says_over_budget():
     assert len(over) == 1 and "20.00 USD" in over[0] and "10.00 USD" in over[0] and "min_capacity 20" in over[0]
 
 
+def test_stale_series_is_refused_before_any_forecast():
+    t = np.arange(288 * 3)
+    s = fc.Series(NOW - 60 * 3600 - (len(t) - 1) * 300, 300, 100 + 10 * np.sin(2 * np.pi * t / 288.0))
+    spec = [{"name": "rps", "series": s, "unit_capacity": 10}]
+    with pytest.raises(cap.StaleDataError) as err:
+        cap.plan_service("web", spec, 1, 20, current_capacity=2, decision_time=NOW, max_data_age=1800)
+    assert err.value.field == "max_data_age" and err.value.data_age == 60 * 3600
+    failed = cap.plan_many([dict(service="web", dimensions=spec, min_capacity=1, max_capacity=20,
+                                 decision_time=NOW, max_data_age=1800)])[0]
+    assert failed["ok"] is False and failed["data_age_seconds"] == 60 * 3600
+    fresh = cap.plan_service("web", spec, 1, 20, current_capacity=2, decision_time=s.end + 300, max_data_age=1800)
+    assert fresh["ok"] is True and fresh["data_age_seconds"] == 300
+
+
 @pytest.mark.parametrize("kwargs, field", [
     ({"min_capacity": 5, "max_capacity": 2}, "min_capacity"),
     ({"min_capacity": -1, "max_capacity": 2}, "min_capacity"),

@@ -26,6 +26,9 @@ description:
     budget, and returns one decision per service with a capacity schedule over the horizon.
   - With less than two days of history a dimension falls back to reactive sizing and the decision
     carries a warning.
+  - Every decision carries the age of its data (C(data_age_seconds)); a service whose newest sample is
+    older than O(max_data_age) gets no decision (see O(on_error)), so stale metrics are never applied
+    as current.
   - Read-only; it never changes anything, so check mode runs it in full.
   - Pair it with M(meridian.global_infra.scaling_target) to apply the decisions.
 author:
@@ -88,6 +91,9 @@ options:
             description:
               - Most to spend over the horizon. Capacity is capped to fit, and the decision's
                 C(slo_risk) is set when the cap cuts into the capacity the forecast needs.
+              - Capacity never goes below O(services[].min_capacity). When O(services[].min_capacity)
+                over the horizon already costs more than the budget, the decision keeps it, sets
+                C(over_budget) and says so in C(warnings); C(estimated_cost) is then above the budget.
             type: float
       dimensions:
         description: Load dimensions; the decision is the max of their needs.
@@ -142,8 +148,23 @@ options:
     type: int
     default: 300
   end_time:
-    description: End of the history (epoch seconds or ISO-8601); defaults to now.
+    description:
+      - End of the history (epoch seconds or ISO-8601); defaults to now.
+      - It is the decision time that O(max_data_age) is measured against.
     type: str
+  max_data_age:
+    description:
+      - Most seconds allowed between a service's newest real sample (over all its dimensions) and
+        O(end_time) (now by default).
+      - A service whose data is older gets no decision, with the reason (the age, the dimension, and
+        this option) in C(warnings); with O(on_error=fail) the task fails, with V(skip) the decision has
+        C(ok=false) and M(meridian.global_infra.scaling_target) changes nothing for it.
+      - Prometheus repeats a series' last sample for its lookback delta (5 minutes by default), so the
+        age of a query's data can read up to that much younger than the last scrape.
+      - V(0) disables the check, for example to replay an old history with inline
+        O(services[].dimensions[].series) and no O(end_time).
+    type: int
+    default: 1800
   horizon:
     description: Seconds ahead the schedule covers.
     type: int
@@ -256,9 +277,26 @@ decisions:
       type: float
       returned: always
       sample: 0.99
-    estimated_cost: {description: Cost of the schedule over the horizon., type: float, returned: always}
+    estimated_cost: {description: Cost of the schedule over the horizon (above the budget when over_budget)., type: float,
+                     returned: always}
     currency: {description: Currency of estimated_cost., type: str, returned: always, sample: USD}
     time_to_execute: {description: When to apply target_capacity (ISO-8601 UTC)., type: str, returned: always}
+    data_age_seconds:
+      description:
+        - Seconds from the service's newest real sample (the oldest such over its dimensions) to O(end_time)
+          (now by default); the decision was made from data this old.
+        - Null when the data could not be read.
+      type: int
+      returned: always
+      sample: 0
+    over_budget:
+      description:
+        - True when even O(services[].min_capacity) over the horizon costs more than O(services[].cost.budget);
+          capacity then stays at min_capacity, C(estimated_cost) is the cost really incurred (above the budget)
+          and C(warnings) says so.
+      type: bool
+      returned: always
+      sample: false
     slo_risk: {description: True when max_capacity or the budget keeps capacity below the forecast need., type: bool,
                returned: always}
     dimensions:
@@ -278,8 +316,8 @@ decisions:
       type: list
       elements: dict
       returned: always
-    warnings: {description: "Fallbacks and risks (reactive sizing, interpolated gaps, caps).", type: list,
-               elements: str, returned: always}
+    warnings: {description: "Fallbacks and risks (reactive sizing, interpolated gaps, caps, over budget, data older than
+                             max_data_age).", type: list, elements: str, returned: always}
 """
 
 import copy
@@ -292,6 +330,10 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.scaling impo
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import cost as cost_utils
 from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import engine as fc
 from ansible_collections.meridian.global_infra.plugins.module_utils.clients import prometheus as prom
+
+
+# Seconds the newest sample may lag the decision time: two scaling intervals of the default 15 minutes.
+DEFAULT_MAX_DATA_AGE = 1800
 
 
 def argument_spec():
@@ -326,6 +368,7 @@ def argument_spec():
         history=dict(type="int", default=14 * 86400),
         step=dict(type="int", default=300),
         end_time=dict(type="str"),
+        max_data_age=dict(type="int", default=DEFAULT_MAX_DATA_AGE),
         horizon=dict(type="int", default=86400),
         interval=dict(type="int", default=900),
         lead_time=dict(type="int", default=300),
@@ -349,6 +392,10 @@ def validate(params):
         raise cap.CapacityError("lead_time and stabilization must be >= 0 seconds", "lead_time")
     if not 0.0 < params["scale_in_max_step"] <= 1.0:
         raise cap.CapacityError("scale_in_max_step must be in (0, 1]", "scale_in_max_step")
+    max_data_age = params.get("max_data_age", DEFAULT_MAX_DATA_AGE)
+    if max_data_age is None or max_data_age < 0:
+        raise cap.CapacityError("max_data_age must be >= 0 seconds (0 disables the check), got %r" % (max_data_age,),
+                                "max_data_age")
     names = set()
     needs_prometheus = False
     for svc in params["services"]:
@@ -402,7 +449,8 @@ def load_series(params, client, end):
     return out
 
 
-def build_jobs(params, loaded):
+def build_jobs(params, loaded, end):
+    """One plan_service job per service (or the reason its data could not be read); ``end`` is the decision time."""
     jobs = []
     for svc, dims in zip(params["services"], loaded):
         if isinstance(dims, str):
@@ -418,7 +466,8 @@ def build_jobs(params, loaded):
             current_capacity=svc.get("current_capacity"), horizon=params["horizon"], interval=params["interval"],
             lead_time=params["lead_time"], scale_in_max_step=params["scale_in_max_step"],
             stabilization=params["stabilization"], pricing=cost_utils.Pricing.from_dict(svc.get("cost")),
-            model=params["model"], transform=params.get("transform") or "auto"))
+            model=params["model"], transform=params.get("transform") or "auto", decision_time=end,
+            max_data_age=params.get("max_data_age", DEFAULT_MAX_DATA_AGE)))
     return jobs
 
 
@@ -432,7 +481,7 @@ def run(params, client_factory=prom.PrometheusClient, now=None):
                                 validate_certs=params["prometheus_validate_certs"],
                                 timeout=params["prometheus_timeout"], retries=params["prometheus_retries"])
     loaded = load_series(params, client, end)
-    jobs = build_jobs(params, loaded)
+    jobs = build_jobs(params, loaded, end)
     workers = params["workers"] or (os.cpu_count() or 1)
     ready = [j for j in jobs if isinstance(j, dict)]
     decided = iter(cap.plan_many(ready, workers=workers))
@@ -441,8 +490,9 @@ def run(params, client_factory=prom.PrometheusClient, now=None):
         if isinstance(job, dict):
             decision = next(decided)
             if not decision["ok"] and params["on_error"] == "fail":
+                age, limit = decision.get("data_age_seconds"), job["max_data_age"]
                 raise cap.CapacityError("services[%s]: %s" % (svc["name"], "; ".join(decision["warnings"])),
-                                        "services")
+                                        "max_data_age" if (limit and age is not None and age > limit) else "services")
         else:
             decision = cap.failed_decision(svc["name"], job, svc["min_capacity"], svc["max_capacity"],
                                            svc.get("current_capacity"))

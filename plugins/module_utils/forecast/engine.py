@@ -106,13 +106,18 @@ def iso_utc(epoch):
 
 
 class Series:
-    """A regular series: ``values[i]`` is the value at ``start + i * step`` (epoch seconds)."""
+    """A regular series: ``values[i]`` is the value at ``start + i * step`` (epoch seconds).
 
-    def __init__(self, start, step, values, filled=0):
+    ``last_observed`` is the time of the newest real (finite) sample; it is earlier than ``end``
+    when the newest points were NaN and filled in. Defaults to ``end``.
+    """
+
+    def __init__(self, start, step, values, filled=0, last_observed=None):
         self.start = float(start)
         self.step = int(step)
         self.values = values
         self.filled = int(filled)
+        self.last_observed = self.end if last_observed is None else float(last_observed)
 
     @property
     def end(self):
@@ -192,10 +197,11 @@ def regularize_arrays(times, vals, step=None, max_missing=0.2, field="series"):
         raise ForecastError("%s is %.0f%% missing or NaN (more than %.0f%%): fix the source or shorten "
                             "the range" % (field, 100 * missing, 100 * max_missing), field)
     filled = int((~known).sum())
+    last_observed = start + int(np.nonzero(known)[0][-1]) * step
     if filled:
         pos = np.arange(n)
         grid = np.interp(pos, pos[known], grid[known])
-    return Series(start, step, grid, filled)
+    return Series(start, step, grid, filled, last_observed)
 
 
 def _rolling_median(y, window):

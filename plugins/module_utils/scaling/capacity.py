@@ -7,7 +7,8 @@ For each dimension, required units = forecast quantile / (unit capacity x target
 The plan is the max across dimensions on a grid of decision times, covering the warm-up (lead
 time) of each step, never below what the current load needs, scaled in no faster than the
 maximum step down and only when the need stayed low for the stabilisation window, bounded by
-min/max and, optionally, by a budget.
+min/max and, optionally, by a budget. Every decision carries the age of the data it was made
+from; data older than the caller's limit gives no decision.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,6 +29,14 @@ class CapacityError(MeridianError):
 
     def __init__(self, msg, field=None):
         super(CapacityError, self).__init__(field, msg, prefix=False)
+
+
+class StaleDataError(CapacityError):
+    """The newest sample is older than ``max_data_age``; ``data_age`` holds its age in seconds."""
+
+    def __init__(self, msg, data_age):
+        super(StaleDataError, self).__init__(msg, "max_data_age")
+        self.data_age = data_age
 
 
 class Dimension:
@@ -131,6 +140,29 @@ def validate_bounds(min_capacity, max_capacity, current_capacity=None):
         raise CapacityError("current_capacity must be >= 0", "current_capacity")
 
 
+def data_age(series_by_name, decision_time):
+    """Age of the data at ``decision_time`` (epoch seconds): ``(seconds, dimension name, last sample)``.
+
+    ``series_by_name`` is a list of ``(dimension name, Series)``. The age is that of the dimension
+    whose newest real sample is the oldest (every dimension must be fresh for the decision to be);
+    never negative (samples after ``decision_time`` count as fresh).
+    """
+    name, last = min(((n, s.last_observed) for n, s in series_by_name), key=lambda item: item[1])
+    return max(0, int(round(decision_time - last))), name, last
+
+
+def check_data_age(service, series_by_name, decision_time, max_data_age):
+    """The data's age in seconds; raise ``StaleDataError`` when it exceeds ``max_data_age`` (0/None: no limit)."""
+    age, name, last = data_age(series_by_name, decision_time)
+    if max_data_age and age > max_data_age:
+        raise StaleDataError(
+            "service %s: the newest sample of dimension %s is %d s old (at %s, decision time %s), more than "
+            "max_data_age %d s; no decision was made. Check that the metrics still reach Prometheus (scrape "
+            "targets, recording rules), or raise max_data_age (0 disables the check)"
+            % (service, name, age, iso_utc(last), iso_utc(decision_time), max_data_age), age)
+    return age
+
+
 def _point_ahead(dim, seconds):
     """The point (mean) forecast `seconds` ahead, or the current load when there is no forecast."""
     if not dim.mean_path:
@@ -141,13 +173,18 @@ def _point_ahead(dim, seconds):
 
 def decide(service, now, dimensions, min_capacity, max_capacity, current_capacity=None, horizon=86400,
            interval=900, lead_time=300, scale_in_max_step=0.2, stabilization=900, pricing=None,
-           warnings=None):
+           warnings=None, data_age_seconds=None):
     """Build the decision dict for one service.
 
     ``now`` is epoch seconds of the last observation; ``horizon``, ``interval`` (time between
     schedule steps), ``lead_time`` (warm-up) and ``stabilization`` are seconds;
     ``scale_in_max_step`` is the largest fraction of capacity removed per interval (at least one
-    unit).
+    unit); ``data_age_seconds`` (the age of the data at decision time) is copied into the decision.
+
+    With a budget, capacity is capped at the highest level whose cost fits, never below
+    ``min_capacity``. When even ``min_capacity`` over the horizon costs more than the budget, the
+    decision keeps ``min_capacity``, sets ``over_budget`` and says so in ``warnings``;
+    ``estimated_cost`` is always the cost of the schedule returned.
     """
     validate_bounds(min_capacity, max_capacity, current_capacity)
     if not dimensions:
@@ -233,15 +270,20 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
     if unbounded_peak > max_capacity:
         notes.append("forecast needs %d units, above max_capacity %d: SLO at risk" % (unbounded_peak, max_capacity))
 
-    capped, level = _cost.apply_budget(caps, interval, pricing)
+    capped, level = _cost.apply_budget(caps, interval, pricing, floor=min_capacity)
     slo_risk = unbounded_peak > max_capacity
     if level is not None:
-        capped = [max(c, min_capacity) for c in capped]
         if any(c < s for c, s in zip(capped, stab)):
             slo_risk = True
             notes.append("budget %.2f %s caps capacity at %d units: SLO at risk"
                          % (pricing.budget, pricing.currency, level))
         caps = capped
+    total_cost = _cost.schedule_cost(caps, interval, pricing)
+    over_budget = _cost.over_budget(total_cost, pricing)
+    if over_budget:
+        notes.append("over budget: min_capacity %d over the horizon costs %.2f %s, more than the budget %.2f %s; "
+                     "capacity stays at min_capacity. Raise cost.budget or lower min_capacity"
+                     % (min_capacity, total_cost, pricing.currency, pricing.budget, pricing.currency))
 
     target = caps[0]
     if current_capacity is None:
@@ -292,8 +334,9 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
         "min_capacity": int(min_capacity),
         "max_capacity": int(max_capacity),
         "confidence": confidence,
-        "estimated_cost": round(_cost.schedule_cost(caps, interval, pricing), 4),
+        "estimated_cost": round(total_cost, 4),
         "currency": pricing.currency,
+        "over_budget": over_budget,
         "time_to_execute": iso_utc(when),
         "dimensions": per_dim,
         "model": chosen,
@@ -301,12 +344,17 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
         "slo_risk": bool(slo_risk),
         "horizon_seconds": int(horizon),
         "interval_seconds": int(interval),
+        "data_age_seconds": None if data_age_seconds is None else int(data_age_seconds),
         "warnings": notes,
     }
 
 
-def failed_decision(service, reason, min_capacity=0, max_capacity=0, current_capacity=None, currency="USD"):
-    """A decision that could not be computed: ``ok`` is False and appliers change nothing."""
+def failed_decision(service, reason, min_capacity=0, max_capacity=0, current_capacity=None, currency="USD",
+                    data_age_seconds=None):
+    """A decision that could not be computed: ``ok`` is False and appliers change nothing.
+
+    ``data_age_seconds`` is the age of the data when it was read (None when it could not be).
+    """
     return {
         "service": service,
         "ok": False,
@@ -318,18 +366,20 @@ def failed_decision(service, reason, min_capacity=0, max_capacity=0, current_cap
         "confidence": 0.0,
         "estimated_cost": 0.0,
         "currency": currency,
+        "over_budget": False,
         "time_to_execute": iso_utc(0),
         "dimensions": [],
         "model": {"name": "none", "backtest_mase": None, "backtest_smape": None},
         "schedule": [],
         "slo_risk": True,
+        "data_age_seconds": None if data_age_seconds is None else int(data_age_seconds),
         "warnings": [reason],
     }
 
 
 def plan_service(service, dimensions, min_capacity, max_capacity, current_capacity=None, horizon=86400,
                  interval=900, lead_time=300, scale_in_max_step=0.2, stabilization=900, pricing=None,
-                 model="auto", now=None, transform="auto"):
+                 model="auto", now=None, transform="auto", decision_time=None, max_data_age=None):
     """Forecast every dimension of a service and build its decision.
 
     ``dimensions`` is a list of dicts: ``name``, ``series`` (a :class:`forecast.Series`),
@@ -338,6 +388,12 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
     With fewer than two seasons of history a dimension falls back to reactive sizing and the
     decision carries a warning. Bad input raises ``CapacityError`` / ``ForecastError`` before
     any forecast is computed.
+
+    ``decision_time`` (epoch seconds; default ``now``, itself the newest series end by default)
+    is when the decision is made, the end of the queried range; the decision's
+    ``data_age_seconds`` is measured from the newest real sample to it. When that age exceeds
+    ``max_data_age`` seconds (0 or None: no limit), ``StaleDataError`` is raised before any
+    forecast.
     """
     validate_bounds(min_capacity, max_capacity, current_capacity)
     if not dimensions:
@@ -352,6 +408,10 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
         prepared.append((dim, series))
     if now is None:
         now = max(series.end for _d, series in prepared)
+    if max_data_age is not None and max_data_age < 0:
+        raise CapacityError("max_data_age must be >= 0 seconds (0 disables the check)", "max_data_age")
+    age = check_data_age(service, [(d.name, s) for d, s in prepared],
+                         now if decision_time is None else decision_time, max_data_age)
     notes = []
     out = []
     for dim, series in prepared:
@@ -381,7 +441,7 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
         out.append(dim)
     return decide(service, now, out, min_capacity, max_capacity, current_capacity=current_capacity,
                   horizon=horizon, interval=interval, lead_time=lead_time, scale_in_max_step=scale_in_max_step,
-                  stabilization=stabilization, pricing=pricing, warnings=notes)
+                  stabilization=stabilization, pricing=pricing, warnings=notes, data_age_seconds=age)
 
 
 def _plan_job(job):
@@ -390,7 +450,8 @@ def _plan_job(job):
         return plan_service(**job)
     except (CapacityError, ForecastError, _cost.CostError) as exc:
         return failed_decision(job.get("service", "?"), str(exc), job.get("min_capacity") or 0,
-                               job.get("max_capacity") or 0, job.get("current_capacity"))
+                               job.get("max_capacity") or 0, job.get("current_capacity"),
+                               data_age_seconds=getattr(exc, "data_age", None))
 
 
 def plan_many(jobs, workers=1):
@@ -412,4 +473,5 @@ def plan_many(jobs, workers=1):
     return [_plan_job(job) for job in jobs]
 
 
-__all__ = ["CapacityError", "Dimension", "ForecastError", "decide", "failed_decision", "plan_many", "plan_service", "validate_bounds"]
+__all__ = ["CapacityError", "Dimension", "ForecastError", "StaleDataError", "check_data_age", "data_age", "decide",
+           "failed_decision", "plan_many", "plan_service", "validate_bounds"]

@@ -68,17 +68,25 @@ def budget_cap(pricing, horizon_seconds):
     return int(pricing.budget // (pricing.unit_hour * horizon_seconds / 3600.0))
 
 
-def apply_budget(capacities, step_seconds, pricing):
+def over_budget(cost, pricing):
+    """True when ``cost`` exceeds ``pricing.budget`` (never without a budget)."""
+    return pricing.budget is not None and cost > pricing.budget + 1e-9
+
+
+def apply_budget(capacities, step_seconds, pricing, floor=0):
     """Cap ``capacities`` at the highest level whose total cost fits ``pricing.budget``.
 
-    Returns ``(capped list, level)``; ``level`` is None when nothing had to be capped.
+    The level never goes below ``floor`` (the minimum capacity), and capacities are raised to it:
+    when even ``floor`` does not fit, the result still costs more than the budget
+    (:func:`over_budget` tells). Returns ``(capped list, level)``; ``level`` is None when nothing
+    had to be capped.
     """
-    caps = [int(c) for c in capacities]
+    caps = [max(int(c), int(floor)) for c in capacities]
     if pricing.budget is None or pricing.unit_hour <= 0 or not caps:
         return caps, None
-    if schedule_cost(caps, step_seconds, pricing) <= pricing.budget + 1e-9:
+    if not over_budget(schedule_cost(caps, step_seconds, pricing), pricing):
         return caps, None
     level = max(caps)
-    while level > 0 and schedule_cost([min(c, level) for c in caps], step_seconds, pricing) > pricing.budget + 1e-9:
+    while level > floor and over_budget(schedule_cost([min(c, level) for c in caps], step_seconds, pricing), pricing):
         level -= 1
     return [min(c, level) for c in caps], level

@@ -180,6 +180,22 @@ def _managed(name, prefix):
     return name.startswith(prefix + "-")
 
 
+def _still_due(current, prefix, now, earliest):
+    """Managed one-time steps of ``current`` that start after ``now`` but before ``earliest``, by start time.
+
+    They are about to run: no new step can be scheduled that close, and removing or rewriting one
+    would race the provider's execution of it.
+    """
+    due = []
+    for name, action in (current.get("scheduled_actions") or {}).items():
+        if not _managed(name, prefix) or action.get("recurrence") or not action.get("start_time"):
+            continue
+        start = parse_time(action["start_time"], "scheduled_actions.%s.start_time" % name)
+        if now < start < earliest:
+            due.append((start, name, action))
+    return [(name, action) for _start, name, action in sorted(due, key=lambda item: item[:2])]
+
+
 def desired_state(decision, current, now, capacity_mode="desired", manage_bounds=True, scheduled_actions=True,
                   prefix="meridian-forecast", max_scheduled_actions=24, min_lead_time=120, native_policy=None):
     """The state the target should have after applying ``decision`` (already validated).
@@ -190,6 +206,10 @@ def desired_state(decision, current, now, capacity_mode="desired", manage_bounds
       target's current bounds stay and the decision must fit inside them.
     - Scheduled steps: the forecast schedule from ``now + min_lead_time`` on, only where the capacity
       changes, the first ``max_scheduled_actions`` of them, each named deterministically.
+    - Managed steps already in place that are still due but start sooner than ``min_lead_time``
+      (too close to create or rewrite safely) are kept as they are: a re-run late in an interval
+      must not remove the step that is about to carry out the same decision. The steps after them
+      continue from the capacity they set.
     - A scale-up whose ``time_to_execute`` lies at least ``min_lead_time`` ahead is deferred: the
       current desired capacity stays (within the bounds) and a scheduled step sets the target then.
     - ``native_policy``: a provider payload to keep in place, ``None`` to leave the current one
@@ -229,6 +249,11 @@ def desired_state(decision, current, now, capacity_mode="desired", manage_bounds
     }
     if scheduled_actions:
         previous = now_capacity
+        for name, action in _still_due(current, prefix, now, earliest):
+            if len(state["scheduled_actions"]) >= max_scheduled_actions:
+                break
+            state["scheduled_actions"][name] = copy.deepcopy(action)
+            previous = action.get("desired_capacity", previous)
         for when, capacity in steps:
             if when < earliest or capacity == previous:
                 continue

@@ -71,7 +71,34 @@ def test_budget_caps_capacity_and_flags_risk():
                    horizon=3600, interval=900, pricing=pricing)
     assert d["estimated_cost"] <= 10.0
     assert d["slo_risk"] is True
+    assert d["over_budget"] is False
     assert any("budget" in w for w in d["warnings"])
+
+
+def test_budget_below_min_capacity_keeps_min_and_says_over_budget():
+    # 20 units is the floor; one hour of it costs 20.0, twice the budget
+    pricing = cost.Pricing(on_demand_price=1.0, budget=10.0)
+    d = cap.decide("web", NOW, [dim([100.0] * 300, recent=[100.0])], 20, 100, current_capacity=20,
+                   horizon=3600, interval=900, pricing=pricing)
+    assert [s["capacity"] for s in d["schedule"]] == [20]
+    assert d["over_budget"] is True
+    assert d["estimated_cost"] == 20.0  # what min_capacity really costs, not the budget
+    over = [w for w in d["warnings"] if "over budget" in w]
+    assert len(over) == 1 and "20.00 USD" in over[0] and "10.00 USD" in over[0] and "min_capacity 20" in over[0]
+
+
+def test_stale_series_is_refused_before_any_forecast():
+    t = np.arange(288 * 3)
+    s = fc.Series(NOW - 60 * 3600 - (len(t) - 1) * 300, 300, 100 + 10 * np.sin(2 * np.pi * t / 288.0))
+    spec = [{"name": "rps", "series": s, "unit_capacity": 10}]
+    with pytest.raises(cap.StaleDataError) as err:
+        cap.plan_service("web", spec, 1, 20, current_capacity=2, decision_time=NOW, max_data_age=1800)
+    assert err.value.field == "max_data_age" and err.value.data_age == 60 * 3600
+    failed = cap.plan_many([dict(service="web", dimensions=spec, min_capacity=1, max_capacity=20,
+                                 decision_time=NOW, max_data_age=1800)])[0]
+    assert failed["ok"] is False and failed["data_age_seconds"] == 60 * 3600
+    fresh = cap.plan_service("web", spec, 1, 20, current_capacity=2, decision_time=s.end + 300, max_data_age=1800)
+    assert fresh["ok"] is True and fresh["data_age_seconds"] == 300
 
 
 @pytest.mark.parametrize("kwargs, field", [

@@ -25,6 +25,16 @@ def test_apply_budget_lowers_the_peak_first():
     assert cost.apply_budget([1, 1], 900, cost.Pricing(1.0, budget=100.0)) == ([1, 1], None)
 
 
+def test_apply_budget_stops_at_the_floor_and_reports_the_overrun():
+    p = cost.Pricing(on_demand_price=1.0, budget=3.0)
+    capped, level = cost.apply_budget([4, 10, 10, 4], 900, p, floor=4)  # 4 units for an hour cost 4.0
+    assert level == 4 and capped == [4, 4, 4, 4]
+    assert cost.over_budget(cost.schedule_cost(capped, 900, p), p) is True
+    fits, level = cost.apply_budget([2, 10, 10, 2], 900, p, floor=2)
+    assert fits == [2, 4, 4, 2] and cost.over_budget(cost.schedule_cost(fits, 900, p), p) is False
+    assert cost.over_budget(1e9, cost.Pricing(1.0)) is False  # no budget, never over it
+
+
 @pytest.mark.parametrize("kwargs, field", [({"on_demand_price": -1}, "cost.on_demand_price"),
                                            ({"spot_share": 1.5}, "cost.spot_share"),
                                            ({"budget": 0}, "cost.budget")])

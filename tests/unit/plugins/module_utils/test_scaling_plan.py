@@ -218,6 +218,50 @@ def test_stale_managed_actions_only_purged_on_request_and_foreign_ones_untouched
     assert ops["batch_delete_scheduled_action"]["ScheduledActionNames"] == ["meridian-forecast-20250303T110000Z"]
 
 
+def _grid_decision(capacities):
+    """A decision made at NOW on the 15-minute grid: one schedule step per interval."""
+    schedule = [{"time": format_time(NOW + datetime.timedelta(seconds=900 * i)), "capacity": c}
+                for i, c in enumerate(capacities)]
+    return validate_decision(_decision(action="maintain", target_capacity=capacities[0], schedule=schedule))
+
+
+def test_rerun_late_in_the_interval_keeps_the_imminent_step():
+    asg = AwsAsgProvider()
+    decision = _grid_decision([3, 5, 5, 4, 3])
+    first_run = NOW + datetime.timedelta(seconds=100)
+    desired = desired_state(decision, CURRENT, first_run)
+    imminent = "meridian-forecast-20250303T121500Z"  # NOW + 900 s: 3 -> 5
+    assert desired["scheduled_actions"][imminent]["desired_capacity"] == 5
+    applied = asg.normalise_state(_group(2, 10, 3), _aws_actions(desired))
+
+    # Same decision, re-run 100 s before the step (inside the 120 s minimum lead): nothing changes.
+    rerun = plan_changes(applied, desired_state(decision, applied, NOW + datetime.timedelta(seconds=800)),
+                         purge_scheduled_actions=True)
+    assert rerun["scheduled_delete"] == [] and rerun["scheduled_put"] == []
+    assert not rerun["changed"] and asg.operations("g", rerun) == []
+    assert rerun["diff"]["after"]["scheduled_actions"][imminent]["desired_capacity"] == 5
+
+
+def test_imminent_step_is_neither_rewritten_nor_purged_and_later_steps_follow_it():
+    asg = AwsAsgProvider()
+    desired = desired_state(_grid_decision([3, 5, 5, 4, 3]), CURRENT, NOW + datetime.timedelta(seconds=100))
+    applied = asg.normalise_state(_group(2, 10, 3), _aws_actions(desired))
+    # A new decision wants 6 from the imminent step on: too late to rewrite that step, so it stays at 5
+    # and the next one brings 6.
+    newer = desired_state(_grid_decision([3, 6, 6, 4, 3]), applied, NOW + datetime.timedelta(seconds=800))
+    plan = plan_changes(applied, newer, purge_scheduled_actions=True)
+    assert plan["scheduled_delete"] == []
+    assert plan["scheduled_put"] == ["meridian-forecast-20250303T123000Z"]
+    assert newer["scheduled_actions"]["meridian-forecast-20250303T121500Z"]["desired_capacity"] == 5
+    assert newer["scheduled_actions"]["meridian-forecast-20250303T123000Z"]["desired_capacity"] == 6
+    # Steps already past, and steps outside the prefix, are not kept by this rule.
+    past = desired_state(_grid_decision([3, 5, 5, 4, 3]), applied, NOW + datetime.timedelta(seconds=1000))
+    assert "meridian-forecast-20250303T121500Z" not in past["scheduled_actions"]
+    other = desired_state(_grid_decision([3, 5, 5, 4, 3]), applied, NOW + datetime.timedelta(seconds=800),
+                          prefix="other")
+    assert not any(name.startswith("meridian-forecast-") for name in other["scheduled_actions"])
+
+
 def test_changed_step_is_rewritten():
     asg = AwsAsgProvider()
     desired = desired_state(validate_decision(_decision()), CURRENT, NOW)

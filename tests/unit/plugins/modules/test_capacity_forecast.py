@@ -20,8 +20,8 @@ def series(days=7, level=100.0):
 
 
 def params(services, **kw):
-    p = {"services": services, "history": 14 * 86400, "step": 300, "end_time": str(NOW), "horizon": 86400,
-         "interval": 900, "lead_time": 300, "stabilization": 900, "scale_in_max_step": 0.2, "model": "auto",
+    p = {"services": services, "history": 14 * 86400, "step": 300, "end_time": str(NOW), "max_data_age": 1800,
+         "horizon": 86400, "interval": 900, "lead_time": 300, "stabilization": 900, "scale_in_max_step": 0.2, "model": "auto",
          "workers": 1, "on_error": "fail", "prometheus_url": None, "prometheus_headers": None,
          "prometheus_validate_certs": True, "prometheus_timeout": 30.0, "prometheus_retries": 0}
     p.update(kw)
@@ -137,3 +137,52 @@ def test_transform_option_reaches_the_forecast_and_is_reported(transform):
     if transform == "none":
         assert model["transform"] == "none"
     assert out["ok"] is True and out["target_capacity"] >= 1
+
+
+def test_stale_history_gives_no_decision_and_every_decision_carries_its_age():
+    stale = [[t - 60 * 3600, v] for t, v in series()]  # the metrics stopped 60 h before end_time
+    dims = [{"name": "rps", "query": None, "series": stale, "unit_capacity": 10.0, "target_utilization": 0.7,
+             "quantile": 0.99}]
+    out = mod.run(params([svc("stale", dims=dims), svc("fresh")], on_error="skip"))
+    assert [d["ok"] for d in out] == [False, True]
+    assert out[0]["data_age_seconds"] == 60 * 3600 and out[1]["data_age_seconds"] == 0
+    assert "max_data_age 1800" in out[0]["warnings"][0] and "216000 s old" in out[0]["warnings"][0]
+    assert out[0]["schedule"] == []
+    # on_error=fail: the task fails, naming the option
+    with pytest.raises(cap.CapacityError) as err:
+        mod.run(params([svc("stale", dims=dims)]))
+    assert err.value.field == "max_data_age" and "216000 s old" in str(err.value)
+    # a higher limit, or 0, lets the old data through, still reporting its age
+    for limit in (0, 60 * 3600):
+        replay = mod.run(params([svc("stale", dims=dims)], max_data_age=limit))[0]
+        assert replay["ok"] is True and replay["data_age_seconds"] == 60 * 3600
+
+
+def test_trailing_missing_points_count_in_the_data_age():
+    gone = series()
+    for point in gone[-12:]:
+        point[1] = None  # the last hour is NaN: interpolated for the fit, but not fresh data
+    dims = [{"name": "rps", "query": None, "series": gone, "unit_capacity": 10.0, "target_utilization": 0.7,
+             "quantile": 0.99}]
+    decision = mod.run(params([svc(dims=dims)], max_data_age=3600))[0]
+    assert decision["ok"] is True and decision["data_age_seconds"] == 3600
+    refused = mod.run(params([svc(dims=dims)], on_error="skip", max_data_age=3599))[0]
+    assert refused["ok"] is False and refused["data_age_seconds"] == 3600
+
+
+def test_max_data_age_is_validated_before_any_query():
+    dims = [{"name": "rps", "query": "up", "series": None, "unit_capacity": 1.0, "target_utilization": 0.7,
+             "quantile": 0.99}]
+    FakeClient.queries = []
+    with pytest.raises(cap.CapacityError) as err:
+        mod.run(params([svc(dims=dims)], prometheus_url="http://x", max_data_age=-1), client_factory=FakeClient)
+    assert err.value.field == "max_data_age" and FakeClient.queries == []
+
+
+def test_budget_below_min_capacity_is_reported_over_budget():
+    cost = {"on_demand_price": 1.0, "spot_share": 0.0, "spot_price": None, "currency": "EUR", "budget": 10.0}
+    out = mod.run(params([svc(min_capacity=20, cost=cost), svc("cheap", cost=dict(cost, budget=1e6))]))
+    over, cheap = out
+    assert over["over_budget"] is True and cheap["over_budget"] is False
+    assert over["estimated_cost"] == 20 * 24.0  # min_capacity all day: the cost really incurred, above the budget
+    assert any("over budget" in w and "480.00 EUR" in w for w in over["warnings"])

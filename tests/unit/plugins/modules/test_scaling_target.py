@@ -171,3 +171,22 @@ def test_floor_mode_and_predictive_policy(moto_url, autoscaling, group):
                   predictive_policy={"state": "absent"})
     assert removed.result["changed"] is True
     assert autoscaling.describe_policies(AutoScalingGroupName=group)["ScalingPolicies"] == []
+
+
+def test_rerun_late_in_the_interval_keeps_the_imminent_step(moto_url, autoscaling, group, monkeypatch):
+    # A decision made at E on the 15-minute grid: 2 now, 4 from E + 15 min, 3 from E + 45 min.
+    decided = datetime.datetime.now(UTC).replace(second=0, microsecond=0) + datetime.timedelta(hours=1)
+    decision = _decision(start=decided, action="maintain", target_capacity=2, time_to_execute=_iso(decided),
+                         schedule=[{"time": _iso(decided + datetime.timedelta(minutes=15 * i)), "capacity": c}
+                                   for i, c in enumerate([2, 4, 4, 3])])
+    imminent = "meridian-forecast-" + (decided + datetime.timedelta(minutes=15)).strftime("%Y%m%dT%H%M%SZ")
+
+    monkeypatch.setattr(scaling_target, "_utcnow", lambda: decided + datetime.timedelta(seconds=100))
+    first = run(moto_url, name=group, decision=decision, purge_scheduled_actions=True)
+    assert first.result["changed"] is True and _actions(autoscaling, group)[imminent] == 4
+
+    monkeypatch.setattr(scaling_target, "_utcnow", lambda: decided + datetime.timedelta(seconds=800))
+    again = run(moto_url, name=group, decision=decision, purge_scheduled_actions=True)
+    assert again.result["changed"] is False and again.result["operations"] == []
+    assert _actions(autoscaling, group)[imminent] == 4
+    assert _bounds(autoscaling, group) == (2, 8, 2)

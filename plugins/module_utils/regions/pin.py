@@ -183,13 +183,21 @@ def _text(value):
     return ", ".join(value) if isinstance(value, list) else str(value)
 
 
+if HAS_YAML:
+    class _IndentedDumper(yaml.SafeDumper):
+        """Lists indented under their key, the layout yamllint (and so ansible-lint) expects."""
+
+        def increase_indent(self, flow=False, indentless=False):
+            return super(_IndentedDumper, self).increase_indent(flow, False)
+
+
 def render_pin(pin, header_lines=()):
     """The pin file's text: comment lines, then YAML (JSON, itself YAML, without PyYAML). Deterministic."""
     data = {"version": pin["version"], "regions": pin["regions"],
             "cidrs": dict(sorted(pin["cidrs"].items())), "summary": pin.get("summary") or {}}
     plain = json.loads(json.dumps(data))  # plain types only (no tagged or numpy values)
     if HAS_YAML:
-        body = yaml.safe_dump(plain, default_flow_style=False, sort_keys=False, width=120)
+        body = yaml.dump(plain, Dumper=_IndentedDumper, default_flow_style=False, sort_keys=False, width=120)
     else:  # pragma: no cover
         body = json.dumps(plain, indent=2) + "\n"
     header = "".join("# %s\n" % line if line else "#\n" for line in header_lines)

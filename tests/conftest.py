@@ -3,7 +3,9 @@
 
 Plugins loaded by name (for example ``inventory_loader.get('meridian.global_infra.region_select')``)
 need the loader's collection metadata, which it records only for packages it imported itself; so it
-is installed before any test module imports ``ansible_collections``.
+is installed before any test module imports ``ansible_collections``: here, when this conftest is
+loaded, because pytest loads it before the conftests below it (which import the collection) and
+before any ``pytest_configure`` hook runs.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +18,4 @@ from ansible.plugins.loader import init_plugin_loader
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-
-def pytest_configure(config):
-    init_plugin_loader([os.path.join(ROOT, ".collections")])
+init_plugin_loader([os.path.join(ROOT, ".collections")])

@@ -63,7 +63,7 @@ def cloudfront_settings(name, alb_dns_name, static_bucket, region, static_paths=
     """
     if minimum_protocol_version not in ("TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"):
         raise CdnPlanError("cdn_minimum_protocol_version", "%r is older than TLSv1.2_2021; use TLSv1.2_2021 or newer"
-                             % (minimum_protocol_version,))
+                           % (minimum_protocol_version,))
     if aliases and not certificate_arn:
         raise CdnPlanError("cdn_aliases", "aliases need an ACM certificate (cdn_acm_certificate_arn)")
     if not alb_dns_name:

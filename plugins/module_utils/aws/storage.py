@@ -11,6 +11,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.validate import integer
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
@@ -22,21 +23,7 @@ class StoragePlanError(MeridianError):
 
 
 def _int(value, field, low, high=None):
-    if isinstance(value, bool):
-        raise StoragePlanError(field, "expected an integer, got %r" % (value,))
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise StoragePlanError(field, "expected an integer, got %r" % (value,))
-    if number < low or (high is not None and number > high):
-        raise StoragePlanError(field, "%d is out of range [%s, %s]" % (number, low, "" if high is None else high))
-    return number
-
-
-
-
-
-
+    return integer(value, field, low, high, error=StoragePlanError)
 
 
 def bucket_plan(buckets, prefix, region, failover_region=None):
@@ -64,10 +51,10 @@ def bucket_plan(buckets, prefix, region, failover_region=None):
         full = "%s-%s-%s" % (prefix, name, region)
         if not _BUCKET.match(full):
             raise StoragePlanError(field + ".name", "%r is not a valid S3 bucket name (3-63 lowercase letters, digits, '-'); "
-                                 "shorten the project, environment or bucket name" % full)
+                                   "shorten the project, environment or bucket name" % full)
         if not isinstance(bucket.get("data_class"), str) or not bucket["data_class"]:
             raise StoragePlanError(field + ".data_class", "every bucket needs a data class (pii, content_metadata, "
-                                 "operational, payment or one of the inventory's)")
+                                   "operational, payment or one of the inventory's)")
         encryption = bucket.get("encryption", "aws:kms")
         if encryption not in _ENCRYPTIONS:
             raise StoragePlanError(field + ".encryption", "%r is not one of %s" % (encryption, ", ".join(_ENCRYPTIONS)))

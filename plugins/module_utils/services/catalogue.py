@@ -39,6 +39,7 @@ import copy
 import re
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.validate import integer
 
 FIELD = "meridian_services"
 STRATEGIES = ("predictive", "static")
@@ -66,17 +67,7 @@ def target_name(project, env, service):
 
 
 def _int(value, field, low, high=None):
-    if isinstance(value, bool) or value is None:
-        raise CatalogueError(field, "expected an integer, got %r" % (value,))
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise CatalogueError(field, "expected an integer, got %r" % (value,))
-    if number != value and not (isinstance(value, str) and value.strip().lstrip("-").isdigit()):
-        raise CatalogueError(field, "expected a whole number, got %r" % (value,))
-    if number < low or (high is not None and number > high):
-        raise CatalogueError(field, "%d is out of range [%s, %s]" % (number, low, "" if high is None else high))
-    return number
+    return integer(value, field, low, high, error=CatalogueError)
 
 
 def _number(value, field, low_exclusive=None, high=None):

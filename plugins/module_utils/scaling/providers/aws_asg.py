@@ -98,7 +98,7 @@ class AwsAsgProvider(ScalingProvider):
         }
         if breach == "IncreaseMaxCapacity":
             config["MaxCapacityBuffer"] = int_field(options.get("max_capacity_buffer", 10),
-                                                     "predictive_policy.max_capacity_buffer")
+                                                    "predictive_policy.max_capacity_buffer")
         return config
 
     def operations(self, target_name, plan):

@@ -3,7 +3,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import json
 import os
 
@@ -140,5 +139,3 @@ def test_security_group_exposure_rejects_a_non_list():
     with pytest.raises(SecurityGroupError) as err:
         security_group_exposure({"security_groups": []})
     assert err.value.field == "security_groups"
-
-

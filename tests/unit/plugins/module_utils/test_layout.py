@@ -52,7 +52,7 @@ def _imports(path):
 
 
 def test_every_module_lives_in_a_known_package():
-    assert sorted(set(parts[0] for parts, _ in _modules())) == sorted(ALLOWED)
+    assert sorted(set(parts[0] for parts, _path in _modules())) == sorted(ALLOWED)
 
 
 def _id(value):

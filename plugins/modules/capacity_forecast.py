@@ -330,6 +330,8 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.scaling impo
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import cost as cost_utils
 from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import engine as fc
 from ansible_collections.meridian.global_infra.plugins.module_utils.clients import prometheus as prom
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
 
 
 # Seconds the newest sample may lag the decision time: two scaling intervals of the default 15 minutes.
@@ -510,9 +512,8 @@ def main():
         module.fail_json(msg=missing_required_lib("prometheus-api-client"))
     try:
         decisions = run(module.params)
-    except (fc.ForecastError, cap.CapacityError, cost_utils.CostError, prom.PrometheusError) as exc:
-        field = getattr(exc, "field", None)
-        module.fail_json(msg=str(exc), field=field)
+    except MeridianError as exc:
+        fail_on_error(module, exc)
     module.exit_json(changed=False, decisions=decisions)
 
 

@@ -112,3 +112,15 @@ def test_zones_within_the_region_pass_the_network_preflight(tmp_path):
     assert rc != 0
     assert "availability zones; set network_az_count" not in out
     assert "List the region's availability zones" in out
+
+
+def test_a_public_port_other_than_80_and_443_fails_in_preflight(tmp_path):
+    rc, out = run_playbook(_write_inventory(tmp_path, {
+        "aws-us-east-1": {"meridian_region": "us-east-1", "meridian_failover_region": "eu-west-1",
+                          "network_vpc_cidr": "10.10.0.0/16", "network_public_ports": [443, 22]},
+        "aws-eu-west-1": {"meridian_region": "eu-west-1", "meridian_failover_region": "us-east-1",
+                          "network_vpc_cidr": "10.20.0.0/16"},
+    }))
+    assert rc != 0
+    assert "network_public_ports: [443, 22] (host aws-us-east-1) opens 22 to 0.0.0.0/0" in out
+    assert "List the region's availability zones" not in out

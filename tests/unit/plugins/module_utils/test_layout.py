@@ -26,6 +26,7 @@ ALLOWED = {
     "regions": {"common", "network"},
     "drill": {"common", "regions"},
     "aws": {"common", "services", "network", "regions"},
+    "k8s": {"common", "services"},
 }
 # Libraries that talk to the network: only clients/ may import them.
 NETWORK_LIBRARIES = {"boto3", "botocore", "requests", "urllib3", "prometheus_api_client", "psycopg", "socket",

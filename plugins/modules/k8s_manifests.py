@@ -24,10 +24,10 @@ description:
     components and files the collection does not manage are left alone. Each file is replaced
     atomically; a file is rewritten only when its bytes change, so a second run reports no change.
   - C(delivery=apply) writes nothing; RV(manifests) are returned for M(kubernetes.core.k8s) with
-    C(apply=true) and C(server_side_apply={field_manager: meridian}).
+    C(apply=true) and the server-side apply field manager C(meridian).
   - Fields that the scale job owns (for a service with C(scaling.strategy=predictive), the
     HorizontalPodAutoscaler's C(spec.minReplicas), or the Deployment's C(spec.replicas) without HPA)
-    keep their current value, clamped into C(capacity.min)..C(capacity.max): taken from the file in
+    keep their current value, clamped into C(capacity.min)..C(capacity.max), taken from the file in
     the tree (gitops) or from O(existing) (apply).
   - Every option is validated and every manifest checked before anything is written; an error names
     the option, the catalogue field, or the object (C(<Kind>/<name>)) and its field path.
@@ -50,7 +50,7 @@ options:
     required: true
   cluster:
     description:
-      - The cluster's settings (C(meridian_kubernetes)): C(cloud), C(cluster), C(version),
+      - The cluster's settings (C(meridian_kubernetes)), with C(cloud), C(cluster), C(version),
         C(delivery), C(gitops_dir), C(namespace), C(zones), C(istio), C(prometheus_operator),
         C(ingress_namespace), ... See the inventory documentation.
     type: dict
@@ -153,8 +153,8 @@ EXAMPLES = r"""
 RETURN = r"""
 manifests:
   description:
-    - The rendered objects of the component, validated (with the scale-job-owned fields kept). With
-      O(state=absent): the objects to delete (apply), or those of the files removed (gitops).
+    - The rendered objects of the component, validated (with the scale-job-owned fields kept).
+    - With O(state=absent), the objects to delete (apply), or those of the files removed (gitops).
   returned: always
   type: list
   elements: dict

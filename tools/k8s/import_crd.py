@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Convert an upstream CustomResourceDefinition (YAML) into the schema data the collection ships.
 
     import_crd.py UPSTREAM.yaml CRD_NAME --source "REPO TAG (COMMIT) PATH" [-o OUT.py | -o OUT.json]
@@ -108,7 +107,7 @@ def render(data, name, source, module=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("upstream", help="upstream CRD YAML file (- for stdin)")
     parser.add_argument("name", help="metadata.name of the CRD, e.g. servicemonitors.monitoring.coreos.com")
     parser.add_argument("--source", help="upstream repository, tag, commit and path, for the module docstring")

@@ -221,3 +221,25 @@ def test_without_a_kubeconfig_in_a_pod_the_service_account_is_used(tmp_path, mon
     monkeypatch.setattr(module.k8s_config, "load_incluster_config", load_incluster_config)
     client = KubernetesClient.from_config()
     assert len(calls) == 1 and client.api_client.configuration.host == "https://10.96.0.1:443"
+
+
+def test_an_unreachable_api_server_is_not_retried_and_names_the_connection(client, sleeps, monkeypatch):
+    import urllib3
+
+    calls = []
+
+    def refuse(pool, method, url, **kwargs):
+        calls.append(url)
+        raise urllib3.exceptions.MaxRetryError(pool, url, reason="connection refused")
+
+    monkeypatch.setattr(urllib3.PoolManager, "request", refuse)
+    with pytest.raises(KubernetesApiError) as err:
+        client.get("HorizontalPodAutoscaler", NS, "meridian-local-web")
+    assert len(calls) == 1 and sleeps == []
+    assert err.value.field == "kubernetes.kubeconfig" and "cannot reach the API server" in str(err.value)
+
+
+@pytest.mark.parametrize("status, retried", [(429, True), (500, True), (503, True), (599, True), (400, False),
+                                             (404, False), (409, False), (None, False), (0, False)])
+def test_the_http_policy_retries_429_and_5xx_only(status, retried):
+    assert retry.http_retryable(status) is retried

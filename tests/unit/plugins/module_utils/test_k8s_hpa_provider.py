@@ -21,6 +21,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.prov
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
 NS = "meridian-local"
+CPU_TARGET = {"type": "Utilization", "averageUtilization": 70}
 BEHAVIOR = {"scaleDown": {"stabilizationWindowSeconds": 300,
                           "policies": [{"type": "Percent", "value": 50, "periodSeconds": 60}]}}
 
@@ -28,8 +29,7 @@ BEHAVIOR = {"scaleDown": {"stabilizationWindowSeconds": 300,
 def _hpa(min_replicas=2, max_replicas=6):
     spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "meridian-local-web"},
             "maxReplicas": max_replicas,
-            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization",
-                                                                                     "averageUtilization": 70}}}],
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": CPU_TARGET}}],
             "behavior": copy.deepcopy(BEHAVIOR)}
     if min_replicas is not None:
         spec["minReplicas"] = min_replicas

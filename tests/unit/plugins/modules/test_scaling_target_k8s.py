@@ -32,6 +32,7 @@ DEPLOYMENT_NAME = "meridian-local-worker"
 DEPLOYMENT_FILE = "%s/%s/deployment-%s.yaml" % (CLUSTER, NS, DEPLOYMENT_NAME)
 LABELS = {"app.kubernetes.io/managed-by": "meridian.global_infra", "app.kubernetes.io/name": "web",
           "app.kubernetes.io/part-of": "meridian"}
+CPU_TARGET = {"type": "Utilization", "averageUtilization": 70}
 BEHAVIOR = {"scaleDown": {"policies": [{"periodSeconds": 60, "type": "Percent", "value": 50}],
                           "stabilizationWindowSeconds": 300}}
 
@@ -48,8 +49,7 @@ def _rendered_hpa(min_replicas=2, max_replicas=6):
                      "annotations": {"meridian.global_infra/component": "compute"}},
         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": HPA_NAME},
                  "minReplicas": min_replicas, "maxReplicas": max_replicas,
-                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization",
-                                                                                          "averageUtilization": 70}}},
+                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": CPU_TARGET}},
                              {"type": "Pods", "pods": {"metric": {"name": "http_requests_per_second"},
                                                        "target": {"type": "AverageValue", "averageValue": "50"}}}],
                  "behavior": BEHAVIOR},
@@ -226,8 +226,9 @@ def test_a_hand_edited_file_is_refused_unchanged(root):
 
 
 def test_a_file_holding_another_object_is_refused(root):
-    (root / HPA_FILE).write_text(layout.dump(dict(_rendered_hpa(), metadata=dict(_rendered_hpa()["metadata"],
-                                                                                  namespace="other"))))
+    elsewhere = _rendered_hpa()
+    elsewhere["metadata"]["namespace"] = "other"
+    (root / HPA_FILE).write_text(layout.dump(elsewhere))
     result = run(decision=_decision(4), kubernetes=_gitops(root))
     assert isinstance(result, ModuleFail) and result.result["field"] == "kubernetes.namespace"
 
@@ -263,7 +264,7 @@ def test_a_decision_without_capacity_changes_nothing(root):
 ])
 def test_bad_kubernetes_options_fail_naming_the_option_before_any_read(monkeypatch, args, field, text):
     reads = []
-    monkeypatch.setattr(scaling_target, "gitops_tree", lambda root: reads.append(root))
+    monkeypatch.setattr(scaling_target, "gitops_tree", reads.append)
     monkeypatch.setattr(scaling_target.KubernetesClient, "from_config",
                         classmethod(lambda cls, **kwargs: reads.append(kwargs)))
     args = dict(args)

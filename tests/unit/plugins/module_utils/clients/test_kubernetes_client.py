@@ -168,7 +168,7 @@ def test_apply_invalid_names_the_field_of_the_cause(server, client):
 
 def test_apply_retries_until_the_attempts_run_out_then_says_so(server, client, sleeps, monkeypatch):
     monkeypatch.setattr(retry, "RETRIES", 3)
-    for _ in range(3):
+    for _attempt in range(3):
         server.answer(429, "status_429_too_many_requests")
     with pytest.raises(KubernetesApiError) as err:
         client.apply(_floor_body(4))

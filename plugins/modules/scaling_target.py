@@ -724,7 +724,7 @@ def run_k8s(module, params, decision, forecast_only):
                         module.warn("the API server answered %s=%s for %s %s/%s, not %s (a webhook or another "
                                     "manager changed it)" % (target.field, got, settings["kind"],
                                                              settings["namespace"], name, after))
-    except MeridianError as err:
+    except (MeridianError, OSError) as err:  # OSError: the rendered tree could not be read or written
         fail_on_error(module, err, note="nothing was changed")
 
     low, high = target.bounds(decision, current)

@@ -19,6 +19,14 @@ and its per-provider settings::
         dimensions: [{name: requests_per_second, query: ..., unit_capacity: 300, target_utilization: 0.7}]
         cost: {on_demand_price: 0.0208, currency: USD}
       aws: {instance_type: t3.small}
+      k8s:                            # the Kubernetes provider
+        image: ghcr.io/example/web:1.4.2
+        resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {cpu: "1", memory: 512Mi}}
+        hpa: true                     # false: the Deployment's replicas are the capacity
+        requests_per_second_target: 50
+        behavior: {...}               # HorizontalPodAutoscaler v2 behavior, kept as given
+        overrides: {deployment: {...}, service: {...}, hpa: {...}, pdb: {...}, network_policy: {...},
+                    service_monitor: {...}, destination_rule: {...}}
 
 Capacity has one owner. With ``strategy: predictive`` the scaling job (and the reactive target
 tracking it keeps as a floor, and a drill that borrows the standby) owns a group's desired capacity
@@ -37,13 +45,27 @@ __metaclass__ = type
 
 import copy
 import re
+from decimal import Decimal
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.validate import integer
 
 FIELD = "meridian_services"
 STRATEGIES = ("predictive", "static")
-PROVIDERS = ("aws",)
+PROVIDERS = ("aws", "k8s")
+# What catalogue() validates when no provider is named: the AWS settings, as before Kubernetes existed.
+DEFAULT_PROVIDERS = ("aws",)
+# The keys of a service's k8s.overrides: one per kind of object rendered for the service.
+K8S_OVERRIDE_KINDS = ("deployment", "service", "hpa", "pdb", "network_policy", "service_monitor", "destination_rule")
+_K8S_KEYS = ("image", "resources", "hpa", "requests_per_second_target", "behavior", "overrides")
+_K8S_RESOURCES = ("cpu", "memory")
+# A Kubernetes resource quantity (k8s.io/apimachinery resource.Quantity), non-negative.
+_QUANTITY = re.compile(r"^(?P<num>[0-9]+(\.[0-9]*)?|\.[0-9]+)(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
+_QUANTITY_SCALE = {
+    "": 1, "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"),
+    "k": 10 ** 3, "M": 10 ** 6, "G": 10 ** 9, "T": 10 ** 12, "P": 10 ** 15, "E": 10 ** 18,
+    "Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50, "Ei": 2 ** 60,
+}
 # Target group names are at most 32 characters, and they carry the target name.
 TARGET_NAME_MAX = 32
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
@@ -147,6 +169,85 @@ def _scaling(entry, field):
     return out
 
 
+def _quantity(value, field):
+    """A cpu or memory quantity as Kubernetes writes it (``250m``, ``"1"``, ``512Mi``) and its value.
+
+    Numbers are accepted and returned as their string (YAML reads ``cpu: 1`` as an integer)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise CatalogueError(field, "expected a quantity such as 250m, \"1\" or 512Mi, got %r" % (value,))
+    text = value if isinstance(value, str) else ("%d" % value if float(value).is_integer() else repr(value))
+    match = _QUANTITY.match(text)
+    if not match:
+        raise CatalogueError(field, "%r is not a Kubernetes quantity; write it like 250m, \"1\" or 512Mi" % (value,))
+    suffix = match.group("suffix") or ""
+    if suffix[:1] in ("e", "E"):
+        amount = Decimal(match.group("num") + suffix)
+    else:
+        amount = Decimal(match.group("num")) * _QUANTITY_SCALE[suffix]
+    return text, amount
+
+
+def _k8s_resources(value, field):
+    resources = _mapping(value, field, required=False)
+    out = {}
+    amounts = {}
+    for part, spec in resources.items():
+        pfield = "%s.%s" % (field, part)
+        if part not in ("requests", "limits"):
+            raise CatalogueError(pfield, "unknown key; resources takes requests and limits")
+        spec = _mapping(spec, pfield)
+        out[part] = {}
+        for name, quantity in spec.items():
+            qfield = "%s.%s" % (pfield, name)
+            if name not in _K8S_RESOURCES:
+                raise CatalogueError(qfield, "unknown resource; give %s" % " and ".join(_K8S_RESOURCES))
+            out[part][name], amounts[(part, name)] = _quantity(quantity, qfield)
+    for name in _K8S_RESOURCES:
+        if ("requests", name) in amounts and ("limits", name) in amounts \
+                and amounts[("requests", name)] > amounts[("limits", name)]:
+            raise CatalogueError("%s.requests.%s" % (field, name), "%s is above the limit %s; Kubernetes refuses a "
+                                 "request above its limit" % (out["requests"][name], out["limits"][name]))
+    return out
+
+
+def _k8s_settings(settings, field):
+    """The validated ``k8s`` block of one service (``field`` is ``meridian_services[<svc>].k8s``)."""
+    unknown = sorted(str(key) for key in settings if key not in _K8S_KEYS)
+    if unknown:
+        raise CatalogueError("%s.%s" % (field, unknown[0]), "unknown key; k8s takes %s" % ", ".join(_K8S_KEYS))
+    image = settings.get("image")
+    if not isinstance(image, str) or not image or any(c.isspace() for c in image):
+        raise CatalogueError(field + ".image", "the Kubernetes provider needs the service's container image, e.g. "
+                             "image: ghcr.io/example/web:1.4.2, got %r" % (image,))
+    hpa = settings.get("hpa", True)
+    if not isinstance(hpa, bool):
+        raise CatalogueError(field + ".hpa", "expected true or false, got %r" % (hpa,))
+    out = {
+        "image": image,
+        "resources": _k8s_resources(settings.get("resources"), field + ".resources"),
+        "hpa": hpa,
+        "requests_per_second_target": None,
+        "behavior": None,
+        "overrides": {},
+    }
+    if hpa and "cpu" not in out["resources"].get("requests", {}):
+        raise CatalogueError(field + ".resources.requests.cpu", "the HorizontalPodAutoscaler's CPU target is a share "
+                             "of the CPU request: set resources.requests.cpu (e.g. 250m), or hpa: false")
+    target = settings.get("requests_per_second_target")
+    if target is not None:
+        number = _number(target, field + ".requests_per_second_target", low_exclusive=0)
+        out["requests_per_second_target"] = target if isinstance(target, (int, float)) else number
+    if settings.get("behavior") is not None:
+        out["behavior"] = copy.deepcopy(_mapping(settings["behavior"], field + ".behavior"))
+    overrides = _mapping(settings.get("overrides"), field + ".overrides", required=False)
+    for kind, override in overrides.items():
+        kfield = "%s.overrides.%s" % (field, kind)
+        if kind not in K8S_OVERRIDE_KINDS:
+            raise CatalogueError(kfield, "unknown kind; overrides takes %s" % ", ".join(K8S_OVERRIDE_KINDS))
+        out["overrides"][kind] = copy.deepcopy(_mapping(override, kfield))
+    return out
+
+
 def _provider_settings(entry, field, providers):
     out = {}
     for provider in providers:
@@ -156,16 +257,23 @@ def _provider_settings(entry, field, providers):
             if not isinstance(itype, str) or "." not in itype:
                 raise CatalogueError(field + ".aws.instance_type", "expected an instance type such as t3.small, got %r"
                                      % (itype,))
+        elif provider == "k8s":
+            out[provider] = _k8s_settings(settings, field + ".k8s")
+            continue
         out[provider] = copy.deepcopy(settings)
     return out
 
 
-def catalogue(services, project, env, providers=PROVIDERS):
+def catalogue(services, project, env, providers=DEFAULT_PROVIDERS):
     """Validate ``meridian_services`` and return it normalised, one dict per service.
 
     Each returned entry has ``name``, ``port``, ``health_path``, ``path_patterns``, ``data_class``,
     ``capacity`` ({min, max, initial}), ``scaling`` ({strategy, owner, target_cpu, dimensions, cost}),
-    the provider settings of ``providers`` and ``target_name``. Errors name the entry and the field.
+    the provider settings of ``providers`` (by default AWS's only) and ``target_name``. Errors name
+    the entry and the field.
+
+    ``k8s`` is normalised to ``{image, resources: {requests?, limits?}, hpa, requests_per_second_target
+    (None when absent), behavior (None when absent, else as given), overrides ({kind: mapping})}``.
     """
     if not isinstance(services, (list, tuple)) or not services:
         raise CatalogueError(FIELD, "expected a non-empty list of services; define at least one service "

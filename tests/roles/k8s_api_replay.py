@@ -267,17 +267,26 @@ class ApiReplay:
     def seed(self, obj, field_manager):
         """Store an object as if field_manager had applied it (no request recorded)."""
         group, _sep, version = obj["apiVersion"].rpartition("/")
-        plural = self._plural(group, version, obj["kind"])
+        plural = self.plural(group, version, obj["kind"])
         code, body = self._apply(group, version, plural, obj["metadata"].get("namespace", ""), obj["metadata"]["name"],
                                  obj, field_manager, force=True, dry_run=False)
         assert code in (200, 201), body
         return body
 
-    def _plural(self, group, version, kind):
+    def plural(self, group, version, kind):
+        """The resource name (plural) discovery gives kind in group/version."""
         for (g, v, plural), entry in self.resources.items():
             if (g, v) == (group, version) and entry["kind"] == kind:
                 return plural
         raise KeyError("%s/%s %s is not served" % (group, version, kind))
+
+    def path_of(self, obj):
+        """The API path of an object (as the client builds it)."""
+        group, _sep, version = obj["apiVersion"].rpartition("/")
+        namespace = obj["metadata"].get("namespace", "")
+        prefix = "/apis/" + obj["apiVersion"] if group else "/api/" + version
+        return (prefix + ("/namespaces/" + namespace if namespace else "") + "/"
+                + self.plural(group, version, obj["kind"]) + "/" + obj["metadata"]["name"])
 
     # ---- request handling --------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The one retry policy of every AWS call the collection makes itself.
+"""The retry policies of the calls the collection makes itself: AWS, and HTTP APIs keyed on status.
 
 amazon.aws's ``AWSRetry.jittered_backoff`` (full-jitter exponential backoff) on throttling and the
 transient errors amazon.aws already lists, plus the throttling codes of the services used here that
@@ -13,12 +13,17 @@ Retried codes: Route 53 ``Throttling`` and ``PriorRequestNotComplete`` (a change
 applied), EC2 ``RequestLimitExceeded``, Auto Scaling ``Throttling``, S3 ``SlowDown`` (``503`` on a
 HEAD request, which has no error body), ``RequestTimeout``, and the transient server-side errors.
 ``AccessDenied``, validation and not-found errors are never retried.
+
+HTTP APIs that answer with a status code (the Kubernetes API server) use ``http_retry()``: the same
+jittered backoff and the same ``RETRIES``, ``DELAY`` and ``MAX_DELAY``, keyed on the ``status`` of the
+raised error; only ``429`` (too many requests, API priority and fairness) and ``5xx`` are retried.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.amazon.aws.plugins.module_utils.cloud import CloudRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 RETRIES = 10
@@ -62,3 +67,35 @@ def paginate_all(client, operation, **kwargs):
     def _all():
         return client.get_paginator(operation).paginate(**kwargs).build_full_result()
     return aws_retry()(_all)()
+
+
+def http_retryable(status):
+    """True when an HTTP status is one ``http_retry`` retries: 429 and 5xx."""
+    return isinstance(status, int) and not isinstance(status, bool) and (status == 429 or 500 <= status <= 599)
+
+
+class HttpStatusRetry(CloudRetry):
+    """amazon.aws's CloudRetry keyed on an error's HTTP ``status`` attribute instead of an AWS code.
+
+    An error without a ``status`` (a connection error of the HTTP library) is not retried here.
+    """
+
+    base_class = Exception
+
+    @staticmethod
+    def status_code_from_exception(error):
+        return getattr(error, "status", None)
+
+    @staticmethod
+    def found(response_code, catch_extra_error_codes=None):
+        return http_retryable(response_code)
+
+
+def http_retry(retries=None, delay=None, max_delay=None):
+    """The retry decorator for HTTP API calls: ``http_retry()(call)(*args)``; 429 and 5xx only.
+
+    Omitted arguments take the module's ``RETRIES``, ``DELAY`` and ``MAX_DELAY`` as they are now.
+    """
+    return HttpStatusRetry.jittered_backoff(retries=RETRIES if retries is None else retries,
+                                            delay=DELAY if delay is None else delay,
+                                            max_delay=MAX_DELAY if max_delay is None else max_delay)

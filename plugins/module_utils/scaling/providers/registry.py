@@ -10,12 +10,13 @@ __metaclass__ = type
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.plan import ScalingPlanError
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.aws_asg import AwsAsgProvider
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.k8s_hpa import K8sHpaProvider
 
-PROVIDERS = {AwsAsgProvider.name: AwsAsgProvider}
+PROVIDERS = {AwsAsgProvider.name: AwsAsgProvider, K8sHpaProvider.name: K8sHpaProvider}
 
 
 def provider(name, **kwargs):
-    """The scaling target kind called ``name`` (``aws_asg``)."""
+    """The scaling target kind called ``name`` (``aws_asg``, ``k8s_hpa``)."""
     try:
         return PROVIDERS[name](**kwargs)
     except KeyError:

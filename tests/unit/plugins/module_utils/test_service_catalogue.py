@@ -43,9 +43,10 @@ def test_target_name_refuses_names_past_the_target_group_limit():
 
 @pytest.mark.parametrize("env", ["local", "staging", "prod"])
 def test_the_shipped_catalogues_are_valid(env):
-    entries = catalogue(_inventory_services(env), "meridian", env)
+    entries = catalogue(_inventory_services(env), "meridian", env, providers=("aws", "k8s"))
     assert [e["scaling"]["owner"] for e in entries] == ["scaling", "scaling"]
     assert all(e["aws"]["instance_type"].startswith("t3.") for e in entries)
+    assert [e["k8s"]["image"].rsplit("/", 1)[1].split(":")[0] for e in entries] == ["web", "api"]
 
 
 def test_normalised_entry_keeps_bounds_and_defaults():

@@ -190,3 +190,17 @@ def test_rerun_late_in_the_interval_keeps_the_imminent_step(moto_url, autoscalin
     assert again.result["changed"] is False and again.result["operations"] == []
     assert _actions(autoscaling, group)[imminent] == 4
     assert _bounds(autoscaling, group) == (2, 8, 2)
+
+
+def test_forecast_only_reports_the_plan_and_changes_nothing(moto_url, autoscaling, group):
+    before = _state(autoscaling, group)
+    preview = run(moto_url, name=group, decision=_decision(), mode="ForecastOnly")
+    assert preview.result["changed"] is False and preview.result["would_change"] is True
+    assert preview.result["mode"] == "ForecastOnly"
+    assert [op["operation"] for op in preview.result["operations"]][0] == "update_auto_scaling_group"
+    assert preview.result["group"]["desired_capacity"] == 3
+    assert _state(autoscaling, group) == before
+
+    applied = run(moto_url, name=group, decision=_decision())
+    assert applied.result["changed"] is True and applied.result["would_change"] is True
+    assert applied.result["mode"] == "ForecastAndScale"

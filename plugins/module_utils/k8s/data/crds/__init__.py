@@ -1,0 +1,1 @@
+"""Upstream CustomResourceDefinition schemas (one module per CRD; each has a ``.SOURCE.md`` beside it)."""

@@ -36,6 +36,8 @@ import yaml
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "k8s_api")
 APPLY_PATCH = "application/apply-patch+yaml"
+# Objects a cluster already holds (ApiReplay.load), not discovery.
+LIVE_OBJECTS = "live_objects.json"
 # Go's strconv.ParseBool, which the API server uses for the `force` query parameter.
 _TRUE = ("1", "t", "T", "TRUE", "true", "True")
 _FALSE = ("0", "f", "F", "FALSE", "false", "False")
@@ -122,6 +124,19 @@ def _fields_v1(paths):
     return tree
 
 
+def _paths_of_fields_v1(tree, prefix=()):
+    """The field paths a FieldsV1 tree names (a list's keyed entries count as the whole list)."""
+    paths = set()
+    for key, sub in tree.items():
+        if key == ".":
+            continue
+        if not key.startswith("f:"):
+            return {prefix}
+        path = prefix + (key[2:],)
+        paths |= _paths_of_fields_v1(sub, path) if sub else {path}
+    return paths
+
+
 def _selector_terms(selector):
     """Split a labelSelector at the commas outside parentheses."""
     terms, depth, current = [], 0, ""
@@ -181,7 +196,7 @@ class ApiReplay:
         self._lock = threading.Lock()
         self._server = None
         self._thread = None
-        self._resource_version = itertools.count(1001)
+        self._last_resource_version = 1000
         self._cluster_ips = itertools.count(10)
         self.requests = []
         # (group, plural, namespace or "", name) -> {"object": dict, "owners": {manager: set of paths}}
@@ -238,7 +253,7 @@ class ApiReplay:
         paths = {"version.json": "/version", "api.json": "/api", "apis.json": "/apis"}
         out = {}
         for name in sorted(os.listdir(self._fixtures)):
-            if not name.endswith(".json"):
+            if not name.endswith(".json") or name == LIVE_OBJECTS:
                 continue
             with open(os.path.join(self._fixtures, name)) as handle:
                 body = json.load(handle)
@@ -263,6 +278,21 @@ class ApiReplay:
     def clear_requests(self):
         with self._lock:
             del self.requests[:]
+
+    def load(self, path):
+        """Store the objects of a recorded List (a GET answer each, managedFields included): each field
+        manager owns the fields its managedFields entry names. No request is recorded."""
+        with open(path) as handle:
+            recorded = json.load(handle)
+        assert recorded["kind"] == "List", path
+        with self._lock:
+            for obj in recorded["items"]:
+                group, _sep, version = obj["apiVersion"].rpartition("/")
+                meta = obj["metadata"]
+                key = (group, self.plural(group, version, obj["kind"]), meta.get("namespace", ""), meta["name"])
+                owners = {entry["manager"]: _paths_of_fields_v1(entry["fieldsV1"]) for entry in meta["managedFields"]}
+                self._store[key] = {"object": copy.deepcopy(obj), "owners": owners}
+                self._last_resource_version = max(self._last_resource_version, int(meta["resourceVersion"]))
 
     def seed(self, obj, field_manager):
         """Store an object as if field_manager had applied it (no request recorded)."""
@@ -480,7 +510,8 @@ class ApiReplay:
             if created:
                 current["metadata"].pop("resourceVersion", None)
             return 201 if created else 200, current
-        current["metadata"]["resourceVersion"] = str(next(self._resource_version))
+        self._last_resource_version += 1
+        current["metadata"]["resourceVersion"] = str(self._last_resource_version)
         self._store[key] = {"object": current, "owners": owners}
         return 201 if created else 200, copy.deepcopy(current)
 

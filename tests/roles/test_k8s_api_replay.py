@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import socket
 
 import pytest
@@ -20,7 +21,12 @@ from kubernetes import config as k8s_config
 from kubernetes.dynamic import DynamicClient
 from kubernetes.dynamic.exceptions import ConflictError, NotFoundError
 
-from ansible_collections.meridian.global_infra.tests.roles.k8s_api_replay import ApiReplay, label_selector_matches
+from ansible_collections.meridian.global_infra.tests.roles.k8s_api_replay import (
+    FIXTURES,
+    LIVE_OBJECTS,
+    ApiReplay,
+    label_selector_matches,
+)
 
 NS = "meridian-test"
 LABELS = {"app.kubernetes.io/managed-by": "meridian.global_infra", "app.kubernetes.io/name": "web"}
@@ -159,6 +165,24 @@ def test_a_field_another_manager_set_conflicts_unless_the_value_is_kept(api, dyn
     assert kept["spec"]["minReplicas"] == 3
     owners = {m["manager"]: m["fieldsV1"] for m in kept["metadata"]["managedFields"]}
     assert "f:minReplicas" in owners["meridian"]["f:spec"] and "f:minReplicas" in owners["meridian-scaling"]["f:spec"]
+
+
+def test_recorded_live_objects_keep_their_owners(api, dyn):
+    with open(os.path.join(FIXTURES, LIVE_OBJECTS)) as handle:
+        recorded = {item["kind"]: item for item in json.load(handle)["items"]}
+    api.load(os.path.join(FIXTURES, LIVE_OBJECTS))
+    hpas = dyn.resources.get(api_version="autoscaling/v2", kind="HorizontalPodAutoscaler")
+    live = hpas.get(name="web", namespace="meridian-local").to_dict()
+    assert live == recorded["HorizontalPodAutoscaler"]
+    body = dict(_hpa(1), metadata=dict(_hpa()["metadata"], namespace="meridian-local"))
+    with pytest.raises(ConflictError):
+        _apply(dyn, body)
+    kept = _apply(dyn, dict(body, spec=dict(body["spec"], minReplicas=3))).to_dict()
+    assert int(kept["metadata"]["resourceVersion"]) > int(live["metadata"]["resourceVersion"])
+    assert kept["metadata"]["uid"] == live["metadata"]["uid"]
+    owners = {m["manager"]: m["fieldsV1"] for m in kept["metadata"]["managedFields"]}
+    assert owners["meridian-scaling"] == {"f:spec": {"f:minReplicas": {}}}
+    assert "f:minReplicas" in owners["meridian"]["f:spec"]
 
 
 def test_fields_a_manager_no_longer_applies_are_removed(api, dyn):

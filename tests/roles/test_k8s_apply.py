@@ -8,9 +8,10 @@ copy of inventories/local with the cluster k8s-eu-west-1 switched to apply deliv
 kubeconfig whose context local-eu-west-1 (named as inventories/staging names them) points at the
 replay, while its current context points at a closed port.
 
-One journey, run once for the module (ansible-playbook dominates the time): apply on an empty cluster,
-apply again, the scale job raises a floor, a check-mode run (which must keep it), teardown.
-Each test asserts one step from what the replay recorded. The playbooks run with the
+One journey, run once for the module (ansible-playbook dominates the time), on a cluster that holds
+the namespace and the web HPA as an earlier provisioning and the scale job left them
+(fixtures/k8s_api/live_objects.json: minReplicas 3, owned by meridian-scaling): apply, apply again,
+a check-mode run, teardown. Each test asserts one step from what the replay recorded. The playbooks run with the
 ansible.posix.json callback, so the manifests the k8s_manifests task rendered in the same run are
 compared with the bodies the API server received.
 """
@@ -29,10 +30,14 @@ import sys
 
 import pytest
 import yaml
-from kubernetes import client as k8s_client
-from kubernetes.dynamic import DynamicClient
 
-from ansible_collections.meridian.global_infra.tests.roles.k8s_api_replay import APPLY_PATCH, ApiReplay
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients.kubernetes import KubernetesApiError, KubernetesClient
+from ansible_collections.meridian.global_infra.tests.roles.k8s_api_replay import (
+    APPLY_PATCH,
+    FIXTURES,
+    LIVE_OBJECTS,
+    ApiReplay,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
@@ -45,6 +50,10 @@ RENDER_TASK = "meridian.global_infra.k8s_delivery : Render and validate the mani
 APPLY_TASK = "meridian.global_infra.k8s_delivery : Apply them server-side (apply delivery)"
 DISCOVERY = ("/version", "/api", "/apis")  # and /api/v1, /apis/<group>/<version>
 TOKEN = "replay-token-not-a-secret"
+HPA_WEB = ("autoscaling/v2", "HorizontalPodAutoscaler", NAMESPACE, "web")
+# inventories/local: capacity.initial of web and api; the scale job raised web's floor to FLOOR
+INITIAL = 1
+FLOOR = 3
 
 Step = collections.namedtuple("Step", "report requests before after")
 
@@ -76,13 +85,17 @@ def _inventory(tmp_path, url):
     return inv
 
 
-def _scale_job(url, name, floor):
-    """What the scale job does to an HPA: apply its minReplicas as field manager meridian-scaling."""
-    dyn = DynamicClient(k8s_client.ApiClient(k8s_client.Configuration(host=url)), cache_file=os.devnull)
-    hpas = dyn.resources.get(api_version="autoscaling/v2", kind="HorizontalPodAutoscaler")
-    hpas.server_side_apply(body={"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-                                 "metadata": {"name": name, "namespace": NAMESPACE}, "spec": {"minReplicas": floor}},
-                           name=name, namespace=NAMESPACE, field_manager="meridian-scaling", force_conflicts=True)
+def _apply_without_the_floor(kubeconfig, applied, name):
+    """The error of a server dry run, by meridian, of the HPA as applied but with capacity.initial as
+    its floor (what the apply would have sent had the role not read the live object first); sent with
+    the collection's own client (clients/kubernetes.py, the scale job's)."""
+    [hpa] = [m for m in rendered(applied.report, HOST)["compute"]
+             if m["kind"] == "HorizontalPodAutoscaler" and m["metadata"]["name"] == name]
+    hpa = dict(hpa, spec=dict(hpa["spec"], minReplicas=INITIAL))
+    client = KubernetesClient.from_config(kubeconfig=str(kubeconfig), context=CONTEXT)
+    with pytest.raises(KubernetesApiError) as exc:
+        client.apply(hpa, dry_run=True, field_manager="meridian")
+    return exc.value
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +113,10 @@ def journey(tmp_path_factory):
             report = play(inventory, playbook, check=check)
             steps[name] = Step(report, list(api.requests), before, _stored(api))
 
+        api.load(os.path.join(FIXTURES, LIVE_OBJECTS))
         step("apply")
+        steps["unkept"] = _apply_without_the_floor(inventory.parent / "kubeconfig", steps["apply"], "web")
         step("again")
-        _scale_job(api.url, "web", 3)
         step("check", check=True)
         step("teardown", playbook="kubernetes_teardown.yml")
     finally:
@@ -231,31 +245,73 @@ def _assert_every_request_is_authenticated_and_legacy(requests):
         assert not request.path.startswith("/openapi"), request
 
 
+def _hpa_owners(obj):
+    return {f["manager"]: sorted(f["fieldsV1"].get("f:spec", {})) for f in obj["metadata"]["managedFields"]}
+
+
 def test_every_rendered_object_is_applied_server_side_namespace_first(journey):
     step = journey["apply"]
     manifests = rendered(step.report, HOST)
     _assert_kinds(manifests)
     _assert_applied_in_order(step.requests, manifests)
     _assert_every_request_is_authenticated_and_legacy(step.requests)
-    # discovery (legacy, plain JSON) before anything else, cached for the rest of the run
-    paths = [r.path for r in step.requests]
-    assert paths[:2] == ["/version", "/apis"]
+    # kubernetes.core reads each object twice (its retrieve, then apply_object) before the PATCH
+    for i, request in enumerate(step.requests):
+        if request.method == "PATCH":
+            assert [(r.method, r.path) for r in step.requests[i - 2:i]] == [("GET", request.path)] * 2
+    # discovery (legacy, plain JSON) before anything else, asked once a run (kubernetes.core's cache file)
+    assert [r.path for r in step.requests[:2]] == ["/version", "/apis"]
     discovery = [r for r in step.requests if r.path in DISCOVERY or re.match(r"^/(api/v1|apis/[^/]+/[^/]+)$", r.path)]
     assert all(r.headers["accept"] == "application/json" for r in discovery)
-    assert {"/api/v1", "/apis/apps/v1", "/apis/autoscaling/v2", "/apis/networking.istio.io/v1"} <= {
-        r.path for r in discovery}
-    assert len({r.path for r in discovery}) == len(discovery), "discovery is asked once a run"
+    assert {"/api/v1", "/apis/apps/v1", "/apis/autoscaling/v2", "/apis/policy/v1", "/apis/networking.k8s.io/v1",
+            "/apis/monitoring.coreos.com/v1", "/apis/networking.istio.io/v1"} == {r.path for r in discovery[2:]}
+    assert len({r.path for r in discovery}) == len(discovery)
     # the live HPAs and Deployments are read (managed-by label) before the workloads are rendered
     lists = [r for r in step.requests if "labelSelector" in r.query]
     assert [r.path for r in lists] == ["/apis/autoscaling/v2/namespaces/%s/horizontalpodautoscalers" % NAMESPACE,
                                        "/apis/apps/v1/namespaces/%s/deployments" % NAMESPACE]
     assert {r.query["labelSelector"] for r in lists} == {"app.kubernetes.io/managed-by=meridian.global_infra"}
-    # stored: exactly the rendered objects, each owned by the field manager meridian alone
-    assert step.before == {}
+    # stored: exactly the rendered objects, owned by the field manager meridian (the web HPA's floor
+    # also by meridian-scaling, see test_the_floor_the_scale_job_set_is_kept)
+    assert sorted(step.before) == [("autoscaling/v2", "HorizontalPodAutoscaler", NAMESPACE, "web"),
+                                   ("v1", "Namespace", "", NAMESPACE)]
     assert sorted(step.after) == sorted(_ident(m) for m in _in_order(manifests))
-    for obj in step.after.values():
-        assert [f["manager"] for f in obj["metadata"]["managedFields"]] == ["meridian"], obj["metadata"]
+    for key, obj in step.after.items():
+        managers = [f["manager"] for f in obj["metadata"]["managedFields"]]
+        assert managers == (["meridian", "meridian-scaling"] if key == HPA_WEB else ["meridian"]), (key, managers)
+        # the recorded objects were changed in place, not recreated
+        if key in step.before:
+            assert obj["metadata"]["uid"] == step.before[key]["metadata"]["uid"]
+    # every object changed: new ones, the namespace (a label), the HPA (the request-rate metric)
     assert _apply_changed(step.report, HOST) == len(step.after)
+    assert step.report["stats"][HOST]["changed"] > 0
+
+
+def test_the_floor_the_scale_job_set_is_kept(journey):
+    step = journey["apply"]
+    live = step.before[HPA_WEB]
+    assert live["spec"]["minReplicas"] == FLOOR
+    assert _hpa_owners(live)["meridian-scaling"] == ["f:minReplicas"]
+    assert "f:minReplicas" not in _hpa_owners(live)["meridian"]
+    hpas = {m["metadata"]["name"]: m for m in rendered(step.report, HOST)["compute"]
+            if m["kind"] == "HorizontalPodAutoscaler"}
+    # web keeps the floor the scale job set; api (no live HPA) starts at capacity.initial
+    assert hpas["web"]["spec"]["minReplicas"] == FLOOR
+    assert hpas["api"]["spec"]["minReplicas"] == INITIAL
+    # only that field comes from the live object: the rest is rendered (the live HPA lacks the request-rate metric)
+    assert hpas["web"]["spec"]["metrics"] != live["spec"]["metrics"]
+    assert [m["type"] for m in hpas["web"]["spec"]["metrics"]] == ["Resource", "Pods"]
+    [patch] = [r for r in _patches(step.requests) if r.path == PATHS.path_of(hpas["web"])]
+    assert patch.body == hpas["web"]
+    applied = step.after[HPA_WEB]
+    assert applied["spec"]["minReplicas"] == FLOOR
+    assert applied["spec"]["metrics"] == hpas["web"]["spec"]["metrics"]
+    owners = _hpa_owners(applied)
+    assert owners["meridian-scaling"] == ["f:minReplicas"] and "f:minReplicas" in owners["meridian"]
+    # with capacity.initial instead, the API server refuses the apply (force is false): the floor is the scale job's
+    unkept = journey["unkept"]
+    assert unkept.status == 409, unkept
+    assert 'conflict with "meridian-scaling"' in str(unkept) and ".spec.minReplicas" in str(unkept), str(unkept)
 
 
 def test_a_second_run_applies_again_and_changes_nothing(journey):
@@ -269,44 +325,16 @@ def test_a_second_run_applies_again_and_changes_nothing(journey):
     assert step.report["stats"][HOST]["changed"] == 0, step.report["stats"]
 
 
-def _hpa_owners(obj):
-    return {f["manager"]: sorted(f["fieldsV1"].get("f:spec", {})) for f in obj["metadata"]["managedFields"]}
-
-
 def test_check_mode_sends_a_server_dry_run_and_stores_nothing(journey):
-    step = journey["check"]
-    manifests = rendered(step.report, HOST)
-    _assert_kinds(manifests)
-    _assert_applied_in_order(step.requests, manifests, dry_run=True)
-    assert step.after == step.before
-    # the only object whose dry run differs: the HPA whose floor the scale job raised before this run
-    # (meridian would own minReplicas again, beside meridian-scaling; see the next test)
-    assert _apply_changed(step.report, HOST) == 1
-
-
-def test_the_floor_the_scale_job_set_is_kept(journey):
     first, step = journey["apply"], journey["check"]
-    key = ("autoscaling/v2", "HorizontalPodAutoscaler", NAMESPACE, "web")
-    # the live HPA: the scale job raised the floor to 3 and owns minReplicas alone
-    live = step.before[key]
-    assert live["spec"]["minReplicas"] == 3
-    owners = _hpa_owners(live)
-    assert "f:minReplicas" in owners["meridian-scaling"] and "f:minReplicas" not in owners["meridian"]
-    # the role read it (even in check mode) and the module kept it; every other object is rendered as before
-    initial = {m["metadata"]["name"]: m for m in rendered(first.report, HOST)["compute"]
-               if m["kind"] == "HorizontalPodAutoscaler"}
-    assert initial["web"]["spec"]["minReplicas"] == 1  # capacity.initial
     manifests = rendered(step.report, HOST)
-    hpas = {m["metadata"]["name"]: m for m in manifests["compute"] if m["kind"] == "HorizontalPodAutoscaler"}
-    assert hpas["web"]["spec"] == dict(initial["web"]["spec"], minReplicas=3)
-    assert hpas["api"] == initial["api"]
-    others = [m for m in _in_order(manifests) if _ident(m) != key]
-    assert others == [m for m in _in_order(rendered(first.report, HOST)) if _ident(m) != key]
-    # the body the server checked (a dry run: the conflict check is the same as for an apply) carries
-    # the kept floor; with the rendered 1 the server would have answered 409 (conflict with meridian-scaling)
-    [patch] = [r for r in _patches(step.requests) if r.path == PATHS.path_of(hpas["web"])]
-    assert patch.body["spec"]["minReplicas"] == 3
-    assert patch.query["dryRun"] == "All"
+    assert manifests == rendered(first.report, HOST)
+    _assert_applied_in_order(step.requests, manifests, dry_run=True)
+    # the live objects are still read (check_mode: false on the read), so the floor is kept here too
+    assert len([r for r in step.requests if "labelSelector" in r.query]) == 2
+    assert step.after == step.before
+    assert _apply_changed(step.report, HOST) == 0
+    assert step.report["stats"][HOST]["changed"] == 0, step.report["stats"]
 
 
 def test_teardown_deletes_in_reverse_component_order(journey):
@@ -319,6 +347,11 @@ def test_teardown_deletes_in_reverse_component_order(journey):
     order = [component_of[r.path] for r in deletes]
     assert order == sorted(order, key=lambda c: -COMPONENTS.index(c)), order
     assert deletes[-1].path == "/api/v1/namespaces/" + NAMESPACE
-    assert all("dryRun" not in r.query for r in deletes)
+    # kubernetes.core reads each object, then deletes it (no dry run, no delete options)
+    for i, request in enumerate(step.requests):
+        if request.method == "DELETE":
+            assert (step.requests[i - 1].method, step.requests[i - 1].path) == ("GET", request.path)
+            assert request.query == {} and request.body is None, request
+    _assert_every_request_is_authenticated_and_legacy(step.requests)
     assert step.after == {}
     assert _apply_changed(step.report, HOST) == len(deletes)

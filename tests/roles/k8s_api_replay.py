@@ -477,15 +477,7 @@ class ApiReplay:
                 if other != manager and path in paths and _get_path(current, path) != value:
                     conflicts.append((other, path))
         if conflicts and not force:
-            fields = ["." + ".".join(path) for _other, path in conflicts]
-            message = "Apply failed with %d conflict%s: %s" % (len(conflicts), "" if len(conflicts) == 1 else "s",
-                                                              "; ".join('conflict with "%s" using %s: %s' % (
-                                                                  other, gv, field)
-                                                                        for (other, _p), field in zip(conflicts, fields)))
-            return _status(409, "Conflict", message, {
-                "name": name, "group": group, "kind": plural,
-                "causes": [{"reason": "FieldManagerConflict", "message": 'conflict with "%s" using %s' % (other, gv),
-                            "field": field} for (other, _p), field in zip(conflicts, fields)]})
+            return _conflict(conflicts, name, group, plural, gv)
         for other, path in conflicts:
             owners[other].discard(path)
 
@@ -585,6 +577,24 @@ class ApiReplay:
             return 200, obj
         return 200, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                      "details": {"name": name, "group": group, "kind": plural, "uid": obj["metadata"]["uid"]}}
+
+
+def _conflict(conflicts, name, group, plural, gv):
+    """The 409 of an apply that would change fields other managers own (the API server's wording)."""
+    fields = {}
+    for other, path in conflicts:
+        fields.setdefault(other, []).append("." + ".".join(path))
+    parts = []
+    for other, names in fields.items():
+        if len(names) == 1:
+            parts.append('conflict with "%s" using %s: %s' % (other, gv, names[0]))
+        else:
+            parts.append('conflicts with "%s" using %s:\n%s' % (other, gv, "\n".join("- " + n for n in names)))
+    count = len(conflicts)
+    message = "Apply failed with %d conflict%s: %s" % (count, "" if count == 1 else "s", "\n".join(parts))
+    causes = [{"reason": "FieldManagerConflict", "message": 'conflict with "%s" using %s' % (other, gv),
+               "field": "." + ".".join(path)} for other, path in conflicts]
+    return _status(409, "Conflict", message, {"name": name, "group": group, "kind": plural, "causes": causes})
 
 
 def _spec_changed(before, after):

@@ -31,7 +31,10 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.clients.kubernetes import KubernetesApiError, KubernetesClient
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients.kubernetes import (
+    KubernetesApiError,
+    KubernetesClient,
+)
 from ansible_collections.meridian.global_infra.tests.roles.k8s_api_replay import (
     APPLY_PATCH,
     FIXTURES,

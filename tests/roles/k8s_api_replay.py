@@ -23,7 +23,6 @@ __metaclass__ = type
 import collections
 import copy
 import datetime
-import itertools
 import json
 import os
 import re
@@ -197,7 +196,7 @@ class ApiReplay:
         self._server = None
         self._thread = None
         self._last_resource_version = 1000
-        self._cluster_ips = itertools.count(10)
+        self._last_cluster_ip = 9
         self.requests = []
         # (group, plural, namespace or "", name) -> {"object": dict, "owners": {manager: set of paths}}
         self._store = {}
@@ -274,6 +273,16 @@ class ApiReplay:
         """Every stored object: {(group, plural, namespace, name): object} (copies)."""
         with self._lock:
             return {key: copy.deepcopy(entry["object"]) for key, entry in self._store.items()}
+
+    def snapshot(self):
+        """What the server holds (objects, owners, counters), for restore on another replay."""
+        with self._lock:
+            return copy.deepcopy((self._store, self._last_resource_version, self._last_cluster_ip))
+
+    def restore(self, snapshot):
+        """Hold what snapshot() took (requests are not copied)."""
+        with self._lock:
+            self._store, self._last_resource_version, self._last_cluster_ip = copy.deepcopy(snapshot)
 
     def clear_requests(self):
         with self._lock:
@@ -529,7 +538,8 @@ class ApiReplay:
             spec = obj.setdefault("spec", {})
             spec.setdefault("type", "ClusterIP")
             if spec["type"] != "ExternalName" and "clusterIP" not in spec:
-                spec["clusterIP"] = "10.96.0.%d" % next(self._cluster_ips)
+                self._last_cluster_ip += 1
+                spec["clusterIP"] = "10.96.0.%d" % self._last_cluster_ip
                 spec["clusterIPs"] = [spec["clusterIP"]]
             spec.setdefault("sessionAffinity", "None")
             spec.setdefault("ipFamilies", ["IPv4"])

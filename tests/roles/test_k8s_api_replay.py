@@ -233,6 +233,20 @@ def test_requests_the_replay_does_not_model_are_refused(api, dyn):
     assert exc.value.status == 400
 
 
+def test_a_snapshot_restored_on_another_replay_answers_the_same(api, dyn, tmp_path):
+    _apply(dyn, _namespace())
+    stored = _apply(dyn, _hpa()).to_dict()
+    with ApiReplay() as other:
+        other.restore(api.snapshot())
+        other_dyn = DynamicClient(k8s_client.ApiClient(k8s_client.Configuration(host=other.url)),
+                                  cache_file=str(tmp_path / "other.json"))
+        assert _apply(other_dyn, _hpa()).to_dict() == stored
+        changed = _apply(other_dyn, _hpa(2)).to_dict()
+        assert int(changed["metadata"]["resourceVersion"]) > int(stored["metadata"]["resourceVersion"])
+    # the copy is independent
+    assert api.object("autoscaling", "horizontalpodautoscalers", "web", NS) == stored
+
+
 def test_label_selectors():
     labels = {"a": "1", "b": "2"}
     assert label_selector_matches("a=1,b==2", labels)

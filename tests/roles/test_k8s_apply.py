@@ -10,8 +10,9 @@ replay, while its current context points at a closed port.
 
 One journey, run once for the module (ansible-playbook dominates the time), on a cluster that holds
 the namespace and the web HPA as an earlier provisioning and the scale job left them
-(fixtures/k8s_api/live_objects.json: minReplicas 3, owned by meridian-scaling): apply, apply again,
-a check-mode run, teardown. Each test asserts one step from what the replay recorded. The playbooks run with the
+(fixtures/k8s_api/live_objects.json: minReplicas 3, owned by meridian-scaling): apply; then, from the
+state it left (each on a copy of the replay, at the same time), apply again, a check-mode run and
+teardown. Each test asserts one step from what the replay recorded. The playbooks run with the
 ansible.posix.json callback, so the manifests the k8s_manifests task rendered in the same run are
 compared with the bodies the API server received.
 """
@@ -21,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
+import concurrent.futures
 import json
 import os
 import re
@@ -103,29 +105,39 @@ def _apply_without_the_floor(kubeconfig, applied, name):
 
 @pytest.fixture(scope="module")
 def journey(tmp_path_factory):
-    """{step: Step} of the whole journey against one replay, stopped at the end."""
-    tmp_path = tmp_path_factory.mktemp("k8s_apply")
-    steps = {}
-    api = ApiReplay().start()
+    """{step: Step}: the first apply, then three runs from the state it left, each on its own copy of
+    the replay and at the same time (ansible-playbook's time dominates): again, check, teardown."""
+    replays = []
     try:
-        inventory = _inventory(tmp_path, api.url)
-
-        def step(name, playbook="kubernetes.yml", check=False):
-            api.clear_requests()
-            before = _stored(api)
-            report = play(inventory, playbook, check=check)
-            steps[name] = Step(report, list(api.requests), before, _stored(api))
-
-        api.load(os.path.join(FIXTURES, LIVE_OBJECTS))
-        step("apply")
+        first = ApiReplay().start()
+        replays.append(first)
+        first.load(os.path.join(FIXTURES, LIVE_OBJECTS))
+        inventory = _inventory(tmp_path_factory.mktemp("apply"), first.url)
+        steps = {"apply": _step(first, inventory)}
         steps["unkept"] = _apply_without_the_floor(inventory.parent / "kubeconfig", steps["apply"], "web")
-        step("again")
-        step("check", check=True)
-        step("teardown", playbook="kubernetes_teardown.yml")
+        runs = {"again": ("kubernetes.yml", False), "check": ("kubernetes.yml", True),
+                "teardown": ("kubernetes_teardown.yml", False)}
+        forks = {}
+        for name in runs:
+            replay = ApiReplay().start()
+            replays.append(replay)
+            replay.restore(first.snapshot())
+            forks[name] = (replay, _inventory(tmp_path_factory.mktemp(name), replay.url))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(runs)) as pool:
+            futures = {name: pool.submit(_step, forks[name][0], forks[name][1], *runs[name]) for name in runs}
+            steps.update((name, future.result()) for name, future in futures.items())
     finally:
-        api.stop()
-    assert not api.running
+        for replay in replays:
+            replay.stop()
+    assert not any(replay.running for replay in replays)
     return steps
+
+
+def _step(api, inventory, playbook="kubernetes.yml", check=False):
+    api.clear_requests()
+    before = _stored(api)
+    report = play(inventory, playbook, check=check)
+    return Step(report, list(api.requests), before, _stored(api))
 
 
 def play(inventory, playbook="kubernetes.yml", check=False):

@@ -67,9 +67,13 @@ def test_shipped_inventories_validate_and_stop_at_the_cluster(tmp_path, env, hos
     rc, out = run_playbook(_inventory(tmp_path, env), "kubernetes.yml")
     assert rc != 0
     assert _preflight_ok(out, hosts), out[-3000:]
-    # The first call to the cluster is the read of the live objects; it fails on the closed port.
-    assert "Read the live objects whose fields the scale job owns" in out
-    assert "Apply them server-side" not in out.split("fatal:")[0]
+    # The first call to the cluster is the server-side apply of the namespace; it fails on the closed
+    # port, and nothing was applied before it.
+    deploy = out.split("Deploy the services to every cluster")[1]
+    first_failure = deploy.split("fatal:")[0]
+    assert "Apply them server-side" in first_failure.split("TASK [")[-1]
+    assert "Connection refused" in deploy
+    assert "changed: [" not in first_failure
 
 
 def test_bad_override_fails_in_preflight_and_writes_nothing(tmp_path):

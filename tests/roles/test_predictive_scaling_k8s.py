@@ -30,14 +30,14 @@ def _render(root, hpa=True):
     directory = root / DIRECTORY
     directory.mkdir(parents=True)
     if hpa:
-        (directory / "horizontalpodautoscaler-meridian-local-web.yaml").write_text(layout.dump({
+        (directory / "horizontalpodautoscaler-web.yaml").write_text(layout.dump({
             "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-            "metadata": {"name": "meridian-local-web", "namespace": "meridian-local"},
+            "metadata": {"name": "web", "namespace": "meridian-local"},
             "spec": {"minReplicas": 3, "maxReplicas": 6,
-                     "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "meridian-local-web"}}}))
-    (directory / "deployment-meridian-local-worker.yaml").write_text(layout.dump({
+                     "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}}}))
+    (directory / "deployment-worker.yaml").write_text(layout.dump({
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "meridian-local-worker", "namespace": "meridian-local"},
+        "metadata": {"name": "worker", "namespace": "meridian-local"},
         "spec": {"replicas": 2, "selector": {"matchLabels": {"app.kubernetes.io/name": "worker"}}}}))
 
 
@@ -54,5 +54,5 @@ def test_a_missing_file_says_to_render_first(tmp_path):
     _render(tmp_path, hpa=False)
     rc, out = _play(str(tmp_path))
     assert rc != 0
-    assert "HorizontalPodAutoscaler meridian-local-web of service web not found under" in out
+    assert "HorizontalPodAutoscaler of service web not found under" in out
     assert "render the manifests first: run playbooks/provision.yml" in out

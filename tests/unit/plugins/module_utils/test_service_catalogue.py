@@ -22,8 +22,13 @@ ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
 
 
 def _inventory_services(env):
+    """The environment's catalogue, with the file's own plain variables (image registry, release) filled in."""
     with open(os.path.join(ROOT, "inventories", env, "group_vars", "all", "services.yml")) as handle:
-        return yaml.safe_load(handle)["meridian_services"]
+        text = handle.read()
+    plain = dict((k, v) for k, v in yaml.safe_load(text).items() if isinstance(v, str) and "{{" not in v)
+    for name, value in plain.items():
+        text = text.replace("{{ %s }}" % name, value)
+    return yaml.safe_load(text)["meridian_services"]
 
 
 SERVICES = _inventory_services("local")

@@ -23,6 +23,7 @@ __metaclass__ = type
 
 import collections
 import concurrent.futures
+import fcntl
 import json
 import os
 import re
@@ -42,6 +43,7 @@ from ansible_collections.meridian.global_infra.tests.roles.k8s_api_replay import
     FIXTURES,
     LIVE_OBJECTS,
     ApiReplay,
+    Request,
 )
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -100,13 +102,40 @@ def _apply_without_the_floor(kubeconfig, applied, name):
     client = KubernetesClient.from_config(kubeconfig=str(kubeconfig), context=CONTEXT)
     with pytest.raises(KubernetesApiError) as exc:
         client.apply(hpa, dry_run=True, field_manager="meridian")
-    return exc.value
+    return {"status": exc.value.status, "message": str(exc.value)}
 
 
 @pytest.fixture(scope="module")
 def journey(tmp_path_factory):
-    """{step: Step}: the first apply, then three runs from the state it left, each on its own copy of
-    the replay and at the same time (ansible-playbook's time dominates): again, check, teardown."""
+    """{step: Step} of the journey; run once per session, also with pytest-xdist (the first worker that
+    needs it runs it, the others read what it recorded: xdist's pattern for shared fixtures)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _journey(tmp_path_factory)
+    shared = tmp_path_factory.getbasetemp().parent / "k8s_apply_journey.json"
+    with open(str(shared) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if shared.exists():
+            return _load(json.loads(shared.read_text()))
+        steps = _journey(tmp_path_factory)
+        shared.write_text(json.dumps(_dump(steps)))
+        return steps
+
+
+def _dump(steps):
+    return dict((name, step if name == "unkept" else {
+        "report": step.report, "requests": [r._asdict() for r in step.requests],
+        "before": list(step.before.values()), "after": list(step.after.values())}) for name, step in steps.items())
+
+
+def _load(data):
+    return dict((name, step if name == "unkept" else Step(
+        step["report"], [Request(**r) for r in step["requests"]], dict((_ident(o), o) for o in step["before"]),
+        dict((_ident(o), o) for o in step["after"]))) for name, step in data.items())
+
+
+def _journey(tmp_path_factory):
+    """The first apply, then three runs from the state it left, each on its own copy of the replay and
+    at the same time (ansible-playbook's time dominates): again, check, teardown."""
     replays = []
     try:
         first = ApiReplay().start()
@@ -325,8 +354,8 @@ def test_the_floor_the_scale_job_set_is_kept(journey):
     assert owners["meridian-scaling"] == ["f:minReplicas"] and "f:minReplicas" in owners["meridian"]
     # with capacity.initial instead, the API server refuses the apply (force is false): the floor is the scale job's
     unkept = journey["unkept"]
-    assert unkept.status == 409, unkept
-    assert 'conflict with "meridian-scaling"' in str(unkept) and ".spec.minReplicas" in str(unkept), str(unkept)
+    assert unkept["status"] == 409, unkept
+    assert 'conflict with "meridian-scaling"' in unkept["message"] and ".spec.minReplicas" in unkept["message"], unkept
 
 
 def test_a_second_run_applies_again_and_changes_nothing(journey):

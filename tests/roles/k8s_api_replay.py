@@ -303,15 +303,6 @@ class ApiReplay:
                 self._store[key] = {"object": copy.deepcopy(obj), "owners": owners}
                 self._last_resource_version = max(self._last_resource_version, int(meta["resourceVersion"]))
 
-    def seed(self, obj, field_manager):
-        """Store an object as if field_manager had applied it (no request recorded)."""
-        group, _sep, version = obj["apiVersion"].rpartition("/")
-        plural = self.plural(group, version, obj["kind"])
-        code, body = self._apply(group, version, plural, obj["metadata"].get("namespace", ""), obj["metadata"]["name"],
-                                 obj, field_manager, force=True, dry_run=False)
-        assert code in (200, 201), body
-        return body
-
     def plural(self, group, version, kind):
         """The resource name (plural) discovery gives kind in group/version."""
         for (g, v, plural), entry in self.resources.items():

@@ -152,6 +152,11 @@ def _journey(tmp_path_factory):
             replays.append(replay)
             replay.restore(first.snapshot())
             forks[name] = (replay, _inventory(tmp_path_factory.mktemp(name), replay.url))
+        # and a check run on a cluster that holds nothing yet (no namespace)
+        empty = ApiReplay().start()
+        replays.append(empty)
+        runs["fresh_check"] = ("kubernetes.yml", True)
+        forks["fresh_check"] = (empty, _inventory(tmp_path_factory.mktemp("fresh_check"), empty.url))
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(runs)) as pool:
             futures = {name: pool.submit(_step, forks[name][0], forks[name][1], *runs[name]) for name in runs}
             steps.update((name, future.result()) for name, future in futures.items())
@@ -379,6 +384,22 @@ def test_check_mode_sends_a_server_dry_run_and_stores_nothing(journey):
     assert step.after == step.before
     assert _apply_changed(step.report, HOST) == 0
     assert step.report["stats"][HOST]["changed"] == 0, step.report["stats"]
+
+
+def test_check_mode_on_a_cluster_without_the_namespace_dry_runs_what_the_server_can(journey):
+    """The server cannot dry-run objects inside a namespace that was only dry-run created (404): the
+    check run dry-runs the namespace, validates the rest offline, says so, and succeeds."""
+    step = journey["fresh_check"]
+    patches = _patches(step.requests)
+    assert [r.path for r in patches] == ["/api/v1/namespaces/" + NAMESPACE]
+    assert all(r.query.get("dryRun") == "All" for r in patches)
+    assert step.before == {} and step.after == {}
+    notes = [r.get("msg", "") for r in _task_results(step.report, "meridian.global_infra.k8s_delivery : Say what a check "
+                                                                   "run could not dry-run on the server", HOST)]
+    assert any("does not exist on the cluster yet" in n and "network" in n for n in notes), notes
+    # every object was still rendered and validated (the same set the apply sends)
+    assert rendered(step.report, HOST).keys() == rendered(journey["apply"].report, HOST).keys()
+    assert sum(len(c) for c in rendered(step.report, HOST).values()) == 19
 
 
 def test_teardown_deletes_in_reverse_component_order(journey):

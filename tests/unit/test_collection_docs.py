@@ -53,12 +53,10 @@ def _version_addeds(node, path):
                 if node.get("version_added_collection", FQCN) == FQCN:
                     yield path, value
             else:
-                for found in _version_addeds(value, path + (str(key),)):
-                    yield found
+                yield from _version_addeds(value, path + (str(key),))
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            for found in _version_addeds(value, path + (str(i),)):
-                yield found
+            yield from _version_addeds(value, path + (str(i),))
 
 
 def test_every_plugin_has_its_documentation_examples_and_return(dump):

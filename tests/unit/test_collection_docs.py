@@ -8,7 +8,8 @@ Generic over the tree: a plugin, module or role added later is checked the same 
   every plugin states one;
 - a role's meta/argument_specs.yml states only literal defaults, equal to those of its
   defaults/main.yml; a default computed there (a Jinja expression) is not in the spec, and the
-  option's description says it is set in defaults/main.yml.
+  option's description says it is set in defaults/main.yml. No option holds Jinja delimiters:
+  Ansible templates the options when it validates the role's arguments.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -95,7 +96,8 @@ def test_version_added_is_at_most_the_collection_version(dump):
 
 
 def _computed(value):
-    return "{{" in json.dumps(value)
+    text = json.dumps(value)
+    return any(delimiter in text for delimiter in ("{{", "{%", "{#"))
 
 
 def _description(option):
@@ -116,8 +118,11 @@ def test_role_argument_specs_state_only_literal_defaults_of_defaults_main(role):
     for entry_point, spec in sorted(specs.items()):
         for name, option in sorted((spec.get("options") or {}).items()):
             where = "%s %s %s" % (role, entry_point, name)
-            if "default" in option and _computed(option["default"]):
-                wrong.append("%s: a Jinja default in argument_specs.yml (describe it; set it in defaults/main.yml)" % where)
+            if _computed(option):
+                # Ansible templates the options when it validates a role's arguments: Jinja in a
+                # description would run, and a default there is never applied anyway.
+                wrong.append("%s: Jinja in argument_specs.yml (write the expression without its delimiters; "
+                             "a computed default goes in defaults/main.yml)" % where)
             elif name in defaults and _computed(defaults[name]):
                 if "default" in option:
                     wrong.append("%s: argument_specs.yml says %r, defaults/main.yml computes it" % (where, option["default"]))

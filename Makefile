@@ -7,12 +7,14 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 INVENTORY ?= inventories/local
 
 .PHONY: help setup provision scale teardown dr-drill test lint sanity units promtool molecule bench \
-        stack-start stack-stop stack-status build clean
+        stack-start stack-stop stack-status build docs release clean
 
 help:
 	@echo "make provision   set up, start the local stack, provision $(INVENTORY)"
-	@echo "make test        set up, then lint + sanity + unit + promtool + Molecule (stops the stack)"
-	@echo "make bench       benchmarks (not part of the tests)"
+	@echo "make test        set up, then lint + sanity + unit + build + docs + promtool + Molecule (stops the stack)"
+	@echo "make docs        build the artifact and its HTML docs into .state/docs (sphinx-build -W)"
+	@echo "make bench       benchmarks and their figures in docs/images (not part of the tests)"
+	@echo "make release     changelog of galaxy.yml's version (CHANGELOG.md), then the checked artifact"
 	@echo "make stack-start|stack-stop|stack-status|teardown|build|clean"
 
 setup:
@@ -58,8 +60,21 @@ molecule: setup
 bench: setup
 	@tools/run_bench.sh
 
+# The artifact in .state/build, with the docs/*.md guides as extra docs (tools/check_build.sh).
 build: setup
-	ansible-galaxy collection build --force --output-path .state/build .
+	@tools/check_build.sh
+
+docs: setup
+	@tools/check_build.sh
+	@tools/check_docs.sh site
+
+# docs/development.md, "Releasing": set the version in galaxy.yml and add a release_summary fragment first.
+release: setup
+	antsibull-changelog lint
+	antsibull-changelog release
+	@tools/check_build.sh
+	@tools/check_docs.sh lint importer
+	@echo "publish: ansible-galaxy collection publish $$(ls .state/build/*.tar.gz) --api-key \$$GALAXY_API_KEY"
 
 clean: stack-stop
 	rm -rf .state .collections .pytest_cache tests/output

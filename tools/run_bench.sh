@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The benchmarks (not part of the tests). Results go to .state/bench/*.json; docs/benchmarks.md
-# shows the latest figures. TRACES=DIR points the forecasting benchmarks at other timestamp,value CSVs.
+# The benchmarks (not part of the tests). Results go to .state/bench/*.json, their figures to
+# docs/images/*.png (benchmarks/plot_results.py); docs/benchmarks.md shows the latest figures.
+# TRACES=DIR points the forecasting benchmarks at other timestamp,value CSVs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
@@ -8,8 +9,9 @@ PY="$ROOT/.venv/bin/python"
 OUT="$ROOT/.state/bench"
 TRACES="${TRACES:-$ROOT/../shared/data/traces}"
 mkdir -p "$OUT"
-# statsforecast (AutoTheta, the peer the backtest compares against) is a benchmark-only dependency.
-"$PY" -c "import statsforecast" 2>/dev/null || "$PY" -m pip install -q 'statsforecast>=2,<3'
+# Benchmark-only dependencies: statsforecast (AutoTheta, the peer the backtest compares against) and
+# matplotlib (the figures), from requirements-bench.txt.
+"$PY" -c "import statsforecast, matplotlib" 2>/dev/null || "$PY" -m pip install -q -r "$ROOT/requirements-bench.txt"
 
 run() { echo "=== $*"; "$PY" "$@"; }
 run benchmarks/region_select.py --out "$OUT/region_select.json"
@@ -17,4 +19,6 @@ run benchmarks/forecast_backtest.py --traces "$TRACES" --out "$OUT/forecast_back
 run benchmarks/capacity_sim.py --traces "$TRACES" --out "$OUT/capacity_sim.json"
 run benchmarks/forecast_timing.py --out "$OUT/forecast_timing.json"
 run benchmarks/k8s_render.py --out "$OUT/k8s_render.json"
-echo "=== results in $OUT"
+# The figures of docs/benchmarks.md (committed, shown on the docs site) from the JSON above.
+run benchmarks/plot_results.py --bench-dir "$OUT" --out-dir "$ROOT/docs/images"
+echo "=== results in $OUT, figures in docs/images"

@@ -2,6 +2,7 @@
 # Set up everything this checkout needs, idempotently:
 #   - Debian packages from bindep.txt (apt-get, only when root and the binary is missing);
 #   - the Python venv in .venv from requirements.txt (re-installed when requirements.txt changes);
+#   - galaxy-importer's venv in .state/venvs/importer from requirements-importer.txt (likewise);
 #   - the live collection link .collections/ansible_collections/meridian/global_infra -> checkout;
 #   - the offline pip bootstrap that ansible-test sanity needs.
 set -euo pipefail
@@ -42,6 +43,19 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   echo "$want" > "$stamp"
 else
   log "venv up to date"
+fi
+
+# ---- galaxy-importer venv -------------------------------------------------------------------
+# A venv of its own (see requirements-importer.txt for why); tools/check_docs.sh runs it.
+IMPORTER="$ROOT/.state/venvs/importer"
+istamp="$IMPORTER/.requirements.sha256"
+iwant="$(sha256sum requirements-importer.txt | cut -d' ' -f1)"
+if [ ! -x "$IMPORTER/bin/python" ] || [ "$(cat "$istamp" 2>/dev/null)" != "$iwant" ]; then
+  log "creating/updating the galaxy-importer venv in .state/venvs/importer"
+  [ -x "$IMPORTER/bin/python" ] || "$PYTHON" -m venv "$IMPORTER"
+  "$IMPORTER/bin/python" -m pip install -q --upgrade 'pip>=24,<26'
+  "$IMPORTER/bin/python" -m pip install -q -r requirements-importer.txt
+  echo "$iwant" > "$istamp"
 fi
 
 # ---- live collection link -------------------------------------------------------------------

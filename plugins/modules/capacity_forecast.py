@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: capacity_forecast
 short_description: Forecast service load from Prometheus and decide the capacity ahead of demand
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reads the load of each dimension of each service (requests per second, CPU, memory, network...)
     from Prometheus with a PromQL range query, or from inline O(services[].dimensions[].series) data.
@@ -222,6 +222,18 @@ requirements:
   - statsmodels
 notes:
   - Options and return values are described in docs/forecasting.md together with the method.
+seealso:
+  - module: meridian.global_infra.scaling_target
+    description: Applies each decision to its scaling target (desired capacity, bounds, scheduled steps).
+  - plugin: meridian.global_infra.forecast_metrics
+    plugin_type: filter
+    description: The decisions as Prometheus metrics, for the forecast-error rules of the monitoring role.
+  - plugin: meridian.global_infra.scaling_services
+    plugin_type: filter
+    description: The catalogue's predictive services in the shape O(services) takes.
+  - name: Forecasting guide
+    description: The forecasting guide (the models, the backtest, the sizing rule).
+    link: https://github.com/meridian/global_infra/blob/main/docs/forecasting.md
 """
 
 EXAMPLES = r"""

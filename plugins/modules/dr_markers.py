@@ -82,6 +82,14 @@ attributes:
     description: Returns the server's role and write fence before and after.
 notes:
   - The marker table is C(meridian_dr_markers (drill_id text, seq int, written_at timestamptz)); V(write) creates it when missing.
+seealso:
+  - module: meridian.global_infra.route53_failover
+    description: Forces and restores the Route 53 answer during the drill.
+  - module: meridian.global_infra.dr_report
+    description: Turns the markers' timings into the drill's RPO/RTO report.
+  - name: Disaster-recovery drill guide
+    description: The disaster-recovery drill guide (phases, engines, report).
+    link: https://github.com/meridian/global_infra/blob/main/docs/dr_drill.md
 """
 
 EXAMPLES = r"""

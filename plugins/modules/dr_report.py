@@ -88,6 +88,14 @@ attributes:
     description: Returns the Markdown report before and after.
 notes:
   - The HTML page has no external resource (inline CSS and SVG), so it can be attached to a ticket or mail as is.
+seealso:
+  - module: meridian.global_infra.dr_markers
+    description: Writes and reads the sequenced markers whose timings the report measures.
+  - module: meridian.global_infra.route53_failover
+    description: Forces and restores the Route 53 answer the report times.
+  - name: Disaster-recovery drill guide
+    description: The disaster-recovery drill guide (phases, engines, report).
+    link: https://github.com/meridian/global_infra/blob/main/docs/dr_drill.md
 """
 
 EXAMPLES = r"""

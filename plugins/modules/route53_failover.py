@@ -61,6 +61,18 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+seealso:
+  - module: amazon.aws.route53
+    description: Creates the failover record pair this module reads and forces.
+  - module: amazon.aws.route53_health_check
+    description: Creates the health checks the failover records use.
+  - module: meridian.global_infra.dr_markers
+    description: Markers written before the fault, to measure the data lost (RPO).
+  - module: meridian.global_infra.dr_report
+    description: The drill's report, with the failover's timings.
+  - name: Disaster-recovery drill guide
+    description: The disaster-recovery drill guide (phases, engines, report).
+    link: https://github.com/meridian/global_infra/blob/main/docs/dr_drill.md
 """
 
 EXAMPLES = r"""

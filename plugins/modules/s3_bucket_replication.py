@@ -108,6 +108,12 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+seealso:
+  - module: amazon.aws.s3_bucket
+    description: Creates the source and destination buckets (versioning, encryption) replication needs.
+  - name: Regional stack on AWS guide
+    description: The guide to the regional stack on AWS (buckets, residency of every cross-region copy).
+    link: https://github.com/meridian/global_infra/blob/main/docs/aws.md
 """
 
 EXAMPLES = r"""

@@ -98,6 +98,14 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+seealso:
+  - module: amazon.aws.ec2_vpc_net
+    description: Creates the VPC whose traffic the flow log records.
+  - module: amazon.aws.cloudwatchlogs_log_group
+    description: Creates the CloudWatch Logs group a flow log can write to.
+  - name: Regional stack on AWS guide
+    description: The guide to the regional stack on AWS (the network role and its flow logs).
+    link: https://github.com/meridian/global_infra/blob/main/docs/aws.md
 """
 
 EXAMPLES = r"""

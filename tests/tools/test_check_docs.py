@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+"""The docs stage fails when a plugin loses its documentation, and the release path writes the changelog.
+
+The docs stage of tools/run_tests.sh is tools/check_docs.sh on the built artifact; its lint step is
+antsibull-docs lint-collection-docs --plugin-docs. Here a copy of the collection is built without one
+filter's documentation sidecar (whichever comes first: nothing here names a filter) and the lint step
+must fail, naming that filter.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import glob
+import os
+import shutil
+import subprocess
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+
+
+def _copy_of_the_checkout(dest, leave_out=()):
+    """What git would ship (tracked and untracked-but-not-ignored files), as tools/check_build.sh copies it."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                           capture_output=True).stdout.decode().split("\0")
+    for rel in files:
+        if not rel or rel in leave_out or not os.path.isfile(os.path.join(ROOT, rel)):
+            continue
+        target = os.path.join(dest, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, rel), target)
+
+
+def _env():
+    env = dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
+    env.pop("ANSIBLE_CONFIG", None)
+    return env
+
+
+def test_a_filter_without_its_documentation_fails_the_docs_lint(tmp_path):
+    sidecars = sorted(glob.glob(os.path.join(ROOT, "plugins", "filter", "*.yml")))
+    assert sidecars, "the filters are documented in plugins/filter/<name>.yml sidecars"
+    removed = os.path.relpath(sidecars[0], ROOT)
+    with open(sidecars[0]) as handle:
+        filter_name = yaml.safe_load(handle)["DOCUMENTATION"]["name"]
+
+    source = tmp_path / "src"
+    _copy_of_the_checkout(str(source), leave_out=(removed,))
+    assert not (source / removed).exists()
+    subprocess.run([os.path.join(VENV_BIN, "ansible-galaxy"), "collection", "build", "--output-path",
+                    str(tmp_path / "build"), str(source)], check=True, capture_output=True, env=_env())
+    artifact = glob.glob(str(tmp_path / "build" / "*.tar.gz"))[0]
+
+    result = subprocess.run([os.path.join(ROOT, "tools", "check_docs.sh"), "--artifact", artifact, "lint"],
+                            capture_output=True, text=True, env=_env(), timeout=600, check=False)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "docs lint: FAILED" in result.stdout
+    assert "meridian.global_infra.%s" % filter_name in result.stdout
+
+
+def test_a_release_writes_changelog_md_and_changelog_yaml_for_galaxy_yml_version(tmp_path):
+    with open(os.path.join(ROOT, "galaxy.yml")) as handle:
+        version = yaml.safe_load(handle)["version"]
+    copy = tmp_path / "ansible_collections" / "meridian" / "global_infra"
+    _copy_of_the_checkout(str(copy))
+    fragments = [f for f in os.listdir(str(copy / "changelogs" / "fragments")) if f.endswith((".yml", ".yaml"))]
+    with open(str(copy / "changelogs" / "changelog.yaml")) as handle:
+        released = yaml.safe_load(handle).get("releases") or {}
+    subprocess.run(["git", "init", "-q", "."], cwd=str(copy), check=True)
+    # galaxy.yml's version is the one being developed; once it is released, generate rewrites the notes
+    command = ["generate"] if version in released else ["release", "--date", "2026-12-01"]
+    subprocess.run([os.path.join(VENV_BIN, "antsibull-changelog")] + command,
+                   cwd=str(copy), check=True, capture_output=True, env=_env())
+
+    with open(str(copy / "changelogs" / "changelog.yaml")) as handle:
+        releases = yaml.safe_load(handle)["releases"]
+    assert version in releases
+    if command[0] == "release":
+        assert releases[version]["release_date"] == "2026-12-01"
+        assert sorted(releases[version].get("fragments", [])) == sorted(fragments)
+        assert not [f for f in os.listdir(str(copy / "changelogs" / "fragments")) if f.endswith(".yml")]
+    notes = (copy / "CHANGELOG.md").read_text()
+    assert "v%s" % version.replace(".", "\\.") in notes

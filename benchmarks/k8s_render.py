@@ -75,7 +75,7 @@ def clusters(count, version):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--clusters", type=int, default=10)
     parser.add_argument("--services", type=int, default=20)
     parser.add_argument("--version", default="1.33")

@@ -394,8 +394,8 @@ def test_check_mode_on_a_cluster_without_the_namespace_dry_runs_what_the_server_
     assert [r.path for r in patches] == ["/api/v1/namespaces/" + NAMESPACE]
     assert all(r.query.get("dryRun") == "All" for r in patches)
     assert step.before == {} and step.after == {}
-    notes = [r.get("msg", "") for r in _task_results(step.report, "meridian.global_infra.k8s_delivery : Say what a check "
-                                                                   "run could not dry-run on the server", HOST)]
+    note_task = "meridian.global_infra.k8s_delivery : Say what a check run could not dry-run on the server"
+    notes = [r.get("msg", "") for r in _task_results(step.report, note_task, HOST)]
     assert any("does not exist on the cluster yet" in n and "network" in n for n in notes), notes
     # every object was still rendered and validated (the same set the apply sends)
     assert rendered(step.report, HOST).keys() == rendered(journey["apply"].report, HOST).keys()

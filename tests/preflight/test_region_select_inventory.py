@@ -63,16 +63,23 @@ def test_every_playbook_is_covered():
             "select_regions.yml"} <= set(PLAYBOOKS)
 
 
-def _listed(output):
-    """Per play: the hosts --list-hosts shows."""
+CLUSTERS = ["k8s-eu-west-1", "k8s-us-east-1"]
+
+
+def _listed(output, group="regions"):
+    """Per play over the cloud regions (not over the Kubernetes clusters, unless group is
+    k8s_clusters): the hosts --list-hosts shows."""
     plays = []
     for block in re.split(r"\n\s*play #\d+ ", output)[1:]:
+        over_clusters = "pattern: ['k8s_clusters']" in block
+        if over_clusters != (group == "k8s_clusters"):
+            continue
         match = re.search(r"hosts \((\d+)\):\n((?:\s+\S+\n?)*)", block)
         plays.append(sorted(match.group(2).split()) if match else [])
     return plays
 
 
-@pytest.mark.parametrize("playbook", PLAYBOOKS)
+@pytest.mark.parametrize("playbook", [p for p in PLAYBOOKS if not p.startswith("kubernetes")])
 def test_every_playbook_sees_the_region_hosts(playbook):
     rc, out, err = run("ansible-playbook", "--list-hosts", "-i", SELECTED, os.path.join("playbooks", playbook))
     assert rc == 0, out + err
@@ -84,6 +91,19 @@ def test_every_playbook_sees_the_region_hosts(playbook):
     rc, static_out, err = run("ansible-playbook", "--list-hosts", "-i", LOCAL, os.path.join("playbooks", playbook))
     if playbook != "select_regions.yml":  # it refuses a static inventory only when run
         assert rc == 0 and _listed(static_out) == plays, static_out + err
+
+
+@pytest.mark.parametrize("playbook", ["kubernetes.yml", "kubernetes_teardown.yml", "provision.yml", "scale.yml",
+                                      "teardown.yml"])
+def test_the_kubernetes_plays_run_on_the_clusters_only(playbook):
+    """Clusters are not regions: the region_select inventory (regions only) gives the Kubernetes plays no
+    host, the static local inventory gives them its clusters and nothing else."""
+    rc, out, err = run("ansible-playbook", "--list-hosts", "-i", SELECTED, os.path.join("playbooks", playbook))
+    assert rc == 0, out + err
+    plays = _listed(out, "k8s_clusters")
+    assert plays and not any(plays), out
+    rc, out, err = run("ansible-playbook", "--list-hosts", "-i", LOCAL, os.path.join("playbooks", playbook))
+    assert rc == 0 and _listed(out, "k8s_clusters") == [CLUSTERS] * len(plays), out + err
 
 
 def test_a_new_demand_waits_until_accepted(tmp_path):

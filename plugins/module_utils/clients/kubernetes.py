@@ -204,12 +204,16 @@ class KubernetesClient:
         query.append(("force", "true" if force else "false"))
         call = retry.http_retry()(self.api_client.call_api)
         try:
-            return call("/apis/%s/namespaces/{namespace}/%s/{name}" % (version, plural), "PATCH",
+            answer = call("/apis/%s/namespaces/{namespace}/%s/{name}" % (version, plural), "PATCH",
                         path_params={"namespace": meta.get("namespace"), "name": meta.get("name")},
                         query_params=query,
                         header_params={"Accept": "application/json", "Content-Type": APPLY_CONTENT_TYPE},
-                        body=body, response_type="object", auth_settings=["BearerToken"],
-                        _return_http_data_only=True, _preload_content=True, _request_timeout=REQUEST_TIMEOUT)
+                        body=body, auth_settings=["BearerToken"],
+                        # the raw answer, decoded here: the client's own decoding option changed name
+                        # between releases (response_type, response_types_map)
+                        _return_http_data_only=True, _preload_content=False, _request_timeout=REQUEST_TIMEOUT)
         except (ApiException, _Urllib3Error) as err:
             raise api_error(err, "server-side apply%s of" % (" (dry run)" if dry_run else ""), what,
                             field_manager=field_manager)
+        data = answer.data
+        return json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)

@@ -205,13 +205,13 @@ class KubernetesClient:
         call = retry.http_retry()(self.api_client.call_api)
         try:
             answer = call("/apis/%s/namespaces/{namespace}/%s/{name}" % (version, plural), "PATCH",
-                        path_params={"namespace": meta.get("namespace"), "name": meta.get("name")},
-                        query_params=query,
-                        header_params={"Accept": "application/json", "Content-Type": APPLY_CONTENT_TYPE},
-                        body=body, auth_settings=["BearerToken"],
-                        # the raw answer, decoded here: the client's own decoding option changed name
-                        # between releases (response_type, response_types_map)
-                        _return_http_data_only=True, _preload_content=False, _request_timeout=REQUEST_TIMEOUT)
+                          path_params={"namespace": meta.get("namespace"), "name": meta.get("name")},
+                          query_params=query,
+                          header_params={"Accept": "application/json", "Content-Type": APPLY_CONTENT_TYPE},
+                          body=body, auth_settings=["BearerToken"],
+                          # the raw answer, decoded here: the client's own decoding option changed name
+                          # between releases (response_type, response_types_map)
+                          _return_http_data_only=True, _preload_content=False, _request_timeout=REQUEST_TIMEOUT)
         except (ApiException, _Urllib3Error) as err:
             raise api_error(err, "server-side apply%s of" % (" (dry run)" if dry_run else ""), what,
                             field_manager=field_manager)

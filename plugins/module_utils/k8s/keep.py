@@ -18,6 +18,9 @@ __metaclass__ = type
 import copy
 
 OWNER = "scaling"
+# The field the scale job owns on each kind (spec.<field>): the HPA's floor, or the replicas of a
+# Deployment that has no HPA. The one home of this rule (scaling/providers/k8s_hpa reads it too).
+SCALED_FIELDS = {"HorizontalPodAutoscaler": "minReplicas", "Deployment": "replicas"}
 
 
 def _key(manifest):
@@ -33,11 +36,12 @@ def _owned_field(manifest, service):
     """``(field, low, high)`` that the scale job owns in ``manifest``, or ``None``."""
     cap = service["capacity"]
     hpa = (service.get("k8s") or {}).get("hpa", True)
-    if manifest.get("kind") == "HorizontalPodAutoscaler" and hpa:
+    kind = manifest.get("kind")
+    if kind == "HorizontalPodAutoscaler" and hpa:
         # An HPA's minReplicas is at least 1.
-        return "minReplicas", max(1, cap["min"]), cap["max"]
-    if manifest.get("kind") == "Deployment" and not hpa:
-        return "replicas", cap["min"], cap["max"]
+        return SCALED_FIELDS[kind], max(1, cap["min"]), cap["max"]
+    if kind == "Deployment" and not hpa:
+        return SCALED_FIELDS[kind], cap["min"], cap["max"]
     return None
 
 

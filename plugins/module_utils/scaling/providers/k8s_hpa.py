@@ -27,6 +27,7 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.k8s.keep import SCALED_FIELDS
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.plan import (
     ScalingPlanError,
     ScalingProvider,
@@ -38,8 +39,8 @@ HPA = "HorizontalPodAutoscaler"
 DEPLOYMENT = "Deployment"
 # kind -> (apiVersion, the path of the field scaling owns, the neutral key it maps to)
 KINDS = {
-    HPA: ("autoscaling/v2", ("spec", "minReplicas"), "min_size"),
-    DEPLOYMENT: ("apps/v1", ("spec", "replicas"), "desired_capacity"),
+    HPA: ("autoscaling/v2", ("spec", SCALED_FIELDS[HPA]), "min_size"),
+    DEPLOYMENT: ("apps/v1", ("spec", SCALED_FIELDS[DEPLOYMENT]), "desired_capacity"),
 }
 # Both fields default to 1 when the object leaves them out (the API server's defaulting).
 API_DEFAULT_REPLICAS = 1

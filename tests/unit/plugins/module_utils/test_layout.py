@@ -22,7 +22,7 @@ ALLOWED = {
     "network": {"common"},
     "monitoring": {"common"},
     "forecast": {"common", "monitoring"},
-    "scaling": {"common", "forecast", "services"},
+    "scaling": {"common", "forecast", "services", "k8s"},
     "regions": {"common", "network"},
     "drill": {"common", "regions"},
     "aws": {"common", "services", "network", "regions"},

@@ -87,3 +87,280 @@ def test_bad_port_variable_is_named(stack):
     env["MERIDIAN_MOTO_PORT"] = "fifty"
     result = run("start", "moto")
     assert result.returncode == 1 and "MERIDIAN_MOTO_PORT='fifty' is not a port number" in result.stderr
+
+
+# --- The state dir and the PostgreSQL pair's password (tools/local_stack/statedir.py) ---------------
+
+import importlib  # noqa: E402
+import stat  # noqa: E402
+import sys  # noqa: E402
+
+import psycopg  # noqa: E402
+
+
+def _tool(name):
+    if TOOLS not in sys.path:
+        sys.path.insert(0, TOOLS)
+    return importlib.import_module(name)
+
+
+@pytest.fixture
+def statedir():
+    return _tool("statedir")
+
+
+def _as_owned_by(real_lstat, path, uid):
+    """os.lstat as it would answer if `path` belonged to `uid` (st_uid replaced, all else real)."""
+    def fake(name, *args, **kwargs):
+        st = real_lstat(name, *args, **kwargs)
+        if os.path.abspath(name) != os.path.abspath(path):
+            return st
+        fields = list(st)
+        fields[stat.ST_UID] = uid
+        return os.stat_result(fields)
+    return fake
+
+
+def _mode(path):
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def test_ensure_dir_creates_private_directories_parents_included(statedir, tmp_path):
+    old = os.umask(0)
+    try:
+        made = statedir.ensure_dir(str(tmp_path / "a" / "b" / "state"), 0o700)
+    finally:
+        os.umask(old)
+    assert made == str(tmp_path / "a" / "b" / "state")
+    assert _mode(made) == 0o700 and _mode(str(tmp_path / "a")) == 0o700
+
+
+def test_ensure_dir_tightens_an_existing_directory_of_ours(statedir, tmp_path):
+    path = tmp_path / "state"
+    path.mkdir(mode=0o755)
+    os.chmod(str(path), 0o777)
+    statedir.ensure_dir(str(path), 0o700)
+    assert _mode(str(path)) == 0o700
+
+
+def test_ensure_dir_refuses_a_symlink_and_leaves_its_target_alone(statedir, tmp_path):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    os.chmod(str(target), 0o755)
+    link = tmp_path / "state"
+    link.symlink_to(target)
+    with pytest.raises(statedir.UnsafeStateError, match="is a symlink"):
+        statedir.ensure_dir(str(link), 0o700)
+    assert _mode(str(target)) == 0o755 and os.path.islink(str(link))
+
+
+def test_ensure_dir_refuses_a_directory_owned_by_someone_else(statedir, tmp_path, monkeypatch):
+    path = tmp_path / "state"
+    path.mkdir()
+    os.chmod(str(path), 0o755)
+    monkeypatch.setattr(statedir.os, "lstat", _as_owned_by(os.lstat, str(path), os.geteuid() + 4242))
+    changed = []
+    monkeypatch.setattr(statedir.os, "fchmod", lambda *a: changed.append(("fchmod",) + a))
+    monkeypatch.setattr(statedir.os, "fchown", lambda *a: changed.append(("fchown",) + a))
+    with pytest.raises(statedir.UnsafeStateError, match="belongs to uid %d" % (os.geteuid() + 4242)):
+        statedir.ensure_dir(str(path), 0o700)
+    assert changed == []  # neither mode nor owner touched
+
+
+def test_ensure_dir_accepts_a_directory_already_given_to_the_servers_user(statedir, tmp_path, monkeypatch):
+    path = tmp_path / "node"
+    path.mkdir()
+    other = os.geteuid() + 4242
+    monkeypatch.setattr(statedir.os, "lstat", _as_owned_by(os.lstat, str(path), other))
+    chowned = []
+    monkeypatch.setattr(statedir.os, "fchown", lambda fd, uid, gid: chowned.append((uid, gid)))
+    statedir.ensure_dir(str(path), 0o700, owner=(other, 4242))
+    assert chowned == [(other, 4242)]  # gid differed: set through the descriptor, not the path
+
+
+def test_ensure_dir_never_follows_a_symlink_swapped_in_after_the_check(statedir, tmp_path, monkeypatch):
+    # lstat saw a directory; by the time the mode is changed the name is a symlink: O_NOFOLLOW refuses it.
+    real_dir = tmp_path / "real"
+    real_dir.mkdir()
+    target = tmp_path / "target"
+    target.mkdir()
+    os.chmod(str(target), 0o755)
+    path = tmp_path / "state"
+    path.symlink_to(target)
+    seen = os.lstat(str(real_dir))
+    real_lstat = os.lstat
+    monkeypatch.setattr(statedir.os, "lstat",
+                        lambda name, *a, **k: seen if os.path.abspath(name) == str(path) else real_lstat(name, *a, **k))
+    with pytest.raises(statedir.UnsafeStateError, match="without following links"):
+        statedir.ensure_dir(str(path), 0o700)
+    assert _mode(str(target)) == 0o755
+
+
+def test_files_under_a_directory_another_user_controls_are_reached_without_links(statedir, tmp_path):
+    # BASE/node/data belongs to the servers' user, who could swap `data` for a link to elsewhere:
+    # with trusted=BASE every directory on the way is opened with O_NOFOLLOW.
+    base = tmp_path / "base"
+    (base / "node").mkdir(parents=True)
+    elsewhere = tmp_path / "etc"
+    elsewhere.mkdir()
+    (base / "node" / "data").symlink_to(elsewhere)
+    target = str(base / "node" / "data" / "pg_hba.conf")
+    with pytest.raises(statedir.UnsafeStateError, match="without following links"):
+        statedir.write_file(target, "x\n", 0o600, trusted=str(base))
+    with pytest.raises(statedir.UnsafeStateError, match="without following links"):
+        statedir.read_file(target, trusted=str(base))
+    assert os.listdir(str(elsewhere)) == []
+    with pytest.raises(statedir.UnsafeStateError, match="is not under"):
+        statedir.write_file(str(elsewhere / "f"), "x\n", trusted=str(base))
+    (base / "node" / "data").unlink()
+    (base / "node" / "data").mkdir()
+    statedir.write_file(target, "ok\n", 0o600, trusted=str(base))
+    assert statedir.read_file(target, trusted=str(base)) == "ok\n" and _mode(target) == 0o600
+    assert sorted(os.listdir(str(base / "node" / "data"))) == ["pg_hba.conf"]  # no temporary file left
+
+
+def test_write_file_replaces_a_symlink_instead_of_writing_through_it(statedir, tmp_path):
+    outside = tmp_path / "outside"
+    outside.write_text("keep")
+    link = tmp_path / "pg_hba.conf"
+    link.symlink_to(outside)
+    statedir.write_file(str(link), "new\n", 0o600)
+    assert outside.read_text() == "keep"
+    assert not os.path.islink(str(link)) and link.read_text() == "new\n" and _mode(str(link)) == 0o600
+    with pytest.raises(OSError):
+        statedir.read_file(str(tmp_path / "again"))  # missing
+    (tmp_path / "again").symlink_to(outside)
+    with pytest.raises(OSError):
+        statedir.read_file(str(tmp_path / "again"))  # O_NOFOLLOW
+
+
+def test_secret_is_created_once_with_mode_0600_even_under_a_permissive_umask(statedir, tmp_path):
+    path = str(tmp_path / "pg_password")
+    old = os.umask(0)
+    try:
+        first = statedir.secret(path, create=True)
+    finally:
+        os.umask(old)
+    assert _mode(path) == 0o600 and len(first) >= 40
+    assert statedir.secret(path, create=True) == first == statedir.secret(path)
+
+
+def test_secret_refuses_a_readable_a_foreign_a_symlinked_or_a_missing_file(statedir, tmp_path, monkeypatch):
+    path = tmp_path / "pg_password"
+    path.write_text("pw\n")
+    os.chmod(str(path), 0o644)
+    with pytest.raises(statedir.UnsafeStateError, match="mode 644: others may read it"):
+        statedir.secret(str(path))
+    os.chmod(str(path), 0o600)
+    link = tmp_path / "linked"
+    link.symlink_to(path)
+    with pytest.raises(statedir.UnsafeStateError, match="without following links"):
+        statedir.secret(str(link), create=True)
+    with pytest.raises(statedir.UnsafeStateError, match="is missing: start the PostgreSQL pair"):
+        statedir.secret(str(tmp_path / "none"))
+    real_fstat = os.fstat
+
+    def foreign(fd):
+        fields = list(real_fstat(fd))
+        fields[stat.ST_UID] = os.geteuid() + 4242
+        return os.stat_result(fields)
+    monkeypatch.setattr(statedir.os, "fstat", foreign)
+    with pytest.raises(statedir.UnsafeStateError, match="belongs to uid %d" % (os.geteuid() + 4242)):
+        statedir.secret(str(path))
+
+
+def test_prometheus_runs_without_its_admin_api(tmp_path, monkeypatch):
+    stack = _tool("stack")
+    monkeypatch.setattr(stack, "STATE", str(tmp_path))
+    monkeypatch.setattr(stack, "_binary", lambda names, hint: "/bin/" + names[0])
+    cmd = stack._prometheus_cmd(stack.SERVICES["prometheus"], 9999)
+    assert "--web.enable-lifecycle" in cmd  # the monitoring role's /-/reload
+    assert not [arg for arg in cmd if "admin" in arg]
+    assert _mode(str(tmp_path / "prometheus")) == 0o700
+
+
+def test_start_refuses_a_symlinked_state_dir(tmp_path):
+    target = tmp_path / "target"
+    target.mkdir()
+    link = tmp_path / "state"
+    link.symlink_to(target)
+    env = dict(os.environ, MERIDIAN_STATE_DIR=str(link), MERIDIAN_MOTO_PORT=str(_free_port()))
+    for script in (["stack.py", "start", "moto"], ["pg_pair.py", "status"]):
+        result = subprocess.run([sys.executable, os.path.join(TOOLS, script[0])] + script[1:], env=env,
+                                capture_output=True, text=True, check=False, timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert "is a symlink" in result.stderr
+    assert os.listdir(str(target)) == []  # nothing written through the link
+
+
+@pytest.fixture
+def pair(tmp_path):
+    """A PostgreSQL pair of the test's own (state dir and ports), destroyed afterwards."""
+    if not os.path.exists("/usr/lib/postgresql/15/bin/initdb"):
+        pytest.skip("PostgreSQL 15 is not installed (tools/setup.sh)")
+    ports = [_free_port(), _free_port()]
+    env = dict(os.environ, MERIDIAN_STATE_DIR=str(tmp_path / "state"),
+               MERIDIAN_PG_NODES="us-east-1:%d,eu-west-1:%d" % tuple(ports))
+    env.pop("PGPASSWORD", None)
+
+    def run(*args):
+        return subprocess.run([sys.executable, os.path.join(TOOLS, "pg_pair.py")] + list(args), env=env,
+                              capture_output=True, text=True, check=False, timeout=180)
+    yield run, env, ports
+    run("destroy")
+
+
+def test_the_pair_authenticates_every_connection_with_scram_and_its_generated_password(pair, tmp_path):
+    run, env, ports = pair
+    started = run("start")
+    assert started.returncode == 0, started.stderr
+    status = json.loads(started.stdout)
+    assert (status["us-east-1"]["role"], status["eu-west-1"]["role"]) == ("primary", "standby")
+    password_file = os.path.join(env["MERIDIAN_STATE_DIR"], "pg_password")
+    assert _mode(password_file) == 0o600
+    with open(password_file) as handle:
+        password = handle.read().strip()
+    assert password not in started.stdout + started.stderr
+    data = status["us-east-1"]["data_dir"]
+    for node in ("us-east-1", "eu-west-1"):
+        with open(os.path.join(status[node]["data_dir"], "pg_hba.conf")) as handle:
+            rules = [line.split() for line in handle if line.strip() and not line.startswith("#")]
+        assert rules and all(rule[-1] == "scram-sha-256" for rule in rules)
+        assert {(rule[0], rule[1]) for rule in rules} >= {("local", "replication"), ("host", "replication")}
+        with open(os.path.join(status[node]["data_dir"], "postgresql.auto.conf")) as handle:
+            assert password not in handle.read()  # the standby's conninfo names a passfile instead
+    for bad in (None, "wrong"):
+        with pytest.raises(psycopg.OperationalError, match="password"):
+            psycopg.connect(host="127.0.0.1", port=ports[0], user="postgres", dbname="postgres", password=bad,
+                            connect_timeout=5)
+    with psycopg.connect(host="127.0.0.1", port=ports[0], user="postgres", dbname="postgres", password=password,
+                         connect_timeout=5) as conn:
+        assert conn.execute("SHOW password_encryption").fetchone()[0] == "scram-sha-256"
+        assert conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'postgres'").fetchone()[0] \
+            .startswith("SCRAM-SHA-256$")
+        assert conn.execute("SELECT count(*) FROM pg_hba_file_rules WHERE auth_method <> 'scram-sha-256'").fetchone()[0] == 0
+        assert conn.execute("SELECT state, sync_state FROM pg_stat_replication").fetchall() == [("streaming", "sync")]
+    region_service = _tool("region_service")
+    seen = region_service.read_database("127.0.0.1", ports[1], password_file)
+    assert seen == {"db_role": "standby", "last_marker": 0, "error": None}
+    # Started again: reused, same password; a rejoin authenticates pg_rewind/pg_basebackup through it.
+    assert run("start").returncode == 0
+    assert open(password_file).read().strip() == password
+    assert os.path.isdir(data)
+
+
+def test_a_pair_made_without_a_password_is_refused_with_the_way_out(pair):
+    run, env, ports = pair
+    data = json.loads(run("status").stdout)["us-east-1"]["data_dir"]
+    os.makedirs(data)
+    with open(os.path.join(data, "pg_hba.conf"), "w") as handle:
+        handle.write("host all all 127.0.0.1/32 trust\n")
+    result = run("start")
+    assert result.returncode == 1
+    assert "with trust authentication" in result.stderr and "destroy, then start" in result.stderr
+
+
+def test_the_region_service_reports_a_missing_password_file(tmp_path):
+    region_service = _tool("region_service")
+    seen = region_service.read_database("127.0.0.1", _free_port(), str(tmp_path / "pg_password"))
+    assert seen["db_role"] is None and "is missing: start the PostgreSQL pair" in seen["error"]

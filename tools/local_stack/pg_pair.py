@@ -20,8 +20,16 @@ already visible on the standby, so acknowledged writes survive a failover.
   commit is already on NODE), promote NODE, rejoin the old primary as its standby.
 
 When run as root the servers run as the 'postgres' system user (PostgreSQL refuses root), and the
-data directories are owned by it. Connections: TCP on 127.0.0.1 only, trust authentication for
-local users (a local test stack; no password exists to leak), superuser 'postgres'.
+data directories are owned by it. Connections: TCP on 127.0.0.1 only, superuser 'postgres',
+scram-sha-256 for every connection (local and host lines, replication included; no `trust`
+anywhere). Its password is generated on the first start and kept in <state>/pg_password (mode
+0600, created with O_EXCL): the region services, the drill's inventory and the tests read it from
+there. The servers and the tools run here read it from a .pgpass copy (mode 0600, owned by the
+servers' user) beside the data directories; it never appears on a command line, in the
+environment or in a log.
+
+State directories are created with statedir.ensure_dir: a pre-existing one owned by someone else,
+or a symlink, is refused; ownership and modes are changed without following symlinks.
 """
 
 import fcntl
@@ -33,6 +41,8 @@ import shutil
 import subprocess
 import sys
 import time
+
+import statedir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 STATE = os.environ.get("MERIDIAN_STATE_DIR", os.path.join(ROOT, ".state", "local_stack"))
@@ -79,6 +89,8 @@ def _base():
 
 
 BASE = _base()
+PASSWORD_FILE = statedir.password_file(STATE)
+PGPASS = os.path.join(BASE, "pgpass")
 MANAGED_KEYS = ("primary_conninfo", "primary_slot_name", "default_transaction_read_only")
 
 
@@ -138,20 +150,36 @@ def _demote():
     return drop
 
 
-def _chown(path):
-    ids = _user()
-    if ids is None:
-        return
-    for dirpath, dirnames, filenames in os.walk(path):
-        os.chown(dirpath, *ids)
-        for name in filenames:
-            os.chown(os.path.join(dirpath, name), *ids)
+def _state_modes():
+    """(mode of the state dir, mode of BASE): private, but passable by the servers' user when root
+    runs them as RUN_AS (that user lists nothing there and reads only its own directories)."""
+    return (statedir.state_mode(), 0o711 if _user() is not None else 0o700)
+
+
+def _credentials(create):
+    """Write the .pgpass copy the servers' user reads (PGPASSFILE, primary_conninfo passfile) from
+    the password file; create=True generates the password on the first start. False when there is
+    no password yet (and create is False)."""
+    if not create and not os.path.lexists(PASSWORD_FILE):
+        return False
+    password = statedir.secret(PASSWORD_FILE, create=create)
+    wanted = "".join("%s:*:*:postgres:%s\n" % (host, password) for host in (HOST, "localhost"))
+    try:
+        current = statedir.read_file(PGPASS, trusted=BASE)
+    except FileNotFoundError:
+        current = None
+    if current != wanted:
+        statedir.write_file(PGPASS, wanted, 0o600, owner=_user(), trusted=BASE)
+    return True
 
 
 def _run(args, check=True, quiet=False):
+    # Passwords come from the .pgpass copy only: never the command line or PGPASSWORD.
+    env = dict(os.environ, PGPASSFILE=PGPASS)
+    env.pop("PGPASSWORD", None)
     proc = subprocess.run([os.path.join(BIN, args[0])] + list(args[1:]), preexec_fn=_demote(), cwd="/",
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                          universal_newlines=True, check=False)
+                          universal_newlines=True, check=False, env=env)
     if check and proc.returncode != 0:
         raise PairError("%s failed (exit %d): %s" % (args[0], proc.returncode, proc.stdout.strip()[-2000:]))
     if not quiet and proc.stdout.strip():
@@ -183,44 +211,67 @@ def _ready(node, timeout=30.0):
                     % (node, HOST, _port(node), timeout, os.path.join(BASE, node, "server.log")))
 
 
+def _quote(value):
+    """A conninfo value in single quotes (backslash and quote escaped)."""
+    return "'%s'" % value.replace("\\", "\\\\").replace("'", "\\'")
+
+
 def _conninfo(upstream, me):
-    return "host=%s port=%d user=postgres application_name=%s" % (HOST, _port(upstream), me)
+    # passfile: the standby's WAL receiver reads the password from the .pgpass copy, so none is
+    # written into postgresql.auto.conf.
+    return "host=%s port=%d user=postgres application_name=%s passfile=%s" % (
+        HOST, _port(upstream), me, _quote(PGPASS))
 
 
 def _set_recovery(node, upstream):
     """Rewrite the managed settings in postgresql.auto.conf; with an upstream, make NODE a standby of it."""
+    # The data directory belongs to the servers' user: files are read and replaced without
+    # following a symlink there (statedir.read_file / write_file).
     data = _datadir(node)
     auto = os.path.join(data, "postgresql.auto.conf")
     kept = []
-    if os.path.exists(auto):
-        with open(auto, encoding="utf-8") as handle:
-            kept = [line for line in handle if line.split("=", 1)[0].strip() not in MANAGED_KEYS]
+    if os.path.lexists(auto):
+        kept = [line for line in statedir.read_file(auto, trusted=BASE).splitlines(True)
+                if line.split("=", 1)[0].strip() not in MANAGED_KEYS]
     if upstream:
-        kept.append("primary_conninfo = '%s'\n" % _conninfo(upstream, node))
-    with open(auto, "w", encoding="utf-8") as handle:
-        handle.writelines(kept)
+        kept.append("primary_conninfo = '%s'\n" % _conninfo(upstream, node).replace("'", "''"))
+    statedir.write_file(auto, "".join(kept), 0o600, owner=_user(), trusted=BASE)
     signal_file = os.path.join(data, "standby.signal")
     if upstream:
-        open(signal_file, "w").close()
-    elif os.path.exists(signal_file):
-        os.unlink(signal_file)
-    _chown(data)
+        statedir.write_file(signal_file, "", 0o600, owner=_user(), trusted=BASE)
+    elif os.path.lexists(signal_file):
+        os.unlink(signal_file)  # unlink removes a link itself, never its target
+
+
+HBA = (
+    "# meridian local stack: every connection authenticates with scram-sha-256 (no trust)\n"
+    "local   all          all                  scram-sha-256\n"
+    "local   replication  all                  scram-sha-256\n"
+    "host    all          all   127.0.0.1/32   scram-sha-256\n"
+    "host    replication  all   127.0.0.1/32   scram-sha-256\n"
+)
 
 
 def _configure(node):
     conf = os.path.join(_datadir(node), "postgresql.conf")
-    with open(conf, "a", encoding="utf-8") as handle:
-        handle.write(
-            "\n# meridian local stack\n"
-            "listen_addresses = '%s'\n"
-            "wal_level = replica\nmax_wal_senders = 5\nwal_keep_size = '256MB'\nhot_standby = on\n"
-            "wal_log_hints = on\nsynchronous_commit = remote_apply\nsynchronous_standby_names = '*'\n"
-            "wal_receiver_status_interval = 1s\nshared_buffers = 32MB\nmax_connections = 40\n"
-            % HOST
-        )
+    statedir.write_file(conf, statedir.read_file(conf, trusted=BASE) + (
+        "\n# meridian local stack\n"
+        "listen_addresses = '%s'\npassword_encryption = 'scram-sha-256'\n"
+        "wal_level = replica\nmax_wal_senders = 5\nwal_keep_size = '256MB'\nhot_standby = on\n"
+        "wal_log_hints = on\nsynchronous_commit = remote_apply\nsynchronous_standby_names = '*'\n"
+        "wal_receiver_status_interval = 1s\nshared_buffers = 32MB\nmax_connections = 40\n"
+        % HOST
+    ), 0o600, owner=_user(), trusted=BASE)
+    statedir.write_file(os.path.join(_datadir(node), "pg_hba.conf"), HBA, 0o600, owner=_user(), trusted=BASE)
+
+
+def _trusting(node):
+    """True when NODE's pg_hba.conf lets anyone in without a password (a pair made before passwords)."""
     hba = os.path.join(_datadir(node), "pg_hba.conf")
-    with open(hba, "w", encoding="utf-8") as handle:
-        handle.write("host all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n")
+    if not os.path.lexists(hba):
+        return False
+    lines = statedir.read_file(hba, trusted=BASE).splitlines()
+    return any("trust" in line.split("#", 1)[0].split() for line in lines)
 
 
 def _start_node(node):
@@ -240,15 +291,13 @@ def _stop_node(node):
 
 
 def _mkdirs(node):
-    path = os.path.join(BASE, node)
-    os.makedirs(path, exist_ok=True)
-    os.chmod(BASE, 0o755)
-    _chown(path)
+    # BASE is made (and checked) by main(); the node's directory belongs to the servers' user.
+    statedir.ensure_dir(os.path.join(BASE, node), 0o700, owner=_user())
 
 
 def _basebackup(node, upstream):
     data = _datadir(node)
-    if os.path.exists(data):
+    if os.path.lexists(data):
         shutil.rmtree(data)
     _mkdirs(node)
     _run(["pg_basebackup", "-h", HOST, "-p", str(_port(upstream)), "-U", "postgres", "-D", data,
@@ -272,14 +321,34 @@ def streaming(node, timeout=10.0):
     return False
 
 
+def _initdb(node):
+    """A new cluster whose superuser has the pair's password, scram-sha-256 from the first start."""
+    password = statedir.secret(PASSWORD_FILE)
+    # initdb runs as the servers' user: it reads the password from a file of that user (mode 0600)
+    # that lives only while initdb runs.
+    pwfile = os.path.join(BASE, ".initdb-password")
+    statedir.write_file(pwfile, password + "\n", 0o600, owner=_user(), trusted=BASE)
+    try:
+        _run(["initdb", "-D", _datadir(node), "-U", "postgres", "--data-checksums", "-A", "scram-sha-256",
+              "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C.UTF-8"])
+    finally:
+        os.unlink(pwfile)
+
+
 def start():
     (first, dummy), (second, dummy2) = nodes()
-    if not os.path.isdir(_datadir(first)) and not os.path.isdir(_datadir(second)):
+    fresh = not os.path.isdir(_datadir(first)) and not os.path.isdir(_datadir(second))
+    if not fresh:
+        stale = [n for n in (first, second) if os.path.isdir(_datadir(n)) and _trusting(n)]
+        if stale or not os.path.lexists(PASSWORD_FILE):
+            raise PairError("the pair in %s was made %s: rebuild it with pg_pair.py destroy, then start"
+                            % (BASE, "with trust authentication (no password)" if stale
+                               else "with a password whose file %s is gone" % PASSWORD_FILE))
+    _credentials(create=True)
+    if fresh:
         _mkdirs(first)
-        _run(["initdb", "-D", _datadir(first), "-U", "postgres", "--data-checksums", "-A", "trust", "-E", "UTF8",
-              "--locale=C.UTF-8"])
+        _initdb(first)
         _configure(first)
-        _chown(_datadir(first))
         _start_node(first)
         _basebackup(second, first)
         _start_node(second)
@@ -358,10 +427,14 @@ def switchover(node):
 
 
 def destroy():
+    """Stop and remove both nodes and the password (a new one is generated by the next start)."""
     stop()
     for name, dummy in nodes():
-        if os.path.isdir(os.path.join(BASE, name)):
+        if os.path.lexists(os.path.join(BASE, name)):
             shutil.rmtree(os.path.join(BASE, name))
+    for path in (PGPASS, PASSWORD_FILE):
+        if os.path.lexists(path):
+            os.unlink(path)
     return {}
 
 
@@ -371,13 +444,17 @@ def main(argv):
     if not argv or (argv[0] not in actions and argv[0] not in with_node) or (argv[0] in with_node and len(argv) != 2):
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    os.makedirs(BASE, exist_ok=True)
-    # One operation at a time: concurrent promote/rejoin calls would leave two standbys.
-    lock = open(os.path.join(BASE, ".lock"), "w")
-    fcntl.flock(lock, fcntl.LOCK_EX)
     try:
+        state_mode, base_mode = _state_modes()
+        statedir.ensure_dir(STATE, state_mode)
+        statedir.ensure_dir(BASE, base_mode)
+        # One operation at a time: concurrent promote/rejoin calls would leave two standbys.
+        lock = os.open(os.path.join(BASE, ".lock"), os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if argv[0] != "start":
+            _credentials(create=False)
         result = actions[argv[0]]() if argv[0] in actions else with_node[argv[0]](argv[1])
-    except PairError as err:
+    except (PairError, statedir.UnsafeStateError) as err:
         print("pg_pair: %s" % err, file=sys.stderr)
         return 1
     print(json.dumps(result, indent=2, sort_keys=True))

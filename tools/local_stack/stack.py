@@ -10,6 +10,12 @@ logs live under the state dir (MERIDIAN_STATE_DIR, default <checkout>/.state/loc
 - start is idempotent: a service whose PID file names a live process of ours that answers is
   reused; a port held by anything else is an error, never silently shared.
 - stop ends only what start recorded, by PID file (process group), and waits until the port is free.
+
+Every directory of the state dir is made with statedir.ensure_dir (mode 0700; the state dir itself
+0711 when root runs): a pre-existing one that is a symlink or belongs to another user is refused.
+Prometheus runs without --web.enable-admin-api: no step of the stack, the roles or the tests calls
+/api/v1/admin/* (backfill_prometheus.py writes blocks with promtool; the monitoring role reloads
+through /-/reload, which --web.enable-lifecycle serves).
 """
 
 import json
@@ -22,6 +28,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+
+import statedir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATE = os.environ.get("MERIDIAN_STATE_DIR", os.path.join(ROOT, ".state", "local_stack"))
@@ -46,20 +54,19 @@ def _debian(package, binary):
 
 def _prometheus_cmd(svc, port):
     binary = _binary(["prometheus"], _debian("prometheus", "prometheus"))
-    base = os.path.join(STATE, "prometheus")
-    os.makedirs(os.path.join(base, "data"), exist_ok=True)
-    os.makedirs(os.path.join(base, "rules"), exist_ok=True)
-    os.makedirs(os.path.join(base, "file_sd"), exist_ok=True)
+    base = _private(STATE, "prometheus")
+    for sub in ("data", "rules", "file_sd"):
+        _private(base, sub)
     config = os.path.join(base, "prometheus.yml")
-    if not os.path.exists(config):
+    if not os.path.lexists(config):
         # The monitoring role replaces this file and reloads; this is the first-boot config.
-        with open(config, "w", encoding="utf-8") as handle:
-            handle.write(
-                "global:\n  scrape_interval: 30s\n  evaluation_interval: 30s\n"
-                "rule_files:\n  - rules/*.yml\n"
-                "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n"
-                "      - targets: ['%s:%d']\n" % (HOST, port)
-            )
+        statedir.write_file(config, (
+            "global:\n  scrape_interval: 30s\n  evaluation_interval: 30s\n"
+            "rule_files:\n  - rules/*.yml\n"
+            "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n"
+            "      - targets: ['%s:%d']\n" % (HOST, port)
+        ), 0o644)
+    # No --web.enable-admin-api: nothing here deletes series or takes TSDB snapshots.
     return [
         binary,
         "--config.file=" + config,
@@ -67,19 +74,17 @@ def _prometheus_cmd(svc, port):
         "--storage.tsdb.retention.time=400d",
         "--web.listen-address=%s:%d" % (HOST, port),
         "--web.enable-lifecycle",
-        "--web.enable-admin-api",
     ]
 
 
 def _alertmanager_cmd(svc, port):
     binary = _binary(["prometheus-alertmanager", "alertmanager"], _debian("prometheus-alertmanager", "alertmanager"))
-    base = os.path.join(STATE, "alertmanager")
-    os.makedirs(os.path.join(base, "data"), exist_ok=True)
+    base = _private(STATE, "alertmanager")
+    _private(base, "data")
     config = os.path.join(base, "alertmanager.yml")
-    if not os.path.exists(config):
+    if not os.path.lexists(config):
         # The monitoring role replaces this file and reloads; this is the first-boot config.
-        with open(config, "w", encoding="utf-8") as handle:
-            handle.write("route:\n  receiver: default\nreceivers:\n  - name: default\n")
+        statedir.write_file(config, "route:\n  receiver: default\nreceivers:\n  - name: default\n", 0o644)
     return [
         binary,
         "--config.file=" + config,
@@ -91,8 +96,7 @@ def _alertmanager_cmd(svc, port):
 
 def _pushgateway_cmd(svc, port):
     binary = _binary(["prometheus-pushgateway", "pushgateway"], _debian("prometheus-pushgateway", "pushgateway"))
-    base = os.path.join(STATE, "pushgateway")
-    os.makedirs(base, exist_ok=True)
+    base = _private(STATE, "pushgateway")
     return [
         binary,
         "--web.listen-address=%s:%d" % (HOST, port),
@@ -107,11 +111,13 @@ def _moto_cmd(svc, port):
 
 def _region_service_cmd(svc, port):
     # The region's HTTP endpoint for the failover drill; it reads the region's node of the
-    # PostgreSQL pair (tools/local_stack/pg_pair.py, nodes from MERIDIAN_PG_NODES).
-    nodes = dict(item.rsplit(":", 1) for item in os.environ.get(
+    # PostgreSQL pair (tools/local_stack/pg_pair.py, nodes from MERIDIAN_PG_NODES) with the pair's
+    # password, read from its file at each connection (the command line holds only the path).
+    nodes = dict(item.strip().rsplit(":", 1) for item in os.environ.get(
         "MERIDIAN_PG_NODES", "us-east-1:5433,eu-west-1:5434").split(","))
     return [os.path.join(VENV_BIN, "python"), os.path.join(ROOT, "tools", "local_stack", "region_service.py"),
-            "--region", svc["region"], "--port", str(port), "--db-port", nodes[svc["region"]]]
+            "--region", svc["region"], "--port", str(port), "--db-port", nodes[svc["region"]],
+            "--db-password-file", statedir.password_file(STATE)]
 
 
 # name -> port variable, default port, readiness path, command builder.
@@ -160,6 +166,11 @@ SERVICES = {
 
 class StackError(Exception):
     pass
+
+
+def _private(parent, name):
+    """parent/name as a directory of ours, mode 0700 (statedir.ensure_dir: no symlink, no other owner)."""
+    return statedir.ensure_dir(os.path.join(parent, name), 0o700)
 
 
 def port_of(name):
@@ -236,13 +247,13 @@ def start(name, timeout=60.0):
             % (port, name, SERVICES[name]["port_env"])
         )
     cmd = SERVICES[name]["cmd"](SERVICES[name], port)
-    os.makedirs(os.path.dirname(_pidfile(name)), exist_ok=True)
-    os.makedirs(os.path.dirname(_logfile(name)), exist_ok=True)
-    log = open(_logfile(name), "ab")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True, cwd=STATE)
-    with open(_pidfile(name), "w", encoding="utf-8") as handle:
-        json.dump({"pid": proc.pid, "cmd": cmd, "port": port}, handle)
+    _private(STATE, "pids")
+    _private(STATE, "logs")
+    log_fd = os.open(_logfile(name), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(log_fd, "ab") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True, cwd=STATE)
+    statedir.write_file(_pidfile(name), json.dumps({"pid": proc.pid, "cmd": cmd, "port": port}), 0o600)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -307,8 +318,8 @@ def main(argv):
     if unknown:
         print("unknown service(s): %s (known: %s)" % (", ".join(unknown), ", ".join(SERVICES)), file=sys.stderr)
         return 2
-    os.makedirs(STATE, exist_ok=True)
     try:
+        statedir.ensure_dir(STATE, statedir.state_mode())
         if action == "env":
             env()
             return 0
@@ -321,7 +332,7 @@ def main(argv):
         else:
             ready = [status(n) for n in names]  # every line is printed, so no short-circuit
             return 0 if all(ready) else 3
-    except StackError as err:
+    except (StackError, statedir.UnsafeStateError) as err:
         print("local_stack: %s" % err, file=sys.stderr)
         return 1
     return 0

@@ -347,6 +347,11 @@ def test_the_pair_authenticates_every_connection_with_scram_and_its_generated_pa
     assert run("start").returncode == 0
     assert open(password_file).read().strip() == password
     assert os.path.isdir(data)
+    # destroy removes the pair, its password and its .pgpass copy (a fresh start makes a new one).
+    assert run("destroy").returncode == 0
+    base = os.path.dirname(os.path.dirname(data))
+    assert not os.path.lexists(password_file) and not os.path.lexists(os.path.join(base, "pgpass"))
+    assert not os.path.lexists(os.path.dirname(data))
 
 
 def test_a_pair_made_without_a_password_is_refused_with_the_way_out(pair):

@@ -435,6 +435,9 @@ def destroy():
     for path in (PGPASS, PASSWORD_FILE):
         if os.path.lexists(path):
             os.unlink(path)
+    if BASE != os.path.join(STATE, "postgres"):
+        # The directory of its own under /var/tmp (see _base) goes too; main() checked it is ours.
+        shutil.rmtree(BASE)
     return {}
 
 

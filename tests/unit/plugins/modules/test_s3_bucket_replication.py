@@ -212,7 +212,9 @@ def test_sse_kms_replication_to_a_bucket_of_the_account(moto_url, s3, buckets):
     for check in (True, False):
         assert run(moto_url, check=check, **args).result["changed"] is False
 
-    owner = run(moto_url, **dict(args, rules=[dict(args["rules"][0], owner_override=True)]))
+    with_owner = dict(args)
+    with_owner["rules"] = [dict(args["rules"][0], owner_override=True)]
+    owner = run(moto_url, **with_owner)
     assert owner.result["changed"] is True
     assert _configuration(s3, source)["Rules"][0]["Destination"]["AccessControlTranslation"] == {"Owner": "Destination"}
 

@@ -20,6 +20,13 @@ description:
     its configuration really differs.
   - Replication needs versioning on the source bucket and on the destination buckets; the module
     checks both (the destination when it is readable) and fails with the fix before writing.
+  - A rule with O(rules[].account) writes only to a bucket that account owns. The module reads the destination
+    with C(ExpectedBucketOwner) set to that account and refuses the configuration when S3 answers that another
+    account owns it (or that the bucket cannot be read), so a bucket name taken by someone else never becomes a
+    destination. O(rules[].owner_override) makes S3 check the account again on every replica.
+  - A rule with O(rules[].replica_kms_key_id) replicates the objects encrypted with SSE-KMS (S3 skips them
+    otherwise) and encrypts the replicas with that key; the module refuses a key whose region is not the
+    destination bucket's (S3 accepts such a key and then fails every replication).
   - Every option is validated before any API call; an invalid one fails naming the option.
   - Every S3 call is retried with jittered exponential backoff on throttling (C(SlowDown)) and
     transient server errors; other errors (C(AccessDenied), ...) fail at once with the operation, the
@@ -86,12 +93,26 @@ options:
         default: false
       replica_kms_key_id:
         description:
-          - ARN of the KMS key in the destination's region that encrypts the replicas. Also selects the
-            source objects encrypted with SSE-KMS for replication.
+          - ARN of the customer managed KMS key in the destination's region that encrypts the replicas
+            (C(Destination.EncryptionConfiguration.ReplicaKmsKeyID)). Also selects the source objects encrypted
+            with SSE-KMS for replication (C(SourceSelectionCriteria.SseKmsEncryptedObjects) V(Enabled)).
+          - The replication role needs C(kms:Decrypt) on the source objects' key and C(kms:Encrypt) on this key.
         type: str
       account:
-        description: The destination bucket's account, when it is another account.
+        description:
+          - The 12-digit account that must own the destination bucket (C(Destination.Account)); the module checks
+            it with C(ExpectedBucketOwner) before writing. Give the account the estate runs in to make sure
+            replicas never go to a bucket of another account.
         type: str
+      owner_override:
+        description:
+          - Give the replicas to the destination's owner (C(AccessControlTranslation) C(Owner=Destination)); S3
+            then checks O(rules[].account) on every replica. Needs O(rules[].account) and
+            C(s3:ObjectOwnerOverrideToBucketOwner) for the role.
+          - AWS documents it for destinations of another account; in the same account replicas belong to it anyway.
+        type: bool
+        default: false
+        version_added: 0.2.0
 attributes:
   check_mode:
     support: full
@@ -101,8 +122,12 @@ attributes:
     description: The normalised configuration before and after, rules sorted by id and keys sorted.
 notes:
   - The role needs C(s3:GetReplicationConfiguration) and C(s3:ListBucket) on the source,
-    C(s3:GetObjectVersion*) on its objects, C(s3:Replicate*) on the destinations, and the KMS grants
-    when replicas are encrypted with KMS.
+    C(s3:GetObjectVersion*) on its objects, C(s3:Replicate*) on the destinations (best with the condition
+    C(s3:ResourceAccount) equal to the account), and for SSE-KMS objects C(kms:Decrypt) on the source key and
+    C(kms:Encrypt) on the replica key, conditioned on C(kms:ViaService) and C(kms:EncryptionContext:aws:s3:arn).
+  - The task's credentials need C(s3:GetReplicationConfiguration), C(s3:PutReplicationConfiguration),
+    C(s3:GetBucketVersioning), C(s3:GetBucketLocation) (rules with a replica key), C(s3:ListBucket) and
+    C(iam:PassRole) on the role.
   - Existing objects are not copied by replication; use S3 Batch Replication for them.
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -137,6 +162,7 @@ EXAMPLES = r"""
         destination_bucket: arn:aws:s3:::meridian-prod-logs-us-east-2
         delete_marker_replication: true
         replica_kms_key_id: arn:aws:kms:us-east-2:123456789012:key/0b5a1c2e-8f1d-4c6b-9d8e-2a7f3c4b5d6e
+        account: "123456789012"
 
 - name: Stop replicating the bucket
   meridian.global_infra.s3_bucket_replication:
@@ -157,7 +183,8 @@ replication:
       description:
         - The rules sorted by id, each with id, priority, status (Enabled or Disabled), prefix, tags,
           delete_marker_replication (Enabled or Disabled), destination_bucket (ARN), storage_class,
-          replica_kms_key_id and account (null when not set).
+          replica_kms_key_id, account, replica_owner (Destination) and sse_kms_encrypted_objects (Enabled)
+          (null when not set).
       type: list
       elements: dict
   sample:
@@ -172,7 +199,9 @@ replication:
         destination_bucket: arn:aws:s3:::meridian-prod-static-eu-central-1
         storage_class: STANDARD_IA
         replica_kms_key_id: null
-        account: null
+        account: "123456789012"
+        replica_owner: null
+        sse_kms_encrypted_objects: null
 differences:
   description: What differed (C(role), C(rules[ID])) when the configuration was written.
   returned: always
@@ -186,6 +215,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.s3_replication import (
     ReplicationError,
     bucket_name,
+    bucket_region,
+    kms_key_region,
     desired_replication,
     normalise_replication,
     replication_plan,
@@ -220,22 +251,46 @@ def _current(module, client, bucket):
     raise ReplicationError("bucket", "bucket %s does not exist; create it first (amazon.aws.s3_bucket)" % bucket)
 
 
-def _check_versioning(client, desired):
+def _destinations(desired):
+    """{bucket name: (account or None, [replica key ARNs])} of the desired rules."""
+    out = {}
+    for rule in desired["rules"]:
+        name = bucket_name(rule["destination_bucket"])
+        account, keys = out.get(name, (None, []))
+        if account and rule["account"] and account != rule["account"]:
+            raise ReplicationError("rules", "destination bucket %s is given two owners, %s and %s" % (name, account, rule["account"]))
+        out[name] = (account or rule["account"], keys + ([rule["replica_kms_key_id"]] if rule["replica_kms_key_id"] else []))
+    return out
+
+
+def _check_destinations(client, desired):
     source = desired["bucket"]
     if client.versioning(source) != "Enabled":
         raise ReplicationError("bucket", "versioning is not enabled on %s; replication needs it (amazon.aws.s3_bucket "
                                "versioning: true) before this task" % source)
-    for name in sorted(set(bucket_name(r["destination_bucket"]) for r in desired["rules"])):
+    for name, (account, keys) in sorted(_destinations(desired).items()):
         try:
-            status = client.versioning(name)
+            status = client.versioning(name, expected_owner=account)
+            region = bucket_region(client.location(name, expected_owner=account)) if keys else None
         except AwsApiError as err:
-            if err.code in ("AccessDenied", "AllAccessDisabled"):
-                continue  # another account's bucket: S3 checks it when the configuration is written
             if err.code == "NoSuchBucket":
                 raise ReplicationError("rules", "destination bucket %s does not exist; create it (versioned) first" % name)
+            if err.code in ("AccessDenied", "AllAccessDisabled"):
+                if account:
+                    # ExpectedBucketOwner: S3 answers 403 when the bucket belongs to another account
+                    raise ReplicationError("rules", "destination bucket %s is not owned by account %s (S3 refused the read "
+                                           "with ExpectedBucketOwner=%s), or these credentials may not read it: replication "
+                                           "to it is refused; check who owns the name or allow s3:GetBucketVersioning"
+                                           % (name, account, account))
+                continue  # another account's bucket: S3 checks it when the configuration is written
             raise
         if status != "Enabled":
             raise ReplicationError("rules", "versioning is not enabled on the destination bucket %s; enable it first" % name)
+        for key in keys:
+            if kms_key_region(key) != region:
+                raise ReplicationError("rules", "replica key %s is in %s but the destination bucket %s is in %s; S3 accepts "
+                                       "such a key and then fails every replication: use a key of %s"
+                                       % (key, kms_key_region(key), name, region, region))
 
 
 def run(module, client):
@@ -244,7 +299,7 @@ def run(module, client):
     current = _current(module, client, p["bucket"])
     plan = replication_plan(current, desired, p["state"])
     if plan["action"] == "put" and not (module.check_mode and current is None and not client.exists(p["bucket"])):
-        _check_versioning(client, dict(desired, bucket=p["bucket"]))
+        _check_destinations(client, dict(desired, bucket=p["bucket"]))
     if plan["changed"] and not module.check_mode:
         if plan["action"] == "put":
             client.put_replication(p["bucket"], replication_request(desired))
@@ -269,6 +324,7 @@ def main():
         delete_marker_replication=dict(type="bool", default=False),
         replica_kms_key_id=dict(type="str"),
         account=dict(type="str"),
+        owner_override=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(
         argument_spec=dict(

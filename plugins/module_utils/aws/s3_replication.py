@@ -8,6 +8,12 @@ schema: a ``Filter``, a ``Priority`` and ``DeleteMarkerReplication`` on every ru
 normalised into the same shape (an empty filter and a filter with an empty prefix are the same, rules
 are compared by id, absent optional settings take their documented defaults) so that a configuration
 is rewritten only when it really differs.
+
+Two settings keep replication inside the account and make SSE-KMS objects replicate: a rule with
+``account`` names the destination's owner (``Destination.Account``; with ``owner_override`` also
+``AccessControlTranslation`` ``Owner: Destination``, which makes S3 itself check that account), and a
+rule with ``replica_kms_key_id`` selects the source's SSE-KMS objects (``SourceSelectionCriteria``)
+and encrypts their replicas with that key of the destination's region.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +32,7 @@ _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _BUCKET_ARN = re.compile(r"^arn:(aws[a-z-]*):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$")
 _KMS_KEY = re.compile(r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/+=,.@-]+)$")
 _ACCOUNT = re.compile(r"^\d{12}$")
+_LEGACY_LOCATIONS = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
 
 
 class ReplicationError(MeridianError):
@@ -50,6 +57,16 @@ def bucket_name(arn):
     return arn.split(":::", 1)[-1]
 
 
+def kms_key_region(arn):
+    """The region of a KMS key or alias ARN (``arn:aws:kms:REGION:ACCOUNT:key/ID``)."""
+    return arn.split(":")[3]
+
+
+def bucket_region(location_constraint):
+    """The region of a bucket from GetBucketLocation's ``LocationConstraint`` (None is us-east-1)."""
+    return _LEGACY_LOCATIONS.get(location_constraint, location_constraint)
+
+
 def _status(flag):
     return "Enabled" if flag else "Disabled"
 
@@ -63,7 +80,8 @@ def _rule_tags(tags, field):
 
 
 def _canonical_rule(rule_id, priority, enabled, prefix, tags, delete_markers, destination, storage_class, kms_key,
-                    account):
+                    account, replica_owner=None, sse_kms=None):
+    """``sse_kms`` is the SseKmsEncryptedObjects status, None when the service did not report it."""
     return {
         "id": rule_id,
         "priority": priority,
@@ -75,6 +93,8 @@ def _canonical_rule(rule_id, priority, enabled, prefix, tags, delete_markers, de
         "storage_class": storage_class or None,
         "replica_kms_key_id": kms_key or None,
         "account": account or None,
+        "replica_owner": replica_owner or None,
+        "sse_kms_encrypted_objects": sse_kms,
     }
 
 
@@ -82,8 +102,10 @@ def desired_replication(bucket, role_arn, rules):
     """Validate the module's options; return the canonical configuration they describe.
 
     ``rules`` is a list of dicts with id, priority, enabled, prefix, tags, destination_bucket,
-    storage_class, delete_marker_replication, replica_kms_key_id and account. A rule without a
-    priority gets its position (1 for the first). Raises ReplicationError naming the option.
+    storage_class, delete_marker_replication, replica_kms_key_id, account and owner_override. A rule
+    without a priority gets its position (1 for the first). A rule with a replica key selects the
+    SSE-KMS objects of the source (SseKmsEncryptedObjects Enabled); without one the rule has no
+    selection criteria and S3 leaves SSE-KMS objects alone, as it does by default. Raises ReplicationError naming the option.
     """
     if not isinstance(bucket, str) or not _BUCKET_NAME.match(bucket):
         raise ReplicationError("bucket", "%r is not a valid bucket name" % (bucket,))
@@ -139,8 +161,15 @@ def desired_replication(bucket, role_arn, rules):
         account = rule.get("account")
         if account is not None and (not isinstance(account, str) or not _ACCOUNT.match(account)):
             raise ReplicationError(field + ".account", "%r is not a 12-digit AWS account id" % (account,))
+        owner_override = rule.get("owner_override", False)
+        if not isinstance(owner_override, bool):
+            raise ReplicationError(field + ".owner_override", "expected true or false, got %r" % (owner_override,))
+        if owner_override and not account:
+            raise ReplicationError(field + ".owner_override", "S3 gives the replicas to the destination's owner only with "
+                                   "the owner's account id: set account (the 12-digit id that must own the destination)")
         out.append(_canonical_rule(rule_id, priority, enabled, prefix, tags, delete_markers, destination,
-                                   storage_class, kms_key, account))
+                                   storage_class, kms_key, account, "Destination" if owner_override else None,
+                                   "Enabled" if kms_key else None))
     return {"role": role_arn, "rules": sorted(out, key=lambda r: r["id"])}
 
 
@@ -167,11 +196,14 @@ def normalise_replication(config):
         dest = rule.get("Destination") or {}
         encryption = dest.get("EncryptionConfiguration") or {}
         legacy = "Filter" not in rule
+        selection = rule.get("SourceSelectionCriteria")
         rules.append(_canonical_rule(
             rule.get("ID"), None if legacy else int(rule.get("Priority", 0)), rule.get("Status"), prefix, tags,
             # a legacy (V1) rule has no delete marker setting: it never equals a V2 rule
             None if legacy else (rule.get("DeleteMarkerReplication") or {}).get("Status", "Disabled"),
-            dest.get("Bucket"), dest.get("StorageClass"), encryption.get("ReplicaKmsKeyID"), dest.get("Account")))
+            dest.get("Bucket"), dest.get("StorageClass"), encryption.get("ReplicaKmsKeyID"), dest.get("Account"),
+            (dest.get("AccessControlTranslation") or {}).get("Owner"),
+            None if selection is None else ((selection.get("SseKmsEncryptedObjects") or {}).get("Status") or "Disabled")))
     return {"role": config.get("Role"), "rules": sorted(rules, key=lambda r: r["id"] or "")}
 
 
@@ -191,6 +223,8 @@ def replication_request(canonical):
             destination["StorageClass"] = rule["storage_class"]
         if rule["account"]:
             destination["Account"] = rule["account"]
+        if rule["replica_owner"]:
+            destination["AccessControlTranslation"] = {"Owner": rule["replica_owner"]}
         api_rule = {
             "ID": rule["id"],
             "Priority": rule["priority"],
@@ -201,8 +235,9 @@ def replication_request(canonical):
         }
         if rule["replica_kms_key_id"]:
             destination["EncryptionConfiguration"] = {"ReplicaKmsKeyID": rule["replica_kms_key_id"]}
-            # objects encrypted with SSE-KMS are replicated only when selected explicitly
-            api_rule["SourceSelectionCriteria"] = {"SseKmsEncryptedObjects": {"Status": "Enabled"}}
+        # objects encrypted with SSE-KMS are replicated only when selected explicitly
+        if rule["sse_kms_encrypted_objects"]:
+            api_rule["SourceSelectionCriteria"] = {"SseKmsEncryptedObjects": {"Status": rule["sse_kms_encrypted_objects"]}}
         rules.append(api_rule)
     return {"Role": canonical["role"], "Rules": rules}
 
@@ -214,6 +249,26 @@ def _view(canonical):
             "rules": [dict(sorted(r.items())) for r in sorted(canonical["rules"], key=lambda r: r["id"] or "")]}
 
 
+def _fill_unreported(current, desired):
+    """The current configuration with the SseKmsEncryptedObjects status a reader did not report
+    taken from the desired rule of the same id.
+
+    S3 returns SourceSelectionCriteria whenever a rule has it; a reader that drops it (moto does) would
+    otherwise make every run rewrite the rule. A status that is reported is compared, except that a
+    reported ``Disabled`` equals no selection (both leave SSE-KMS objects alone).
+    """
+    if not current:
+        return current
+    want = dict((r["id"], r["sse_kms_encrypted_objects"]) for r in desired["rules"])
+    rules = []
+    for rule in current["rules"]:
+        have = rule["sse_kms_encrypted_objects"]
+        if rule["id"] in want and (have is None or (have == "Disabled" and want[rule["id"]] is None)):
+            rule = dict(rule, sse_kms_encrypted_objects=want[rule["id"]])
+        rules.append(rule)
+    return dict(current, rules=rules)
+
+
 def replication_plan(current, desired, state="present"):
     """Compare the bucket's configuration (canonical or None) with the desired one.
 
@@ -223,6 +278,7 @@ def replication_plan(current, desired, state="present"):
     if state == "absent":
         return {"action": "delete" if current else "none", "changed": bool(current), "differences": [],
                 "before": _view(current), "after": {}}
+    current = _fill_unreported(current, desired)
     before, after = _view(current), _view(desired)
     differences = []
     if not current or current["role"] != desired["role"]:
@@ -235,3 +291,74 @@ def replication_plan(current, desired, state="present"):
     changed = before != after
     return {"action": "put" if changed else "none", "changed": changed, "differences": differences if changed else [],
             "before": before, "after": after}
+
+
+def _sid(text):
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", text) if part)
+
+
+def replication_role_policy(prefix, account, keys_by_region, owner_override=False, partition="aws"):
+    """The IAM policy of the role S3 assumes to replicate the buckets named ``<prefix>-*``.
+
+    Every S3 statement carries ``s3:ResourceAccount`` = ``account``, so the role can read and write
+    only buckets of that account: a bucket name another account holds can never receive a replica,
+    whatever the replication configuration says. ``keys_by_region`` maps a region to the KMS key of
+    its SSE-KMS buckets (the source key of their objects and the replica key of what is copied into
+    the region); each key gets ``kms:Decrypt`` and ``kms:Encrypt`` only through S3 in its region
+    (``kms:ViaService``) and only for the buckets of that region (``kms:EncryptionContext:aws:s3:arn``:
+    the bucket ARN, which S3 uses with S3 Bucket Keys, and the object ARNs otherwise), as AWS documents
+    for replicating SSE-KMS objects. ``owner_override`` adds ``s3:ObjectOwnerOverrideToBucketOwner``
+    (AccessControlTranslation). Raises ReplicationError naming the bad input.
+    """
+    if not isinstance(prefix, str) or not re.match(r"^[a-z0-9][a-z0-9.-]{0,40}$", prefix):
+        raise ReplicationError("storage_name", "%r is not a bucket name prefix" % (prefix,))
+    if not isinstance(account, str) or not _ACCOUNT.match(account):
+        raise ReplicationError("account", "%r is not a 12-digit AWS account id" % (account,))
+    if not isinstance(keys_by_region, dict):
+        raise ReplicationError("storage_kms_keys", "expected a mapping of region to KMS key ARN, got %r" % (keys_by_region,))
+    s3 = "arn:%s:s3:::%s-" % (partition, prefix)
+    in_account = {"StringEquals": {"s3:ResourceAccount": account}}
+    write = ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]
+    if owner_override:
+        write.append("s3:ObjectOwnerOverrideToBucketOwner")
+    statements = [
+        {"Sid": "ReadSourceConfiguration", "Effect": "Allow", "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+         "Resource": [s3 + "*"], "Condition": in_account},
+        {"Sid": "ReadSourceObjects", "Effect": "Allow",
+         "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+         "Resource": [s3 + "*/*"], "Condition": in_account},
+        {"Sid": "WriteReplicasInTheAccount", "Effect": "Allow", "Action": write, "Resource": [s3 + "*/*"],
+         "Condition": in_account},
+    ]
+    for region in sorted(keys_by_region):
+        key = keys_by_region[region]
+        if not key:
+            continue
+        if not isinstance(key, str) or not _KMS_KEY.match(key) or ":key/" not in key or kms_key_region(key) != region:
+            raise ReplicationError("storage_kms_keys[%s]" % region, "%r is not a KMS key ARN of %s "
+                                   "(arn:aws:kms:%s:ACCOUNT:key/ID)" % (key, region, region))
+        condition = {"StringEquals": {"kms:ViaService": "s3.%s.amazonaws.com" % region},
+                     "StringLike": {"kms:EncryptionContext:aws:s3:arn": [s3 + "*-" + region, s3 + "*-" + region + "/*"]}}
+        statements.append({"Sid": "DecryptSourceObjects" + _sid(region), "Effect": "Allow", "Action": ["kms:Decrypt"],
+                           "Resource": [key], "Condition": condition})
+        statements.append({"Sid": "EncryptReplicas" + _sid(region), "Effect": "Allow", "Action": ["kms:Encrypt"],
+                           "Resource": [key], "Condition": condition})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def kms_key_errors(keys_by_region):
+    """What is wrong with a region -> KMS key ARN mapping: one sentence per bad entry (empty: all fine).
+
+    Every value must be a key ARN (not an alias: the replication role's policy names keys) of the
+    region it is given for.
+    """
+    if not isinstance(keys_by_region, dict):
+        return ["expected a mapping of region to KMS key ARN, got %r" % (keys_by_region,)]
+    out = []
+    for region in sorted(keys_by_region, key=str):
+        key = keys_by_region[region]
+        if not isinstance(key, str) or not _KMS_KEY.match(key) or ":key/" not in key:
+            out.append("%s: %r is not a KMS key ARN" % (region, key))
+        elif kms_key_region(key) != region:
+            out.append("%s: %s is a key of %s" % (region, key, kms_key_region(key)))
+    return out

@@ -11,10 +11,13 @@ import pytest
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.s3_replication import (
     ReplicationError,
     bucket_arn,
+    bucket_region,
     desired_replication,
+    kms_key_errors,
     normalise_replication,
     replication_plan,
     replication_request,
+    replication_role_policy,
 )
 
 ROLE = "arn:aws:iam::123456789012:role/meridian-local-s3-replication"
@@ -49,6 +52,8 @@ def _roundtrip(desired):
     (SOURCE, ROLE, [_rule(tags={"a": "b"}, delete_marker_replication=True)], "rules[0].delete_marker_replication"),
     (SOURCE, ROLE, [_rule(enabled="yes")], "rules[0].enabled"),
     (SOURCE, ROLE, [_rule(account="12345")], "rules[0].account"),
+    (SOURCE, ROLE, [_rule(owner_override=True)], "rules[0].owner_override"),
+    (SOURCE, ROLE, [_rule(owner_override="yes", account="123456789012")], "rules[0].owner_override"),
 ])
 def test_invalid_options_name_the_field(bucket, role, rules, field):
     with pytest.raises(ReplicationError) as err:
@@ -148,3 +153,105 @@ def test_diff_views_are_sorted():
     after = replication_plan(None, desired)["after"]
     assert [r["id"] for r in after["rules"]] == ["a", "z"]
     assert all(list(r) == sorted(r) for r in after["rules"])
+
+
+ACCOUNT = "123456789012"
+
+
+def test_owner_and_sse_kms_settings_in_the_request():
+    desired = desired_replication(SOURCE, ROLE, [_rule(account=ACCOUNT, owner_override=True, replica_kms_key_id=KEY)])
+    rule = replication_request(desired)["Rules"][0]
+    assert rule["Destination"] == {"Bucket": "arn:aws:s3:::" + DEST, "Account": ACCOUNT,
+                                   "AccessControlTranslation": {"Owner": "Destination"},
+                                   "EncryptionConfiguration": {"ReplicaKmsKeyID": KEY}}
+    assert rule["SourceSelectionCriteria"] == {"SseKmsEncryptedObjects": {"Status": "Enabled"}}
+    assert _roundtrip(desired) == desired
+
+
+def test_rule_without_a_replica_key_has_no_selection_criteria():
+    # S3 requires EncryptionConfiguration with SourceSelectionCriteria: none without a key
+    rule = replication_request(desired_replication(SOURCE, ROLE, [_rule(account=ACCOUNT)]))["Rules"][0]
+    assert "SourceSelectionCriteria" not in rule and rule["Destination"] == {"Bucket": "arn:aws:s3:::" + DEST, "Account": ACCOUNT}
+
+
+def _read_back(desired, selection):
+    request = replication_request(desired)
+    for rule in request["Rules"]:
+        rule.pop("SourceSelectionCriteria", None)
+        if selection is not None:
+            rule["SourceSelectionCriteria"] = {"SseKmsEncryptedObjects": {"Status": selection}}
+    return normalise_replication(request)
+
+
+@pytest.mark.parametrize("key, selection, changed", [
+    (KEY, None, False),         # not reported (moto drops it): taken as written
+    (KEY, "Enabled", False),
+    (KEY, "Disabled", True),    # reported off: S3 would skip SSE-KMS objects, rewritten
+    (None, None, False),
+    (None, "Disabled", False),  # off equals no selection
+    (None, "Enabled", True),
+])
+def test_sse_kms_selection_is_compared_when_reported(key, selection, changed):
+    desired = desired_replication(SOURCE, ROLE, [_rule(replica_kms_key_id=key)])
+    plan = replication_plan(_read_back(desired, selection), desired)
+    assert plan["changed"] is changed
+    assert plan["differences"] == (["rules[failover]"] if changed else [])
+
+
+def test_a_changed_owner_is_a_difference():
+    current = _roundtrip(desired_replication(SOURCE, ROLE, [_rule(account="210987654321")]))
+    plan = replication_plan(current, desired_replication(SOURCE, ROLE, [_rule(account=ACCOUNT)]))
+    assert plan["changed"] and plan["differences"] == ["rules[failover]"]
+    assert plan["before"]["rules"][0]["account"] == "210987654321" and plan["after"]["rules"][0]["account"] == ACCOUNT
+
+
+@pytest.mark.parametrize("location, region", [(None, "us-east-1"), ("", "us-east-1"), ("EU", "eu-west-1"),
+                                              ("eu-central-1", "eu-central-1")])
+def test_bucket_region(location, region):
+    assert bucket_region(location) == region
+
+
+KEYS = {"us-east-1": "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555", "eu-west-1": KEY}
+
+
+def test_role_policy_keeps_the_role_in_the_account_and_each_key_in_its_region():
+    policy = replication_role_policy("meridian-prod", ACCOUNT, KEYS)
+    statements = dict((s["Sid"], s) for s in policy["Statement"])
+    for sid in ("ReadSourceConfiguration", "ReadSourceObjects", "WriteReplicasInTheAccount"):
+        assert statements[sid]["Condition"] == {"StringEquals": {"s3:ResourceAccount": ACCOUNT}}
+    assert statements["WriteReplicasInTheAccount"]["Action"] == ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]
+    assert statements["WriteReplicasInTheAccount"]["Resource"] == ["arn:aws:s3:::meridian-prod-*/*"]
+    decrypt, encrypt = statements["DecryptSourceObjectsEuWest1"], statements["EncryptReplicasEuWest1"]
+    assert decrypt["Action"] == ["kms:Decrypt"] and encrypt["Action"] == ["kms:Encrypt"]
+    assert decrypt["Resource"] == encrypt["Resource"] == [KEY]
+    assert decrypt["Condition"] == {
+        "StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"},
+        "StringLike": {"kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::meridian-prod-*-eu-west-1",
+                                                            "arn:aws:s3:::meridian-prod-*-eu-west-1/*"]}}
+    assert statements["EncryptReplicasUsEast1"]["Resource"] == [KEYS["us-east-1"]]
+    assert len(policy["Statement"]) == 7
+    # no action without a condition, no wildcard action
+    assert all("Condition" in s for s in policy["Statement"])
+    assert not [a for s in policy["Statement"] for a in s["Action"] if "*" in a]
+    override = replication_role_policy("meridian-prod", ACCOUNT, {}, owner_override=True)
+    assert "s3:ObjectOwnerOverrideToBucketOwner" in dict((s["Sid"], s) for s in override["Statement"])["WriteReplicasInTheAccount"]["Action"]
+    assert len(override["Statement"]) == 3
+
+
+@pytest.mark.parametrize("prefix, account, keys, field", [
+    ("meridian-prod", "1234", KEYS, "account"),
+    ("Meridian Prod", ACCOUNT, KEYS, "storage_name"),
+    ("meridian-prod", ACCOUNT, {"us-east-1": KEY}, "storage_kms_keys[us-east-1]"),
+    ("meridian-prod", ACCOUNT, {"eu-west-1": "arn:aws:kms:eu-west-1:123456789012:alias/x"}, "storage_kms_keys[eu-west-1]"),
+])
+def test_role_policy_refuses_bad_input(prefix, account, keys, field):
+    with pytest.raises(ReplicationError) as err:
+        replication_role_policy(prefix, account, keys)
+    assert err.value.field == field
+
+
+def test_kms_key_errors():
+    assert kms_key_errors(KEYS) == []
+    assert kms_key_errors({"us-east-1": KEY, "eu-west-1": "alias/meridian"}) == [
+        "eu-west-1: 'alias/meridian' is not a KMS key ARN", "us-east-1: %s is a key of eu-west-1" % KEY]
+    assert kms_key_errors(["x"])[0].startswith("expected a mapping")

@@ -21,9 +21,10 @@ def slo_errors(slos, field="monitoring_slos"):
 
 
 @filter_errors()
-def slo_rule_groups(slos, field="monitoring_slos", interval=None):
-    """Prometheus rule file content ({groups: [...]}) for the SLOs."""
-    return build_rule_groups(slos, field, interval)
+def slo_rule_groups(slos, field="monitoring_slos", interval=None, scrape_jobs=None, push_jobs=None, absent_for="10m"):
+    """Prometheus rule file content ({groups: [...]}) for the SLOs (and the absent-data alerts)."""
+    return build_rule_groups(slos, field, interval, scrape_jobs=scrape_jobs, push_jobs=push_jobs,
+                             absent_for=absent_for)
 
 
 @filter_errors(field="rule_file", shape=(KeyError, TypeError), expected="a rule file with groups and rules (slo_rule_groups)")

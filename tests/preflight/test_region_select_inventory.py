@@ -31,8 +31,9 @@ PLAYBOOKS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "pl
 def test_graph_shows_the_two_local_regions():
     rc, out, err = run("ansible-inventory", "-i", SELECTED, "--graph")
     assert rc == 0, err
-    assert out.split() == ["@all:", "|--@ungrouped:", "|--@regions:", "|", "|--@aws_regions:",
-                           "|", "|", "|--aws-us-east-1", "|", "|", "|--aws-eu-west-1"], out
+    # the regions, and the Prometheus host of monitoring_hosts.yml (this machine)
+    assert out.split() == ["@all:", "|--@ungrouped:", "|--@prometheus:", "|", "|--localhost", "|--@regions:", "|",
+                           "|--@aws_regions:", "|", "|", "|--aws-us-east-1", "|", "|", "|--aws-eu-west-1"], out
     assert "differs from the pin" not in err and "no pin yet" not in err
 
 

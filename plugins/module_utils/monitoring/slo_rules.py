@@ -488,8 +488,106 @@ def failover_group():
     }
 
 
-def build_rule_groups(slos, field="monitoring_slos", interval=None):
-    """The rule file content for the SLOs: {"groups": [...]}; SloRuleError on invalid input."""
+def slo_source_metrics(slo):
+    """The series an SLO is computed from (with its selector): without them its alerts cannot fire."""
+    sel = _selector(slo)
+    metrics = {
+        "availability": lambda: [slo["total_metric"]],
+        "latency": lambda: [slo["histogram_metric"] + "_bucket"],
+        "error_rate": lambda: [slo["total_metric"]],
+        "cdn_hit_ratio": lambda: [slo["hits_metric"], slo["requests_metric"]],
+        "forecast_error": lambda: [ACTUAL_LOAD_METRIC, FORECAST_LOAD_METRIC],
+        "replication_lag": lambda: [slo["lag_metric"]],
+        "capacity_headroom": lambda: [ACTUAL_LOAD_METRIC, FORECAST_CAPACITY_METRIC],
+    }[slo["type"]]()
+    return [m + sel for m in metrics]
+
+
+def _check_jobs(scrape_jobs, push_jobs, for_):
+    if not isinstance(scrape_jobs, (list, tuple)) or not all(
+            isinstance(j, str) and _LABEL_VALUE_RE.match(j) for j in scrape_jobs):
+        raise SloRuleError("scrape_jobs", "must be a list of scrape job names, got %r" % (scrape_jobs,))
+    if not isinstance(push_jobs, (list, tuple)):
+        raise SloRuleError("push_jobs", "must be a list of {job, max_age}, got %r" % (push_jobs,))
+    for index, push in enumerate(push_jobs):
+        here = "push_jobs[%d]" % index
+        if not isinstance(push, dict) or set(push) - {"job", "max_age"} or "job" not in push:
+            raise SloRuleError(here, "must be {job, max_age}, got %r" % (push,))
+        if not isinstance(push["job"], str) or not _LABEL_VALUE_RE.match(push["job"]):
+            raise SloRuleError(here + ".job", "must be a Pushgateway job name, got %r" % (push["job"],))
+        if not isinstance(push.get("max_age", "45m"), str) or not _DURATION_RE.match(push.get("max_age", "45m")):
+            raise SloRuleError(here + ".max_age", "must be a Prometheus duration such as 45m, got %r"
+                               % (push.get("max_age"),))
+    if not isinstance(for_, str) or not _DURATION_RE.match(for_):
+        raise SloRuleError("for", "must be a Prometheus duration such as 10m, got %r" % (for_,))
+
+
+def absence_group(slos, scrape_jobs=(), push_jobs=(), for_="10m"):
+    """Alerts for data that disappears: the SLOs would otherwise go quiet instead of firing.
+
+    - ``<Slo>DataMissing``: none of an SLO's source series exists (``absent()``), with the SLO's severity.
+    - ``MeridianScrapeTargetDown``: a target of one of ``scrape_jobs`` fails its scrape (``up == 0``).
+    - ``MeridianPushStale``: a Pushgateway group of a ``push_jobs`` job was last pushed more than its
+      ``max_age`` ago (``push_time_seconds``), or the job has never pushed at all.
+    Alerts without a region of their own carry ``region="global"`` (the global routes).
+    """
+    _check_jobs(scrape_jobs, push_jobs, for_)
+    rules = []
+    for slo in slos:
+        metrics = slo_source_metrics(slo)
+        labels = {"severity": _opt(slo, "severity"), "slo": slo["name"], "service": slo["service"], "region": "global"}
+        rules.append({
+            "alert": camel(slo["name"]) + "DataMissing",
+            "expr": " or ".join("absent(%s)" % m for m in metrics),
+            "for": for_,
+            "labels": labels,
+            "annotations": {
+                "summary": "No data for the SLO %s: its alerts cannot fire" % slo["name"],
+                "description": ("No series of %s for %s; check the exporters, the scrape jobs and the "
+                                "relabelling." % (" or ".join(metrics), for_)),
+            },
+        })
+    if scrape_jobs:
+        # job names are [A-Za-z0-9_.:-]: only the dot is special in the regex (\\. inside a PromQL string)
+        jobs = "|".join(j.replace(".", "\\\\.") for j in scrape_jobs)
+        rules.append({
+            "alert": "MeridianScrapeTargetDown",
+            "expr": 'up{job=~"%s"} == 0' % jobs,
+            "for": "5m",
+            "labels": {"severity": "warning"},
+            "annotations": {
+                "summary": "{{ $labels.job }} target {{ $labels.instance }} is down",
+                "description": "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 5m; "
+                               "the SLOs that read it see less data or none.",
+            },
+        })
+    for push in push_jobs:
+        max_age = push.get("max_age", "45m")
+        sel = '{job="%s"}' % push["job"]
+        expr = ('time() - max by (job, region) (push_time_seconds%s) > %d'
+                ' or label_replace(absent(push_time_seconds%s), "region", "global", "", "")'
+                % (sel, _duration_seconds(max_age), sel))
+        rules.append({
+            "alert": "MeridianPushStale",
+            "expr": expr,
+            "for": "5m",
+            "labels": {"severity": "warning"},
+            "annotations": {
+                "summary": "{{ $labels.job }} has not pushed its metrics for {{ $labels.region }} within %s" % max_age,
+                "description": ("The last push of job %s to the Pushgateway is older than %s, or there is none: "
+                                "the forecasts and the SLOs computed from them are stale." % (push["job"], max_age)),
+            },
+        })
+    return {"name": "meridian-data-absent", "rules": rules}
+
+
+def build_rule_groups(slos, field="monitoring_slos", interval=None, scrape_jobs=None, push_jobs=None,
+                      absent_for="10m"):
+    """The rule file content for the SLOs: {"groups": [...]}; SloRuleError on invalid input.
+
+    With ``scrape_jobs`` or ``push_jobs`` given (lists, possibly empty), the absence group
+    (``absence_group``) is added.
+    """
     errors = validate_slos(slos, field)
     if errors:
         first = errors[0]
@@ -499,6 +597,11 @@ def build_rule_groups(slos, field="monitoring_slos", interval=None):
         raise SloRuleError("interval", "must be a Prometheus duration such as 30s, got %r" % (interval,))
     groups = [_group_for(slo, interval) for slo in slos]
     groups.append(failover_group())
+    if scrape_jobs is not None or push_jobs is not None:
+        group = absence_group(slos, scrape_jobs or [], push_jobs or [], absent_for)
+        if interval:
+            group["interval"] = interval
+        groups.append(group)
     return {"groups": groups}
 
 

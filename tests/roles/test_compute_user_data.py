@@ -210,7 +210,7 @@ def test_the_service_answers_like_the_local_stack_region_endpoint(monkeypatch, a
     local = _load(REGION_SERVICE, "region_service")
     monkeypatch.setattr(local, "read_database", lambda *_args, **_kwargs: dict(answer))
     with _serving(ours.make_handler("eu-west-1", "db", 5432, ["/api/healthz"], lambda: dict(answer))) as mine, \
-            _serving(local.make_handler("eu-west-1", "db", 5432)) as theirs:
+            _serving(local.make_handler("eu-west-1", "db", 5432, "/nonexistent/pg_password")) as theirs:
         for path in ("/", "/healthz", "/nowhere"):
             assert _get(mine + path) == _get(theirs + path), path
         code, body = _get(mine + "/healthz")

@@ -196,8 +196,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.common.modul
 
 # The role's variable behind each option, so that a refusal names what the operator sets.
 _FIELDS = {"cdn_minimum_protocol_version": "minimum_protocol_version", "cdn_acm_certificate_arn": "certificate_arn",
-           "cdn_aliases": "aliases", "cdn_origin_address": "origin_domain_name", "cdn_static_bucket": "static_bucket",
-           "cdn_origin_protocol_policy": "origin_domain_name"}
+           "cdn_aliases": "aliases", "cdn_origin_address": "origin_domain_name", "cdn_static_bucket": "static_bucket"}
 
 
 def _settings(params):

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute import alb_listeners, asg_drift, asg_tags
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws.cdn import cloudfront_drift, cloudfront_settings
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.cdn import cloudfront_drift, cloudfront_settings, static_bucket_policy
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.network import security_group_exposure
 from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters import filter_errors
 
@@ -16,4 +16,6 @@ from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters impo
 class FilterModule(object):
     def filters(self):
         plans = (asg_tags, asg_drift, alb_listeners, cloudfront_settings, cloudfront_drift, security_group_exposure)
-        return dict((f.__name__, filter_errors()(f)) for f in plans)
+        filters = dict((f.__name__, filter_errors()(f)) for f in plans)
+        filters["cloudfront_bucket_policy"] = filter_errors(name="cloudfront_bucket_policy")(static_bucket_policy)
+        return filters

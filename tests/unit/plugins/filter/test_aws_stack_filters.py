@@ -19,8 +19,8 @@ BUCKETS = [
 
 
 def test_the_stack_filters_are_registered_under_their_names():
-    assert sorted(STACK) == ["alb_listeners", "asg_drift", "asg_tags", "cloudfront_drift", "cloudfront_settings",
-                             "security_group_exposure"]
+    assert sorted(STACK) == ["alb_listeners", "asg_drift", "asg_tags", "cloudfront_bucket_policy", "cloudfront_drift",
+                             "cloudfront_settings", "security_group_exposure"]
     assert sorted(RESIDENCY) == ["bucket_layout", "residency_violations"]
 
 
@@ -29,6 +29,14 @@ def test_a_plan_error_becomes_a_filter_error_naming_the_field():
         STACK["asg_drift"]({"results": []}, [], [], {})
     with pytest.raises(AnsibleFilterError, match="cdn_minimum_protocol_version"):
         STACK["cloudfront_settings"]("n", "alb.example", "bucket", "us-east-1", minimum_protocol_version="TLSv1_2016")
+    with pytest.raises(AnsibleFilterError, match="cloudfront_bucket_policy: distribution_arn"):
+        STACK["cloudfront_bucket_policy"]("bucket", "")
+
+
+def test_cloudfront_bucket_policy_filter():
+    arn = "arn:aws:cloudfront::123456789012:distribution/E1ABC"
+    policy = STACK["cloudfront_bucket_policy"]("bucket", arn)
+    assert policy["Statement"][0]["Condition"] == {"StringEquals": {"AWS:SourceArn": arn}}
 
 
 def test_pii_replicated_from_eu_west_1_to_us_east_1_is_a_violation():

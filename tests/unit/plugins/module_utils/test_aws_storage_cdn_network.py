@@ -52,14 +52,16 @@ def test_pii_within_the_eea_is_allowed():
 
 def _settings(**kwargs):
     args = dict(name="meridian-local-us-east-1", alb_dns_name="alb.example", static_bucket="meridian-local-static-us-east-1",
-                region="us-east-1")
+                region="us-east-1", aliases=["cdn-us-east-1.local.meridian.example"], origin_access_control_id="E2OAC",
+                certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/6005b1bc-ed7e-4c16-afad-b10e2347b984")
     args.update(kwargs)
     return cloudfront_settings(**args)
 
 
 def test_cloudfront_settings_security():
     settings = _settings()
-    assert settings["viewer_certificate"]["minimum_protocol_version"] == "TLSv1.2_2021"
+    assert settings["viewer_certificate"]["minimum_protocol_version"] == "TLSv1.3_2025"
+    assert settings["viewer_certificate"]["ssl_support_method"] == "sni-only"
     assert settings["default_cache_behavior"]["viewer_protocol_policy"] == "redirect-to-https"
     assert all(b["compress"] for b in settings["cache_behaviors"])
 
@@ -74,11 +76,10 @@ def _as_read_back(settings):
     from ansible_collections.meridian.global_infra.plugins.module_utils.aws.cdn import _to_camel_config
     config = _to_camel_config(settings)
     for behavior in [config["DefaultCacheBehavior"]] + config["CacheBehaviors"]["Items"]:
-        behavior.update({"CachePolicyId": "", "FunctionAssociations": {"Quantity": 0},
+        behavior.update({"CachePolicyId": "", "RealtimeLogConfigArn": "",
                          "TrustedKeyGroups": {"Enabled": False, "Quantity": 0, "Items": []}})
     for origin in config["Origins"]["Items"]:
         origin.update({"ConnectionAttempts": 3, "OriginShield": {"Enabled": False}})
-    config["Origins"]["Quantity"] = len(config["Origins"]["Items"])
     return config
 
 

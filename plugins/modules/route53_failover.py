@@ -37,7 +37,9 @@ options:
     type: str
     required: true
   type:
-    description: Record type of the pair.
+    description:
+      - Record type of the pair. The global_routing role writes alias records of type V(A) (and V(AAAA)
+        for a dualstack load balancer); either type of an alias pair answers the same way.
     type: str
     default: CNAME
     choices: [A, AAAA, CNAME]
@@ -97,9 +99,11 @@ answer:
   type: dict
   contains:
     answer:
-      description: The record value (or alias target) answered.
+      description:
+        - The record value answered; for an alias record its target's name, without the final dot
+          and the C(dualstack.) prefix (the load balancer's own DNS name).
       type: str
-      sample: eu-west-1.api.meridian.example.com
+      sample: meridian-prod-1234567890.eu-west-1.elb.amazonaws.com
     role:
       description: C(PRIMARY) or C(SECONDARY).
       type: str
@@ -135,6 +139,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core i
     checkers_healthy,
     failover_answer,
     failover_names,
+    record_value,
 )
 
 
@@ -145,14 +150,6 @@ def _health_check(client, hc_id):
         raise DrillError("record", "health check %s named by the record does not exist; attach an existing health "
                          "check to the record (global_routing role)" % hc_id)
     return config, checkers_healthy(reports)
-
-
-def _record_value(rr):
-    alias = (rr.get("AliasTarget") or {}).get("DNSName")
-    if alias:
-        return alias
-    values = [v["Value"] for v in rr.get("ResourceRecords", [])]
-    return values[0] if values else None
 
 
 def run(module, client):
@@ -191,7 +188,7 @@ def run(module, client):
         "changed": changed,
         "answer": after,
         "records": [{"set_identifier": rr.get("SetIdentifier"), "role": rr["Failover"], "health_check_id": rr.get("HealthCheckId"),
-                     "value": _record_value(rr)}
+                     "value": record_value(rr)}
                     for rr in sorted(records, key=lambda r: r["Failover"])],
     }
     if module._diff:

@@ -20,7 +20,7 @@ class ComputePlanError(MeridianError):
     """An input that cannot produce the compute plan; ``field`` names it."""
 
 
-def alb_listeners(services, certificate_arn="", ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06", with_rules=True):
+def alb_listeners(services, certificate_arn="", ssl_policy="ELBSecurityPolicy-TLS13-1-3-2021-06", with_rules=True):
     """Listeners for elb_application_lb: path rules per service, the first service as default.
 
     With a certificate: HTTPS on 443 routes, HTTP on 80 redirects to HTTPS. Without: HTTP on 80 routes.

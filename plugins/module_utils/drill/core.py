@@ -506,9 +506,18 @@ def health_check_healthy(config, observed_healthy=True):
     return (not healthy) if config.get("Inverted") else healthy
 
 
-def _record_value(record):
+def alias_target_name(dns_name):
+    """The name an alias record points at, as the target reports its own: no final dot, lower-case,
+    without the ``dualstack.`` prefix Route 53 uses for load balancers answering over IPv6."""
+    name = (dns_name or "").strip().rstrip(".").lower()
+    return name[len("dualstack."):] if name.startswith("dualstack.") else name
+
+
+def record_value(record):
+    """What a record answers with: an alias record's target name (``alias_target_name``), else its
+    first value (None when it has none)."""
     if record.get("AliasTarget"):
-        return record["AliasTarget"].get("DNSName", "").rstrip(".")
+        return alias_target_name(record["AliasTarget"].get("DNSName"))
     values = [r.get("Value") for r in record.get("ResourceRecords", [])]
     return values[0] if values else None
 
@@ -546,7 +555,7 @@ def failover_answer(records, health_checks, observed=None):
     secondary_ok = healthy(secondary) if secondary else False
     chosen = primary if primary_ok or not secondary or not secondary_ok else secondary
     return {
-        "answer": _record_value(chosen),
+        "answer": record_value(chosen),
         "role": chosen["Failover"],
         "set_identifier": chosen.get("SetIdentifier"),
         "primary_healthy": primary_ok,

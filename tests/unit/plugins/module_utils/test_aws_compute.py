@@ -95,3 +95,13 @@ def test_asg_drift_rejects_a_non_list():
     with pytest.raises(ComputePlanError) as err:
         asg_drift({"results": []}, [], [], {})
     assert err.value.field == "autoscaling_groups"
+
+
+def test_listeners_default_to_the_tls13_only_policy():
+    https, http = alb_listeners(SERVICES, "arn:aws:acm:us-east-1:1:certificate/x")
+    assert https["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-3-2021-06"
+    assert https["Certificates"] == [{"CertificateArn": "arn:aws:acm:us-east-1:1:certificate/x"}]
+    assert http["DefaultActions"][0]["RedirectConfig"] == {
+        "Protocol": "HTTPS", "Port": "443", "Host": "#{host}", "Path": "/#{path}", "Query": "#{query}", "StatusCode": "HTTP_301"}
+    legacy = alb_listeners(SERVICES, "arn:aws:acm:us-east-1:1:certificate/x", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06")[0]
+    assert legacy["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"

@@ -277,3 +277,23 @@ def test_failover_answer_follows_route53_rules(use1, euw1, observed, answer):
 def test_failover_answer_needs_a_primary():
     with pytest.raises(DrillError):
         drill.failover_answer(RECORDS[1:], {})
+
+
+@pytest.mark.parametrize("dns_name, expected", [
+    ("dualstack.Meridian-Prod-123.eu-west-1.elb.amazonaws.com.", "meridian-prod-123.eu-west-1.elb.amazonaws.com"),
+    ("meridian-prod-123.eu-west-1.elb.amazonaws.com", "meridian-prod-123.eu-west-1.elb.amazonaws.com"),
+    ("", ""),
+])
+def test_alias_target_name_is_the_balancers_own_name(dns_name, expected):
+    assert drill.alias_target_name(dns_name) == expected
+
+
+def test_failover_answer_with_alias_records():
+    def alias(role, lb, hc):
+        return {"Name": "primary.z.example.", "Type": "A", "SetIdentifier": role.lower(), "Failover": role, "HealthCheckId": hc,
+                "AliasTarget": {"HostedZoneId": "Z32O12XQLNTSW2", "DNSName": "dualstack.%s." % lb, "EvaluateTargetHealth": True}}
+    records = [alias("PRIMARY", "lb-us.us-east-1.elb.amazonaws.com", "hc1"),
+               alias("SECONDARY", "lb-eu.eu-west-1.elb.amazonaws.com", "hc2")]
+    assert drill.failover_answer(records, {"hc1": {}, "hc2": {}})["answer"] == "lb-us.us-east-1.elb.amazonaws.com"
+    answer = drill.failover_answer(records, {"hc1": {"Inverted": True}, "hc2": {}})
+    assert (answer["role"], answer["answer"]) == ("SECONDARY", "lb-eu.eu-west-1.elb.amazonaws.com")

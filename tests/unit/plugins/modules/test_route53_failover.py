@@ -277,3 +277,32 @@ def test_failover_and_back_on_moto(moto_url):
     back = go(primary_health="healthy")
     assert back["changed"] is True and back["answer"]["role"] == "PRIMARY"
     assert go(check=True, primary_health="healthy")["changed"] is False
+
+
+def test_alias_failover_records_on_moto(moto_url):
+    """The global_routing role's records: failover alias A records to the regions' load balancers."""
+    boto3 = pytest.importorskip("boto3")
+    r53 = boto3.client("route53", region_name="us-east-1", endpoint_url=moto_url, aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    zone = "alias.example.com"
+    record = "primary." + zone
+    zone_id = r53.create_hosted_zone(Name=zone, CallerReference="alias-zone")["HostedZone"]["Id"].split("/")[-1]
+    lbs = {}
+    for role, region in (("PRIMARY", "us-east-1"), ("SECONDARY", "eu-west-1")):
+        lbs[role] = "meridian-local-1234.%s.elb.amazonaws.com" % region
+        hc = r53.create_health_check(CallerReference="alias-" + role, HealthCheckConfig={
+            "Type": "HTTPS", "FullyQualifiedDomainName": lbs[role], "ResourcePath": "/healthz", "Port": 443})["HealthCheck"]["Id"]
+        r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
+            "Name": record, "Type": "A", "SetIdentifier": "%s-%s" % (region, role.lower()), "Failover": role, "HealthCheckId": hc,
+            "AliasTarget": {"HostedZoneId": "Z35SXDOTRQ7X7K", "DNSName": lbs[role], "EvaluateTargetHealth": True}}}]})
+
+    def go(check=False, **args):
+        return _ok(run_aws_module(route53_failover, moto_url, "us-east-1", dict({"zone": zone, "record": record, "type": "A"}, **args),
+                                  check=check))
+
+    first = go()
+    assert (first["answer"]["role"], first["answer"]["answer"]) == ("PRIMARY", lbs["PRIMARY"])
+    assert sorted(r["value"] for r in first["records"]) == sorted(lbs.values())
+    failed_over = go(primary_health="unhealthy")
+    assert (failed_over["answer"]["role"], failed_over["answer"]["answer"]) == ("SECONDARY", lbs["SECONDARY"])
+    assert go(primary_health="healthy")["answer"]["answer"] == lbs["PRIMARY"]

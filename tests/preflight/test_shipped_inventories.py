@@ -75,17 +75,23 @@ def listener():
     lsn.close()
 
 
-def preflight_plays():
-    """The leading plays of provision.yml that apply no role and set no AWS connection options."""
-    with open(os.path.join(ROOT, "playbooks", "provision.yml"), encoding="utf-8") as handle:
+def preflight_plays(path=os.path.join(ROOT, "playbooks", "provision.yml"), leading=None):
+    """The leading plays of provision.yml (following imports) that apply no role and set no AWS
+    connection options; returns (plays, whether the end of the preflight was reached)."""
+    leading = [] if leading is None else leading
+    with open(path, encoding="utf-8") as handle:
         plays = yaml.safe_load(handle)
-    leading = []
     for play in plays:
-        if "import_playbook" in play or "ansible.builtin.import_playbook" in play or play.get("roles") \
-                or play.get("module_defaults"):
-            break
+        imported = play.get("import_playbook") or play.get("ansible.builtin.import_playbook")
+        if imported:
+            done = preflight_plays(os.path.join(os.path.dirname(path), imported), leading)[1]
+            if done:
+                return leading, True
+            continue
+        if play.get("roles") or play.get("module_defaults"):
+            return leading, True
         leading.append(play)
-    return leading
+    return leading, False
 
 
 def _env(endpoint):
@@ -100,7 +106,7 @@ def _env(endpoint):
 
 def run_preflight(tmp_path, inventory, endpoint):
     """(exit code, output) of provision.yml's preflight plays on the inventory, every AWS endpoint closed."""
-    plays = preflight_plays()
+    plays = preflight_plays()[0]
     assert plays, "playbooks/provision.yml has no preflight play before the first play that applies roles"
     playbook = tmp_path / "preflight.yml"
     playbook.write_text(yaml.safe_dump(plays, sort_keys=False))

@@ -39,8 +39,15 @@ scale: stack-start
 dr-drill: stack-start
 	ansible-playbook playbooks/dr_drill.yml -i $(INVENTORY)
 
-teardown: stack-start
-	ansible-playbook playbooks/teardown.yml -i $(INVENTORY)
+# Refuses, before any change, unless TEARDOWN_CONFIRM names the inventory's environment (meridian_env);
+# the local stack is started only for a confirmed run. TEARDOWN_DELETE_DATA=true also removes the
+# versioned buckets, the final snapshots and the flow log group (docs/aws.md, "Teardown and data safety").
+TEARDOWN_CONFIRM ?=
+TEARDOWN_DELETE_DATA ?=
+teardown: setup $(if $(TEARDOWN_CONFIRM),stack-start)
+	ansible-playbook playbooks/teardown.yml -i $(INVENTORY) \
+	  $(if $(TEARDOWN_CONFIRM),-e teardown_confirm=$(TEARDOWN_CONFIRM)) \
+	  $(if $(TEARDOWN_DELETE_DATA),-e teardown_delete_data=$(TEARDOWN_DELETE_DATA))
 
 test: setup
 	@tools/run_tests.sh

@@ -100,8 +100,9 @@ def vpc_leftovers(vpc_id, subnets=(), security_groups=(), route_tables=(), netwo
                   internet_gateways=(), nat_gateways=(), vpc_endpoints=(), tags=None):
     """What is still in VPC ``vpc_id`` and stops its deletion, from the amazon.aws info modules' lists.
 
-    Left out: what AWS removes with the VPC (the default security group, the main route table) and
-    what is already gone (NAT gateways and endpoints deleted or deleting). Each entry is
+    Left out: what AWS removes with the VPC (the default security group, the main route table), what
+    is already gone (NAT gateways and endpoints deleted or deleting) and network interfaces whose
+    subnet is not in ``subnets`` any more. Each entry is
     {kind, id, name, estate, detail}: ``estate`` tells whether it carries the estate's ``tags`` (a
     resource of the estate that teardown could not remove) or not (someone else's, never removed).
     Sorted foreign first, then by kind and id.
@@ -124,8 +125,12 @@ def vpc_leftovers(vpc_id, subnets=(), security_groups=(), route_tables=(), netwo
         main = any(a.get("main", a.get("Main")) for a in t.get("associations", t.get("Associations", [])) or [])
         if in_vpc(t) and not main:
             left.append(_entry("route_table", t, tags, ("route_table_id", "id", "RouteTableId")))
+    # An interface lives in a subnet, and AWS refuses to delete a subnet while one is in it: once its
+    # subnet is gone, so is the interface (moto keeps those of terminated instances and deleted NAT
+    # gateways in deleted subnets). Counted only while their subnet is listed.
+    subnet_ids = set(s.get("subnet_id", s.get("id", s.get("SubnetId"))) for s in subnets or [])
     for n in network_interfaces or []:
-        if in_vpc(n):
+        if in_vpc(n) and n.get("subnet_id", n.get("SubnetId")) in subnet_ids:
             owner = "requester-managed" if n.get("requester_managed", n.get("RequesterManaged")) else "attached"
             left.append(_entry("network_interface", n, tags, ("network_interface_id", "id", "NetworkInterfaceId"),
                                "%s: %s" % (owner, n.get("description", n.get("Description", "")))))

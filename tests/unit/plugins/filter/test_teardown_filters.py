@@ -70,8 +70,9 @@ def test_foreign_leftovers_come_first_and_say_whose_they_are():
         subnets=[_sub("subnet-f", {"Name": "meridian-staging-private-x"}), _sub("subnet-o", TAGS)],
         security_groups=[{"group_id": "sg-f", "group_name": "audit", "vpc_id": VPC,
                           "tags": {"meridian:managed-by": "meridian.global_infra", "meridian:env": "audit"}}],
-        network_interfaces=[{"id": "eni-1", "vpc_id": VPC, "requester_managed": True, "description": "ELB app/x",
-                             "tag_set": {}}],
+        network_interfaces=[{"id": "eni-1", "vpc_id": VPC, "subnet_id": "subnet-o", "requester_managed": True,
+                             "description": "ELB app/x", "tag_set": {}},
+                            {"id": "eni-gone", "vpc_id": VPC, "subnet_id": "subnet-deleted", "description": "x"}],
         internet_gateways=[{"internet_gateway_id": "igw-1", "attachments": [{"vpc_id": VPC}], "tags": TAGS}])
     assert [(e["kind"], e["id"], e["estate"]) for e in left] == [
         ("network_interface", "eni-1", False), ("security_group", "sg-f", False), ("subnet", "subnet-f", False),

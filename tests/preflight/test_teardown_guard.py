@@ -136,3 +136,13 @@ def test_prod_protects_its_data_and_keeps_egress_per_zone():
     assert prod["network_flow_logs_retention_days"] >= 365
     staging = _hostvars("staging", "aws-us-east-1")
     assert staging["storage_db_deletion_protection"] is False
+
+
+def test_the_clusters_teardown_alone_refuses_too():
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", os.path.join(ROOT, "inventories", "local"),
+                           os.path.join(ROOT, "playbooks", "kubernetes_teardown.yml")],
+                          cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "-e teardown_confirm=local" in " ".join(out.split()) and "nothing was changed" in out, out
+    assert "PLAY [Remove the services from every Kubernetes cluster]" not in out, out

@@ -33,18 +33,22 @@ _GONE_STATES = ("deleted", "deleting", "failed", "rejected", "expired")
 
 
 def resource_tags(resource):
-    """The tags of an amazon.aws info result (``tags``, ``tag_set`` or s3_bucket_info's ``bucket_tagging``, a
-    dict) or a boto3 record
+    """The tags of an amazon.aws info result (``tags``, ``tag_set``, s3_bucket_info's ``bucket_tagging``, a
+    dict, or rds_snapshot_info's ``tag_list``) or a boto3 record (the first of them that is not empty)
     (``Tags`` list of {Key, Value}, or a dict as cloudfront_distribution_info's summary gives)."""
-    for key in ("tags", "tag_set", "bucket_tagging", "Tags", "TagSet"):
+    for key in ("tags", "tag_set", "bucket_tagging", "tag_list", "Tags", "TagSet", "TagList"):
         value = resource.get(key)
         if value is None:
             continue
         if isinstance(value, dict):
-            return dict((str(k), v) for k, v in value.items())
-        if isinstance(value, list):
-            return dict((t["Key"], t.get("Value", "")) for t in value if isinstance(t, dict) and "Key" in t)
-        raise TeardownError("a resource's tags are %r: expected a dict or a list of {Key, Value}" % (value,), key)
+            found = dict((str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            found = dict((t.get("Key", t.get("key")), t.get("Value", t.get("value", ""))) for t in value
+                         if isinstance(t, dict) and ("Key" in t or "key" in t))
+        else:
+            raise TeardownError("a resource's tags are %r: expected a dict or a list of {Key, Value}" % (value,), key)
+        if found:  # rds_snapshot_info gives an empty tags dict beside a full tag_list on moto
+            return found
     return {}
 
 

@@ -32,6 +32,7 @@ def test_owned_needs_every_tag_with_the_same_value_whatever_the_name_or_cidr():
     {"bucket_tagging": TAGS},                                       # s3_bucket_info
     {"Tags": [{"Key": k, "Value": v} for k, v in TAGS.items()]},    # boto3
     {"Tags": dict(TAGS)},                                           # cloudfront_distribution_info summary
+    {"tags": {}, "tag_list": [{"key": k, "value": v} for k, v in TAGS.items()]},  # rds_snapshot_info on moto
 ])
 def test_owned_reads_every_tag_shape(resource):
     assert FILTERS["estate_owned"]([resource], TAGS) == [resource]

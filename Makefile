@@ -15,7 +15,8 @@ help:
 	@echo "make docs        build the artifact and its HTML docs into .state/docs (sphinx-build -W)"
 	@echo "make bench       benchmarks and their figures in docs/images (not part of the tests)"
 	@echo "make release     changelog of galaxy.yml's version (CHANGELOG.md), then the checked artifact"
-	@echo "make stack-start|stack-stop|stack-status|teardown|build|clean"
+	@echo "make teardown TEARDOWN_CONFIRM=<env> [TEARDOWN_DELETE_DATA=true]   remove the estate of INVENTORY (refuses without it)"
+	@echo "make stack-start|stack-stop|stack-status|build|clean"
 
 setup:
 	@tools/setup.sh

@@ -159,6 +159,6 @@ def describe_leftovers(leftovers):
     for e in leftovers or []:
         label = e["id"] + (" (%s)" % e["name"] if e.get("name") else "")
         detail = (" " + e["detail"]) if e.get("detail") else ""
-        whose = "of the estate, not removed" if e["estate"] else "not the estate's (no estate tags)"
+        whose = "of the estate, not removed" if e["estate"] else "not the estate's (without all of its tags)"
         lines.append("%s %s%s: %s" % (e["kind"], label, detail, whose))
     return lines

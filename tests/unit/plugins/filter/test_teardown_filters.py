@@ -79,7 +79,7 @@ def test_foreign_leftovers_come_first_and_say_whose_they_are():
         ("network_interface", "eni-1", False), ("security_group", "sg-f", False), ("subnet", "subnet-f", False),
         ("internet_gateway", "igw-1", True), ("subnet", "subnet-o", True)]
     lines = FILTERS["describe_leftovers"](left)
-    assert lines[2] == ("subnet subnet-f (meridian-staging-private-x) 10.20.0.0/20: not the estate's (no estate tags)")
+    assert lines[2] == ("subnet subnet-f (meridian-staging-private-x) 10.20.0.0/20: not the estate's (without all of its tags)")
     assert lines[3] == "internet_gateway igw-1: of the estate, not removed"
     assert "requester-managed: ELB app/x" in lines[0]
 

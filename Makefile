@@ -15,7 +15,8 @@ help:
 	@echo "make docs        build the artifact and its HTML docs into .state/docs (sphinx-build -W)"
 	@echo "make bench       benchmarks and their figures in docs/images (not part of the tests)"
 	@echo "make release     changelog of galaxy.yml's version (CHANGELOG.md), then the checked artifact"
-	@echo "make stack-start|stack-stop|stack-status|teardown|build|clean"
+	@echo "make teardown TEARDOWN_CONFIRM=<env> [TEARDOWN_DELETE_DATA=true]   remove the estate of INVENTORY (refuses without it)"
+	@echo "make stack-start|stack-stop|stack-status|build|clean"
 
 setup:
 	@tools/setup.sh
@@ -39,8 +40,15 @@ scale: stack-start
 dr-drill: stack-start
 	ansible-playbook playbooks/dr_drill.yml -i $(INVENTORY)
 
-teardown: stack-start
-	ansible-playbook playbooks/teardown.yml -i $(INVENTORY)
+# Refuses, before any change, unless TEARDOWN_CONFIRM names the inventory's environment (meridian_env);
+# the local stack is started only for a confirmed run. TEARDOWN_DELETE_DATA=true also removes the
+# versioned buckets, the final snapshots and the flow log group (docs/aws.md, "Teardown and data safety").
+TEARDOWN_CONFIRM ?=
+TEARDOWN_DELETE_DATA ?=
+teardown: setup $(if $(TEARDOWN_CONFIRM),stack-start)
+	ansible-playbook playbooks/teardown.yml -i $(INVENTORY) \
+	  $(if $(TEARDOWN_CONFIRM),-e teardown_confirm=$(TEARDOWN_CONFIRM)) \
+	  $(if $(TEARDOWN_DELETE_DATA),-e teardown_delete_data=$(TEARDOWN_DELETE_DATA))
 
 test: setup
 	@tools/run_tests.sh

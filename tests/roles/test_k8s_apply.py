@@ -184,6 +184,8 @@ def play(inventory, playbook="kubernetes.yml", check=False):
     command = [ANSIBLE_PLAYBOOK, "-i", str(inventory), os.path.join(ROOT, "playbooks", playbook)]
     if check:
         command.append("--check")
+    if playbook == "kubernetes_teardown.yml":
+        command += ["-e", "teardown_confirm=local"]  # the environment of inventories/local
     proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     try:
         report = json.loads(proc.stdout[proc.stdout.index("{"):])

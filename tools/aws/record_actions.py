@@ -120,7 +120,14 @@ IMPLIED = {
     "elasticloadbalancing:CreateLoadBalancer": ["iam:CreateServiceLinkedRole"],
     "rds:CreateDBInstance": ["iam:CreateServiceLinkedRole"],
     "rds:CreateDBInstanceReadReplica": ["iam:CreateServiceLinkedRole"],
+    # RDS creates the master user's secret with the caller's permissions (ManageMasterUserPassword).
+    "rds:ModifyDBInstance": ["secretsmanager:CreateSecret", "secretsmanager:TagResource"],
 }
+
+# Calls of the real-account paths that the local stack's run cannot record: certificates requested
+# and DNS-validated (tls_certificate_source: request; the local stack imports a self-signed one) and
+# their tags updated in place.
+REAL_ACCOUNT_ONLY = ["acm:RequestCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate"]
 
 # The services iam:PassRole may hand the collection's roles to, and the linked roles it may create.
 PASSED_TO = ["s3.amazonaws.com", "vpc-flow-logs.amazonaws.com", "ec2.amazonaws.com"]
@@ -289,7 +296,7 @@ def is_read(action):
 
 def build_policy(actions, project="meridian", regions=None):
     """The least-privilege policy document for the actions (IAM JSON policy grammar, version 2012-10-17)."""
-    actions = with_implied(actions)
+    actions = sorted(set(with_implied(actions)) | set(REAL_ACCOUNT_ONLY))
     named = [a for a in actions if a.startswith(("s3:", "iam:")) and a not in NO_RESOURCE]
     read = [a for a in actions if is_read(a) and a not in named]
     s3 = [a for a in named if a.startswith("s3:")]

@@ -17,6 +17,14 @@ ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbo
 # A closed port: a run that got past preflight fails on its first API call with a connection error.
 CLOSED_ENDPOINT = "http://127.0.0.1:9"
 
+# The two-region estate most preflight tests start from (host -> host vars).
+PAIR = {
+    "aws-eu-west-1": {"meridian_region": "eu-west-1", "meridian_failover_region": "us-east-1",
+                      "network_vpc_cidr": "10.20.0.0/16"},
+    "aws-us-east-1": {"meridian_region": "us-east-1", "meridian_failover_region": "eu-west-1",
+                      "network_vpc_cidr": "10.10.0.0/16"},
+}
+
 
 def local_inventory(tmp_path, hosts, group_vars=None):
     """inventories/local's group_vars (plus `group_vars`, if given) and the given region hosts."""

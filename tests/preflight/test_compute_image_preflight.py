@@ -18,14 +18,8 @@ import sys
 import pytest
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.images import image_plan_errors
-from ansible_collections.meridian.global_infra.tests.preflight.playbook import ROOT, CLOSED_ENDPOINT, local_inventory, run_playbook
+from ansible_collections.meridian.global_infra.tests.preflight.playbook import CLOSED_ENDPOINT, PAIR, ROOT, local_inventory, run_playbook
 
-PAIR = {
-    "aws-eu-west-1": {"meridian_region": "eu-west-1", "meridian_failover_region": "us-east-1",
-                      "network_vpc_cidr": "10.20.0.0/16"},
-    "aws-us-east-1": {"meridian_region": "us-east-1", "meridian_failover_region": "eu-west-1",
-                      "network_vpc_cidr": "10.10.0.0/16"},
-}
 # The ID the shipped inventories used to give every region.
 SHARED = "ami-04681a1dbd79675a5"
 

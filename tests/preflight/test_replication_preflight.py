@@ -7,14 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meridian.global_infra.tests.preflight.playbook import CLOSED_ENDPOINT, local_inventory, run_playbook
+from ansible_collections.meridian.global_infra.tests.preflight.playbook import CLOSED_ENDPOINT, PAIR, local_inventory, run_playbook
 
-PAIR = {
-    "aws-eu-west-1": {"meridian_region": "eu-west-1", "meridian_failover_region": "us-east-1",
-                      "network_vpc_cidr": "10.20.0.0/16"},
-    "aws-us-east-1": {"meridian_region": "us-east-1", "meridian_failover_region": "eu-west-1",
-                      "network_vpc_cidr": "10.10.0.0/16"},
-}
 KMS_LOGS = [{"name": "logs", "data_class": "operational", "encryption": "aws:kms", "replicate": True, "noncurrent_days": 30}]
 KEY_EU = "arn:aws:kms:eu-west-1:123456789012:key/0b5a1c2e-8f1d-4c6b-9d8e-2a7f3c4b5d6e"
 KEY_US = "arn:aws:kms:us-east-1:123456789012:key/1b5a1c2e-8f1d-4c6b-9d8e-2a7f3c4b5d6e"

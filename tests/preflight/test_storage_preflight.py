@@ -10,15 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meridian.global_infra.tests.preflight.playbook import CLOSED_ENDPOINT, local_inventory, run_playbook
-
-PAIR = {
-    "aws-eu-west-1": {"meridian_region": "eu-west-1", "meridian_failover_region": "us-east-1",
-                      "network_vpc_cidr": "10.20.0.0/16"},
-    "aws-us-east-1": {"meridian_region": "us-east-1", "meridian_failover_region": "eu-west-1",
-                      "network_vpc_cidr": "10.10.0.0/16"},
-}
-
+from ansible_collections.meridian.global_infra.tests.preflight.playbook import CLOSED_ENDPOINT, PAIR, local_inventory, run_playbook
 
 OPERATIONAL_ONLY = [
     {"name": "logs", "data_class": "operational", "encryption": "AES256", "replicate": True, "noncurrent_days": 30},

@@ -21,16 +21,11 @@ import yaml
 from ansible_collections.meridian.global_infra.tests.preflight.playbook import (
     ANSIBLE_PLAYBOOK,
     CLOSED_ENDPOINT,
+    PAIR,
     ROOT,
     local_inventory,
 )
 
-PAIR = {
-    "aws-eu-west-1": {"meridian_region": "eu-west-1", "meridian_failover_region": "us-east-1",
-                      "network_vpc_cidr": "10.20.0.0/16"},
-    "aws-us-east-1": {"meridian_region": "us-east-1", "meridian_failover_region": "eu-west-1",
-                      "network_vpc_cidr": "10.10.0.0/16"},
-}
 CLOSED_ENV = {"AWS_ENDPOINT_URL": CLOSED_ENDPOINT, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
               "AWS_PROFILE": "", "AWS_MAX_ATTEMPTS": "1"}
 

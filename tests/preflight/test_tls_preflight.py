@@ -10,12 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meridian.global_infra.tests.preflight.playbook import CLOSED_ENDPOINT, local_inventory, run_playbook
+from ansible_collections.meridian.global_infra.tests.preflight.playbook import CLOSED_ENDPOINT, PAIR, local_inventory, run_playbook
 
-PAIR = {
-    "aws-eu-west-1": {"meridian_region": "eu-west-1", "meridian_failover_region": "us-east-1", "network_vpc_cidr": "10.20.0.0/16"},
-    "aws-us-east-1": {"meridian_region": "us-east-1", "meridian_failover_region": "eu-west-1", "network_vpc_cidr": "10.10.0.0/16"},
-}
 ARN_US = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
 
 

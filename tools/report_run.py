@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Run a command that writes a findings report, and exit like `terraform plan -detailed-exitcode`.
 
     tools/report_run.py --report-dir DIR [--accept-rc N]... [--name NAME] -- COMMAND [ARG]...
@@ -125,7 +125,7 @@ def evaluate(command, rc, report_dir, before, accept_rc=()):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0],
                                      usage="%(prog)s --report-dir DIR [--accept-rc N]... [--name NAME] -- COMMAND...")
     parser.add_argument("--report-dir", required=True, help="where the command writes its report")
     parser.add_argument("--accept-rc", type=int, action="append", default=[],

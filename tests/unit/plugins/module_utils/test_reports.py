@@ -25,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 SCHEMAS = os.path.join(TESTS, "data", "schemas")
 FIXTURE = os.path.join(TESTS, "unit", "fixtures", "reports", "findings.json")
+REPORT_FILES = ["findings.json", "junit.xml", "ocsf.json", "results.sarif", "summary.md"]
 WHEN = datetime.datetime(2026, 11, 30, 10, 0, 0, tzinfo=datetime.timezone.utc)
 
 
@@ -160,8 +161,7 @@ def test_findings_are_sorted_and_deduplicated_by_fingerprint(fixture):
 def test_write_reports_writes_every_format(tmp_path, fixture):
     paths = _write(tmp_path, fixture)
     assert sorted(paths) == ["json", "junit", "markdown", "ocsf", "sarif"]
-    assert sorted(os.listdir(str(tmp_path / "report"))) == ["findings.json", "junit.xml", "ocsf.json", "results.sarif",
-                                                             "summary.md"]
+    assert sorted(os.listdir(str(tmp_path / "report"))) == REPORT_FILES
 
 
 def test_json_report_holds_the_findings_resources_and_counts(tmp_path, fixture):
@@ -344,5 +344,4 @@ def test_a_rewrite_replaces_the_previous_report(tmp_path, fixture):
     _write(tmp_path, fixture)
     paths = write_reports([], str(tmp_path / "report"), "meridian-drift", generated_at=WHEN)
     assert json.loads(_read(paths, "json"))["findings"] == []
-    assert sorted(os.listdir(str(tmp_path / "report"))) == ["findings.json", "junit.xml", "ocsf.json", "results.sarif",
-                                                             "summary.md"]
+    assert sorted(os.listdir(str(tmp_path / "report"))) == REPORT_FILES

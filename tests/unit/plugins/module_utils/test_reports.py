@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """The reports package: the Finding model and its fingerprint, and every format write_reports
-writes, validated against the published schemas in tests/data/schemas/ (SARIF 2.1.0 JSON schema,
-Apache Ant JUnit XSD)."""
+writes, validated against the schemas in tests/data/schemas/ (SARIF 2.1.0 JSON schema, Apache Ant
+JUnit XSD, OCSF 1.5.0 Compliance Finding compiled from the OCSF definitions)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -38,6 +38,14 @@ def sarif_validator():
 
 
 @pytest.fixture(scope="module")
+def ocsf_validator():
+    with open(os.path.join(SCHEMAS, "ocsf-1.5.0-compliance_finding.schema.json")) as handle:
+        schema = json.load(handle)
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema)
+
+
+@pytest.fixture(scope="module")
 def junit_schema():
     return etree.XMLSchema(etree.parse(os.path.join(SCHEMAS, "JUnit.xsd")))
 
@@ -48,7 +56,7 @@ def fixture():
         return json.load(handle)
 
 
-def _sarif_errors(validator, document):
+def _schema_errors(validator, document):
     return ["%s: %s" % ("/".join(str(p) for p in e.absolute_path), e.message) for e in validator.iter_errors(document)]
 
 
@@ -182,7 +190,7 @@ def test_json_report_holds_the_findings_resources_and_counts(tmp_path, fixture):
 
 def test_sarif_validates_and_names_each_finding(tmp_path, fixture, sarif_validator):
     sarif = json.loads(_read(_write(tmp_path, fixture, tool_version="0.2.0", source="playbooks/drift.yml"), "sarif"))
-    assert _sarif_errors(sarif_validator, sarif) == []
+    assert _schema_errors(sarif_validator, sarif) == []
     run = sarif["runs"][0]
     rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
     assert rules == sorted(set(f.get("rule") or "unmanaged-resource" for f in fixture["findings"]))
@@ -199,11 +207,11 @@ def test_sarif_validates_and_names_each_finding(tmp_path, fixture, sarif_validat
 
 def test_sarif_of_a_clean_run_and_of_a_failed_run_validate(tmp_path, sarif_validator):
     clean = json.loads(_read(write_reports([], str(tmp_path / "a"), "meridian-compliance", generated_at=WHEN), "sarif"))
-    assert _sarif_errors(sarif_validator, clean) == []
+    assert _schema_errors(sarif_validator, clean) == []
     assert clean["runs"][0]["results"] == [] and clean["runs"][0]["invocations"][0]["executionSuccessful"] is True
     failed = json.loads(_read(write_reports([], str(tmp_path / "b"), "meridian-drift", generated_at=WHEN,
                                             errors=["us-east-1: endpoint unreachable"]), "sarif"))
-    assert _sarif_errors(sarif_validator, failed) == []
+    assert _schema_errors(sarif_validator, failed) == []
     invocation = failed["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
     assert invocation["toolExecutionNotifications"][0]["message"]["text"] == "us-east-1: endpoint unreachable"
@@ -213,7 +221,7 @@ def test_the_sarif_schema_catches_a_broken_document(tmp_path, fixture, sarif_val
     sarif = json.loads(_read(_write(tmp_path, fixture), "sarif"))
     sarif["runs"][0]["results"][0]["level"] = "severe"
     del sarif["runs"][0]["tool"]["driver"]["name"]
-    errors = _sarif_errors(sarif_validator, sarif)
+    errors = _schema_errors(sarif_validator, sarif)
     assert any("severe" in e for e in errors) and any("'name' is a required property" in e for e in errors)
 
 
@@ -300,6 +308,33 @@ def test_ocsf_compliance_findings(tmp_path, fixture):
     assert residency["severity_id"] == 5 and residency["unmapped"]["meridian"]["expected"] == ["eu-west-1", "eu-central-1"]
     drift = by_control["amazon.aws.s3_bucket"]
     assert drift["compliance"]["standards"] == ["meridian-code"] and "remediation" not in drift
+
+
+def test_ocsf_events_validate_against_the_compliance_finding_class(tmp_path, fixture, ocsf_validator):
+    events = json.loads(_read(_write(tmp_path, fixture, tool_version="0.2.0"), "ocsf"))
+    for event in events:
+        assert _schema_errors(ocsf_validator, event) == [], event["finding_info"]["title"]
+    assert json.loads(_read(write_reports([], str(tmp_path / "clean"), "meridian-compliance"), "ocsf")) == []
+
+
+@pytest.mark.parametrize("path, value, error", [
+    (("compliance", "rule"), "restricted-ssh", "Additional properties are not allowed ('rule' was unexpected)"),
+    (("severity_id",), 7, "7 is not one of"),
+    (("class_uid",), 2001, "2001 is not one of [2003]"),
+    (("finding_info", "uid"), None, "'uid' is a required property"),
+    (("cloud",), None, "'cloud' is a required property"),
+    (("time",), "2026-11-30T10:00:00Z", "is not of type 'integer'"),
+])
+def test_the_ocsf_schema_catches_a_broken_event(tmp_path, fixture, ocsf_validator, path, value, error):
+    event = json.loads(_read(_write(tmp_path, fixture), "ocsf"))[0]
+    parent = event
+    for key in path[:-1]:
+        parent = parent[key]
+    if value is None:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    assert any(error in e for e in _schema_errors(ocsf_validator, event))
 
 
 def test_outputs_are_stable_for_the_same_input(tmp_path, fixture):

@@ -6,7 +6,8 @@
 
     tools/edge/njs_test.py [--dir DIR] [--njs PATH] [--runtime RUNTIME] [FUNCTION.js ...]
 
-For each ``<name>.js`` (default: every one in roles/cdn/files/edge_functions) with its
+For each ``<name>.js`` (default: every one in roles/cdn/files/edge_functions, or in
+``$MERIDIAN_EDGE_FUNCTIONS_DIR``) with its
 ``<name>.tests.yml`` beside it:
 
 1. the runtime check (module_utils/edge/runtime_check.py) runs first; a finding fails the
@@ -50,7 +51,9 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.edge.runtime
     format_findings,
 )
 
-DEFAULT_DIR = os.path.join(ROOT, "roles", "cdn", "files", "edge_functions")
+# MERIDIAN_EDGE_FUNCTIONS_DIR points the harness (and so the edge stage of tools/run_tests.sh) at
+# another directory of functions, e.g. a copy with a change under test.
+DEFAULT_DIR = os.environ.get("MERIDIAN_EDGE_FUNCTIONS_DIR") or os.path.join(ROOT, "roles", "cdn", "files", "edge_functions")
 MARK = "@@meridian-edge-result@@"
 TIMEOUT = 20
 

@@ -58,8 +58,8 @@ _RESTRICTED = [
     (re.compile(r"(?<![\w$.])(?:new\s+)?Function\s*\("), "the Function constructor is not supported (no dynamic code evaluation)"),
     (re.compile(r"(?<![\w$.])(setTimeout|setInterval|setImmediate|clearTimeout|clearInterval|clearImmediate)\s*\("),
      "timers are not supported: a function runs to completion without deferring"),
-    (re.compile(r"(?<![\w$.])process\s*\."), "there is no process object (no process or environment access); "
-                                              "keep configuration in a key value store"),
+    (re.compile(r"(?<![\w$.])process\s*\."),
+     "there is no process object (no process or environment access); keep configuration in a key value store"),
 ]
 _REMOVED = re.compile(r"\.\s*(bytesFrom|fromBytes|fromUTF8|toBytes|toUTF8)\s*\(")
 _SYNTAX = [

@@ -15,6 +15,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.edge.expecta
     function_output,
     lookup,
     mismatches,
+    runnable_by_testfunction,
     validate_tests,
 )
 
@@ -114,3 +115,15 @@ def test_a_malformed_test_is_refused_naming_the_test_and_key(tests, field):
     with pytest.raises(EdgeTestError) as err:
         validate_tests(tests)
     assert str(err.value).startswith(field)
+
+
+def test_testfunction_runs_the_tests_without_a_store_content():
+    tests = [{"name": "a", "kvs": {"k": "v"}}, {"name": "b"}, {"name": "c", "kvs": {}}]
+    assert [t["name"] for t in runnable_by_testfunction(tests)] == ["b", "c"]
+
+
+def test_residency_routing_has_tests_testfunction_can_run():
+    path = [p for p in TESTS_FILES if p.endswith("residency_routing.tests.yml")][0]
+    with open(path) as handle:
+        tests = validate_tests(yaml.safe_load(handle))
+    assert [t["name"] for t in runnable_by_testfunction(tests)] == ["an unknown country is a 451"]

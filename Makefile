@@ -6,12 +6,13 @@ export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 INVENTORY ?= inventories/local
 
-.PHONY: help setup provision scale teardown dr-drill drift compliance test lint sanity units promtool molecule bench \
+.PHONY: help setup provision scale teardown dr-drill drift compliance test lint sanity units promtool edge molecule bench \
         stack-start stack-stop stack-status build docs release clean
 
 help:
 	@echo "make provision   set up, start the local stack, provision $(INVENTORY)"
-	@echo "make test        set up, then lint + sanity + unit + build + docs + promtool + Molecule (stops the stack)"
+	@echo "make test        set up, then lint + sanity + unit + build + docs + promtool + edge + Molecule (stops the stack)"
+	@echo "make edge        the edge functions' tests on njs, after the CloudFront runtime check"
 	@echo "make docs        build the artifact and its HTML docs into .state/docs (sphinx-build -W)"
 	@echo "make bench       benchmarks and their figures in docs/images (not part of the tests)"
 	@echo "make release     changelog of galaxy.yml's version (CHANGELOG.md), then the checked artifact"
@@ -80,6 +81,10 @@ sanity: setup
 
 units: setup
 	pytest -q -n 2
+
+# The edge functions (roles/cdn/files/edge_functions): runtime check, then each test on njs.
+edge: setup
+	@tools/run_tests.sh edge
 
 molecule: setup
 	@tools/run_tests.sh molecule

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite; every stage runs, the exit code is non-zero if any failed.
-# Usage: tools/run_tests.sh [stage ...]   stages: lint sanity units build docs promtool molecule
+# Usage: tools/run_tests.sh [stage ...]   stages: lint sanity units build docs promtool edge molecule
 # docs checks the artifact of build (tools/check_docs.sh: antsibull-docs lint, galaxy-importer, the
 # HTML site with sphinx-build -W); run without build, it builds the artifact first.
+# edge runs every edge function's tests on njs after the CloudFront runtime check (tools/edge/njs_test.py).
 # The local stack is started for the Molecule stage and stopped at the end in every case.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
 export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
 stages=("$@")
-[ "${#stages[@]}" -gt 0 ] || stages=(lint sanity units build docs promtool molecule)
+[ "${#stages[@]}" -gt 0 ] || stages=(lint sanity units build docs promtool edge molecule)
 failed=()
 started_stack=0
 
@@ -124,6 +125,7 @@ for stage in "${stages[@]}"; do
       [[ " ${stages[*]} " == *" build "* ]] || run build tools/check_build.sh
       run docs tools/check_docs.sh ;;
     promtool) if [ -x tools/promtool_test.sh ]; then run promtool tools/promtool_test.sh; fi ;;
+    edge) run edge python tools/edge/njs_test.py ;;
     molecule) [ -n "$molecule_pid" ] || run molecule molecule_all ;;
     *) echo "unknown stage: $stage"; failed+=("$stage") ;;
   esac

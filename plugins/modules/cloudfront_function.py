@@ -188,12 +188,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.edge import (
     EdgePlanError,
-    code_refusals,
     failed_tests_message,
     function_config,
     function_plan,
     test_event_blob,
-    test_events,
     test_verdict,
     tests_to_run,
     validate_name,
@@ -202,8 +200,12 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.clients.clou
 from ansible_collections.meridian.global_infra.plugins.module_utils.common import retry
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
-from ansible_collections.meridian.global_infra.plugins.module_utils.edge.expectations import mismatches
-from ansible_collections.meridian.global_infra.plugins.module_utils.edge.runtime_check import check_code
+from ansible_collections.meridian.global_infra.plugins.module_utils.edge.expectations import (
+    function_output,
+    mismatches,
+    validate_tests,
+)
+from ansible_collections.meridian.global_infra.plugins.module_utils.edge.runtime_check import check_code, format_findings
 
 
 def validate(params):
@@ -216,9 +218,11 @@ def validate(params):
         raise EdgePlanError("code", "is empty: give the function's source (lookup('ansible.builtin.file', ...))")
     refused = check_code(code, params["runtime"])
     if refused:
-        raise EdgePlanError("code", "%s: the CloudFront runtime refuses it: %s" % (params["name"], code_refusals(refused)))
+        raise EdgePlanError("code", "the CloudFront runtime refuses %s: %s"
+                            % (params["name"], "; ".join(format_findings(refused, params["name"]))))
     config = function_config(params["comment"], params["runtime"], params["key_value_store_arns"])
-    return config, test_events(params["test_events"])
+    tests = validate_tests(params["test_events"], field="test_events") if params["test_events"] else []
+    return config, tests
 
 
 def _planned_arn(module, name):
@@ -260,7 +264,7 @@ def run(module, client, planned_arn=None):
             if plan["publish"]:
                 for test in run_tests:
                     result = client.test_function(name, etag, test_event_blob(test))
-                    verdicts.append(test_verdict(test, result, mismatches))
+                    verdicts.append(test_verdict(test, result, mismatches, function_output))
                 if any(not v["passed"] for v in verdicts):
                     raise EdgePlanError("test_events", failed_tests_message(name, verdicts))
                 client.publish_function(name, etag)

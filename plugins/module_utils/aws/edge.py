@@ -76,37 +76,6 @@ def function_config(comment="", runtime="cloudfront-js-2.0", key_value_store_arn
     return config
 
 
-def code_refusals(refusals):
-    """runtime_check.check_code() output -> one message naming each line and rule (empty: none)."""
-    return "; ".join("line %s: %s: %s" % (r.get("line"), r.get("rule"), r.get("message"))
-                     for r in sorted(refusals, key=lambda r: (r.get("line") or 0, r.get("rule") or "")))
-
-
-def test_events(tests):
-    """The tests' list validated: each a dict with a unique ``name`` and an ``event`` object."""
-    tests = list(tests or [])
-    seen = set()
-    for index, test in enumerate(tests):
-        where = "test_events[%d]" % index
-        if not isinstance(test, dict):
-            raise EdgePlanError(where, "each test is a mapping with name, event and expect, got %r" % (test,))
-        if not isinstance(test.get("name"), str) or not test["name"]:
-            raise EdgePlanError(where, "a test needs a name")
-        if test["name"] in seen:
-            raise EdgePlanError(where, "the name %r is used twice" % test["name"])
-        seen.add(test["name"])
-        event = test.get("event")
-        if not isinstance(event, dict) or not isinstance(event.get("context"), dict) \
-                or event["context"].get("eventType") not in ("viewer-request", "viewer-response"):
-            raise EdgePlanError(where, "%s: event must be a CloudFront event object with context.eventType "
-                                "viewer-request or viewer-response" % test["name"])
-        if not isinstance(test.get("expect", {}), dict):
-            raise EdgePlanError(where, "%s: expect must be a (partial) object" % test["name"])
-        if not isinstance(test.get("expect_absent", []), list):
-            raise EdgePlanError(where, "%s: expect_absent must be a list of dotted paths" % test["name"])
-    return tests
-
-
 def _config_view(config):
     config = config or {}
     assoc = config.get("KeyValueStoreAssociations") or {}
@@ -177,36 +146,27 @@ def test_event_blob(test):
     return json.dumps(test["event"], sort_keys=True).encode("utf-8")
 
 
-def test_verdict(test, result, mismatches):
+def test_verdict(test, result, mismatches, function_output):
     """One test's verdict from TestFunction's TestResult: ``{name, passed, problems}``.
 
-    ``mismatches`` is expectations.mismatches; an error message from the function, or an output
-    that is not a JSON object, fails the test.
+    ``mismatches`` and ``function_output`` are expectations.mismatches and expectations.function_output
+    (the same comparison the local njs harness makes); an error message from the function, or an
+    output that is not an event object, fails the test.
     """
     problems = []
     error = (result or {}).get("FunctionErrorMessage")
     if error:
         problems.append("the function failed: %s" % error)
     else:
-        raw = (result or {}).get("FunctionOutput")
         try:
-            output = json.loads(raw) if raw else None
-        except ValueError:
-            output = None
-        if not isinstance(output, dict):
-            problems.append("the output is not an event object: %r" % (raw,))
-        else:
-            problems.extend(mismatches(_returned(test, output), test.get("expect") or {}, test.get("expect_absent") or []))
+            returned = function_output((result or {}).get("FunctionOutput") or "")
+        except MeridianError as err:
+            returned = None
+            problems.append(str(err))
+        if returned is not None:
+            problems.extend(mismatches(returned, test.get("expect") or {}, test.get("expect_absent") or []))
     return {"name": test["name"], "passed": not problems, "problems": problems,
             "compute_utilization": (result or {}).get("ComputeUtilization")}
-
-
-def _returned(test, output):
-    """What the handler returned, out of TestFunction's modified event object: its response (a
-    viewer-response function, or a viewer-request one that answers itself) or its request."""
-    if "response" in output and (test["event"]["context"]["eventType"] == "viewer-response" or "request" not in output):
-        return output["response"]
-    return output.get("request", output)
 
 
 def tests_to_run(tests):

@@ -1,2 +1,1 @@
-"""Pure code of the edge functions: the runtime check of a CloudFront function's code, the comparison
-of a function's output with its tests' expectations, and the residency mapping kept in a KeyValueStore."""
+"""Edge functions (pure): the CloudFront Functions runtime check, the comparison of a function's output with its tests' expectations, and the residency routing map its key value store holds."""

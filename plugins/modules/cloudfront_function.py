@@ -296,7 +296,7 @@ def main():
             code=dict(type="str"),
             runtime=dict(type="str", default="cloudfront-js-2.0", choices=["cloudfront-js-1.0", "cloudfront-js-2.0"]),
             comment=dict(type="str", default=""),
-            key_value_store_arns=dict(type="list", elements="str", default=[]),
+            key_value_store_arns=dict(type="list", elements="str", default=[], no_log=False),
             test_events=dict(type="list", elements="dict", default=[]),
             publish=dict(type="bool", default=True),
         ),

@@ -221,7 +221,7 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
             name=dict(type="str", required=True),
             comment=dict(type="str", default=""),
-            key_values=dict(type="dict"),
+            key_values=dict(type="dict", no_log=False),
             purge_keys=dict(type="bool", default=True),
         ),
         supports_check_mode=True,

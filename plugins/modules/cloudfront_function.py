@@ -236,7 +236,7 @@ def _planned_arn(module, name):
     return "arn:%s:cloudfront::%s:function/%s" % (partition, identity.get("Account"), name)
 
 
-def run(module, client, planned_arn=None):
+def run(module, client):
     p = module.params
     config, tests = validate(p)
     name = p["name"]
@@ -275,7 +275,7 @@ def run(module, client, planned_arn=None):
             if plan["publish"]:
                 live_hash = plan["sha256"]
         if plan["action"] == "create":
-            arn = planned_arn(module, name) if planned_arn else _planned_arn(module, name)
+            arn = _planned_arn(module, name)
     function = {}
     if p["state"] == "present":
         function = {"name": name, "arn": arn, "runtime": p["runtime"], "comment": p["comment"],

@@ -193,7 +193,6 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.aws.edge imp
     function_plan,
     test_event_blob,
     test_verdict,
-    tests_to_run,
     validate_name,
 )
 from ansible_collections.meridian.global_infra.plugins.module_utils.clients.cloudfront_edge import CloudFrontEdgeClient
@@ -203,6 +202,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.common.modul
 from ansible_collections.meridian.global_infra.plugins.module_utils.edge.expectations import (
     function_output,
     mismatches,
+    runnable_by_testfunction,
     validate_tests,
 )
 from ansible_collections.meridian.global_infra.plugins.module_utils.edge.runtime_check import check_code, format_findings
@@ -244,7 +244,8 @@ def run(module, client):
     development = client.function(name, "DEVELOPMENT")
     live = client.function(name, "LIVE") if development else None
     plan = function_plan(name, code, config, development, live, p["state"], p["publish"])
-    run_tests, skipped = tests_to_run(tests)
+    run_tests = runnable_by_testfunction(tests)
+    skipped = [t["name"] for t in tests if t not in run_tests]
     verdicts = []
     arn = (development or {}).get("arn") or ""
     live_hash = plan["live_sha256"]

@@ -169,14 +169,6 @@ def test_verdict(test, result, mismatches, function_output):
             "compute_utilization": (result or {}).get("ComputeUtilization")}
 
 
-def tests_to_run(tests):
-    """The tests TestFunction runs and the ones it skips: a test that states the store's content
-    (``kvs``) depends on data TestFunction reads from the real store, so it runs locally only."""
-    run = [t for t in tests if not t.get("kvs")]
-    skipped = [t["name"] for t in tests if t.get("kvs")]
-    return run, skipped
-
-
 def failed_tests_message(name, verdicts):
     failed = [v for v in verdicts if not v["passed"]]
     return "%s: %d of %d tests failed on CloudFront (TestFunction), nothing was published to LIVE: %s" % (

@@ -1,1 +1,2 @@
-"""Edge functions (pure): the CloudFront Functions runtime check, the comparison of a function's output with its tests' expectations, and the residency routing map its key value store holds."""
+"""Edge functions (pure): the CloudFront Functions runtime check, the comparison of a function's output with its
+tests, and the residency routing map its key value store holds."""

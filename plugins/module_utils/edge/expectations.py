@@ -133,6 +133,17 @@ def function_output(value):
     return value
 
 
+def runnable_by_testfunction(tests):
+    """The tests CloudFront's ``TestFunction`` can run: those without ``kvs``.
+
+    ``TestFunction`` runs the function against its real associated key value store, not a test's
+    ``kvs``; a test that describes the store's content runs on njs only. ``expect_origin`` is not
+    checked there either (``TestFunction`` does not report origin modification): compare the
+    output with ``mismatches(output, test["expect"], test.get("expect_absent"))``.
+    """
+    return [test for test in tests if not test.get("kvs")]
+
+
 def validate_tests(tests, field="tests"):
     """Check a parsed tests file (a list of tests) and return it; raise ``EdgeTestError`` naming the test.
 

@@ -58,8 +58,8 @@ _RESTRICTED = [
     (re.compile(r"(?<![\w$.])(?:new\s+)?Function\s*\("), "the Function constructor is not supported (no dynamic code evaluation)"),
     (re.compile(r"(?<![\w$.])(setTimeout|setInterval|setImmediate|clearTimeout|clearInterval|clearImmediate)\s*\("),
      "timers are not supported: a function runs to completion without deferring"),
-    (re.compile(r"(?<![\w$.])process\s*\."), "there is no process object (no process or environment access); "
-                                              "keep configuration in a key value store"),
+    (re.compile(r"(?<![\w$.])process\s*\."),
+     "there is no process object (no process or environment access); keep configuration in a key value store"),
 ]
 _REMOVED = re.compile(r"\.\s*(bytesFrom|fromBytes|fromUTF8|toBytes|toUTF8)\s*\(")
 _SYNTAX = [
@@ -188,16 +188,21 @@ def check_code(code, runtime=DEFAULT_RUNTIME):
                                       "move data to a key value store" % (size, MAX_CODE_BYTES))
     strings, bare = _mask(code)
 
-    for match in _REQUIRE.finditer(strings):
+    # both copies have the same offsets: a require or import in code (not inside a string) is
+    # found at the same place in ``bare``
+    literal = [m for m in _REQUIRE.finditer(strings) if bare.startswith("require", m.start())]
+    for match in literal:
         ruled = _module_rule(match.group(2), runtime)
         if ruled:
             add(_line_of(strings, match.start()), ruled[0], "require(%r): %s" % (match.group(2), ruled[1]))
-    required_literal = set(m.start() for m in _REQUIRE.finditer(strings))
+    required_literal = set(m.start() for m in literal)
     for match in _REQUIRE_ANY.finditer(bare):
         if match.start() not in required_literal:
             add(_line_of(bare, match.start()), "module", "require() with a computed name cannot be checked; "
                                                          "name the module in a string literal")
     for match in _IMPORT_FROM.finditer(strings):
+        if bare[match.start():match.start(1)].strip()[:6] != "import":
+            continue
         line = _line_of(strings, match.start(1))
         if runtime == "cloudfront-js-1.0":
             add(line, "syntax", "import statements are a runtime 2.0 feature; use runtime cloudfront-js-2.0")

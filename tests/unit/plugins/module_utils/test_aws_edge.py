@@ -115,10 +115,7 @@ def test_verdicts_from_test_function_results():
     assert message.startswith("f: 1 of 2 tests failed on CloudFront (TestFunction), nothing was published to LIVE: hsts: ")
 
 
-def test_tests_that_state_the_store_run_locally_only():
-    run, skipped = edge.tests_to_run([TEST, dict(TEST, name="routed", kvs={"pii:DE": "eu-west-1"})])
-    assert [t["name"] for t in run] == ["hsts"]
-    assert skipped == ["routed"]
+def test_the_test_event_is_sent_as_json():
     assert json.loads(edge.test_event_blob(TEST)) == EVENT
 
 

@@ -87,6 +87,37 @@ options:
         The origin's access identity is empty, as CloudFront requires with an origin access control.
     type: str
     required: true
+  function_associations:
+    description:
+      - The CloudFront Functions run on the cache behaviors (their LIVE stage; publish them first with
+        M(meridian.global_infra.cloudfront_function)). At most one function per event type on a behavior.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      behavior:
+        description: V(default) (the load balancer's default behavior), V(static) (every O(static_paths) behavior) or
+          V(api) (every O(api_paths) behavior).
+        type: str
+        required: true
+        choices: [default, static, api]
+      event_type:
+        description: When the function runs.
+        type: str
+        required: true
+        choices: [viewer-request, viewer-response]
+      function_arn:
+        description: The function's ARN.
+        type: str
+        required: true
+  compare_function_associations:
+    description:
+      - Compare the function associations read back with O(function_associations). V(false) leaves them out of the
+        comparison and of the diff, for a backend that does not keep them (the local emulator, moto 5.2.5, reports
+        none); they are still sent whenever the distribution is created or updated. On CloudFront keep V(true), so
+        that a lost or changed association is drift.
+    type: bool
+    default: true
   tags:
     description: Tags of the distribution. Omitted, existing tags are kept.
     type: dict
@@ -104,6 +135,7 @@ attributes:
     description: The managed settings and tags before and after, keys sorted.
 notes:
   - CloudFront is global; its API is called in us-east-1 whatever O(region) says.
+  - CloudFront refuses a function association naming a function that was never published to LIVE.
   - The static bucket needs a policy that lets C(cloudfront.amazonaws.com) read its objects on behalf of this
     distribution (the C(cloudfront_bucket_policy) filter builds it from the returned ARN).
   - An origin field the read-back leaves out is not compared (moto 5.2.5 reports neither C(S3OriginConfig) nor
@@ -138,6 +170,10 @@ EXAMPLES = r"""
     certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/1f0e5e6a-1111-2222-3333-444455556666
     aliases: [cdn-us-east-1.meridian.example]
     origin_access_control_id: "{{ oac.origin_access_control.id }}"
+    function_associations:
+      - behavior: default
+        event_type: viewer-response
+        function_arn: arn:aws:cloudfront::123456789012:function/meridian-prod-us-east-1-security_headers
     tags:
       meridian:env: prod
   register: distribution
@@ -205,7 +241,7 @@ def _settings(params):
             params["name"], params["origin_domain_name"], params["static_bucket"], params["static_bucket_region"],
             params["static_paths"], params["api_paths"], params["static_ttl"], params["certificate_arn"],
             params["aliases"], params["minimum_protocol_version"], params["price_class"], "https-only",
-            params["tags"], params["origin_access_control_id"])
+            params["tags"], params["origin_access_control_id"], params["function_associations"])
     except CdnPlanError as err:
         raise CdnPlanError(_FIELDS.get(err.field, err.field), err.message)
     if params["tags"] is None:
@@ -231,7 +267,7 @@ def run(module, client):
     if summary:
         current = dict(summary, **client.distribution_config(summary["Id"]))
         current_tags = client.tags(summary["ARN"])
-    plan = distribution_plan(current, current_tags, settings, p["purge_tags"])
+    plan = distribution_plan(current, current_tags, settings, p["purge_tags"], p["compare_function_associations"])
     distribution = summary
     if plan["changed"] and not module.check_mode:
         if plan["action"] == "create":
@@ -265,6 +301,12 @@ def main():
             minimum_protocol_version=dict(type="str", default="TLSv1.3_2025", choices=["TLSv1.3_2025", "TLSv1.2_2025"]),
             price_class=dict(type="str", default="PriceClass_100", choices=["PriceClass_100", "PriceClass_200", "PriceClass_All"]),
             origin_access_control_id=dict(type="str", required=True),
+            function_associations=dict(type="list", elements="dict", default=[], options=dict(
+                behavior=dict(type="str", required=True, choices=["default", "static", "api"]),
+                event_type=dict(type="str", required=True, choices=["viewer-request", "viewer-response"]),
+                function_arn=dict(type="str", required=True),
+            )),
+            compare_function_associations=dict(type="bool", default=True),
             tags=dict(type="dict", aliases=["resource_tags"]),
             purge_tags=dict(type="bool", default=True),
         ),

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.edge import EdgePlanError, function_associations as _associations
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 
 
@@ -26,8 +27,9 @@ def _methods(items, cached):
     return {"items": list(items), "cached_methods": list(cached)}
 
 
-def _behavior(origin_id, ttl, forward_all, path_pattern=None):
-    """One cache behavior with every field CloudFront stores stated, so a read-back compares equal."""
+def _behavior(origin_id, ttl, forward_all, path_pattern=None, functions=()):
+    """One cache behavior with every field CloudFront stores stated, so a read-back compares equal.
+    ``functions`` are its CloudFront Functions, ``[{event_type, function_arn}]``."""
     behavior = {
         "target_origin_id": origin_id,
         "viewer_protocol_policy": "redirect-to-https",
@@ -36,6 +38,7 @@ def _behavior(origin_id, ttl, forward_all, path_pattern=None):
         "field_level_encryption_id": "",
         "trusted_signers": {"enabled": False, "items": []},
         "lambda_function_associations": [],
+        "function_associations": [dict(f) for f in functions],
         "min_ttl": 0,
         "default_ttl": ttl,
         "max_ttl": max(ttl, 31536000) if ttl else 0,
@@ -65,7 +68,8 @@ _HOST = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$
 def cloudfront_settings(name, alb_dns_name, static_bucket, region, static_paths=("/static/*",),
                         api_paths=("/api/*",), static_ttl=86400, certificate_arn="", aliases=(),
                         minimum_protocol_version="TLSv1.3_2025", price_class="PriceClass_100",
-                        origin_protocol_policy="https-only", tags=None, origin_access_control_id=""):
+                        origin_protocol_policy="https-only", tags=None, origin_access_control_id="",
+                        function_associations=None):
     """The settings of a region's distribution (snake_case; ``distribution_config`` turns them into
     the DistributionConfig CloudFront takes).
 
@@ -74,7 +78,9 @@ def cloudfront_settings(name, alb_dns_name, static_bucket, region, static_paths=
     read-back compares equal on a re-run. The viewer certificate is an ACM certificate (us-east-1)
     served with SNI for ``aliases``; the load balancer is reached over HTTPS only; the static bucket
     is read through the origin access control ``origin_access_control_id`` (CloudFront signs the
-    requests, the bucket stays private).
+    requests, the bucket stays private). ``function_associations`` lists the CloudFront Functions run
+    on the behaviors, ``[{behavior: default|static|api, event_type, function_arn}]`` (the function's
+    LIVE stage runs).
     """
     if minimum_protocol_version not in MINIMUM_PROTOCOL_VERSIONS:
         raise CdnPlanError("cdn_minimum_protocol_version", "%r is not allowed; use TLSv1.3_2025 (TLS 1.3 only), or "
@@ -106,6 +112,10 @@ def cloudfront_settings(name, alb_dns_name, static_bucket, region, static_paths=
     if not origin_access_control_id:
         raise CdnPlanError("origin_access_control_id", "the static bucket is private and read through an origin access "
                            "control; create it first (meridian.global_infra.cloudfront_origin_access_control)")
+    try:
+        functions = _associations(function_associations)
+    except EdgePlanError as err:
+        raise CdnPlanError(err.field, err.message)
     alb_id = "alb"
     s3_id = "static"
     origins = [
@@ -139,8 +149,8 @@ def cloudfront_settings(name, alb_dns_name, static_bucket, region, static_paths=
             "origin_access_control_id": origin_access_control_id,
         },
     ]
-    behaviors = [_behavior(s3_id, int(static_ttl), False, p) for p in static_paths]
-    behaviors += [_behavior(alb_id, 0, True, p) for p in api_paths]
+    behaviors = [_behavior(s3_id, int(static_ttl), False, p, functions["static"]) for p in static_paths]
+    behaviors += [_behavior(alb_id, 0, True, p, functions["api"]) for p in api_paths]
     certificate = {"cloudfront_default_certificate": False, "acm_certificate_arn": certificate_arn,
                    "ssl_support_method": "sni-only", "minimum_protocol_version": minimum_protocol_version}
     return {
@@ -156,7 +166,7 @@ def cloudfront_settings(name, alb_dns_name, static_bucket, region, static_paths=
         "origins": origins,
         "purge_origins": True,
         "default_origin_domain_name": alb_dns_name,
-        "default_cache_behavior": _behavior(alb_id, 0, True),
+        "default_cache_behavior": _behavior(alb_id, 0, True, functions=functions["default"]),
         "cache_behaviors": behaviors,
         "purge_cache_behaviors": True,
         "viewer_certificate": certificate,
@@ -210,6 +220,8 @@ def _behavior_summary(b):
         "query_string": bool(forwarded.get("QueryString")),
         "cookies": _camel_get(forwarded, "Cookies", "Forward"),
         "headers": _items(forwarded.get("Headers")),
+        "functions": sorted("%s %s" % (f.get("EventType"), f.get("FunctionARN"))
+                            for f in _items_list(b.get("FunctionAssociations"))),
     }
 
 
@@ -266,6 +278,14 @@ def cloudfront_summary(config):
     }
 
 
+def _function_associations(functions):
+    listed = _listed({"FunctionARN": f["function_arn"], "EventType": f["event_type"]}
+                     for f in sorted(functions, key=lambda f: f["event_type"]))
+    if not listed["Items"]:
+        listed.pop("Items")
+    return listed
+
+
 def _behavior_config(b):
     fv = b["forwarded_values"]
     out = {
@@ -278,7 +298,7 @@ def _behavior_config(b):
         "SmoothStreaming": b["smooth_streaming"],
         "Compress": b["compress"],
         "LambdaFunctionAssociations": {"Quantity": 0},
-        "FunctionAssociations": {"Quantity": 0},
+        "FunctionAssociations": _function_associations(b.get("function_associations") or []),
         "FieldLevelEncryptionId": b["field_level_encryption_id"],
         "ForwardedValues": {
             "QueryString": fv["query_string"],
@@ -382,19 +402,33 @@ def _comparable(want, have):
     return dict(want, origins=origins)
 
 
-def cloudfront_drift(current_config, settings):
+def _without_functions(summary):
+    """A summary whose behaviors carry no function associations (not compared)."""
+    summary = dict(summary)
+    if "default_behavior" in summary:
+        summary["default_behavior"] = dict(summary["default_behavior"], functions=None)
+    if "behaviors" in summary:
+        summary["behaviors"] = [dict(b, functions=None) for b in summary["behaviors"]]
+    return summary
+
+
+def cloudfront_drift(current_config, settings, compare_function_associations=True):
     """Sorted names of the managed settings where ``current_config`` differs from ``settings``.
 
     ``current_config`` is the DistributionConfig read back (CamelCase) or None when the distribution
     does not exist (then every setting is reported); ``settings`` is cloudfront_settings() output.
     An origin field the read-back does not carry at all (moto leaves out the origin access control)
     is not compared; one it carries with another value (CloudFront's empty OriginAccessControlId) is.
+    ``compare_function_associations`` false leaves the behaviors' function associations out of the
+    comparison (for a backend that does not keep them; CloudFront does).
     """
     want = cloudfront_summary(distribution_config(settings))
     if not current_config:
         return sorted(want)
     have = cloudfront_summary(current_config)
     want = _comparable(want, have)
+    if not compare_function_associations:
+        want, have = _without_functions(want), _without_functions(have)
     return sorted(key for key in want if want[key] != have.get(key))
 
 
@@ -407,13 +441,15 @@ def _tags_delta(current, wanted, purge):
     return set_tags, unset
 
 
-def distribution_plan(current, current_tags, settings, purge_tags=True):
+def distribution_plan(current, current_tags, settings, purge_tags=True, compare_function_associations=True):
     """What to do to bring a distribution to ``settings``.
 
     ``current`` is None (no distribution) or ``{"Id", "ARN", "ETag", "DistributionConfig"}``;
     ``current_tags`` its tags as a dict. Returns ``action`` (create, update, tags or none), ``drift``
     (the settings that differ), ``request`` (the DistributionConfig to send, None when nothing is
     sent), ``set_tags`` / ``unset_tags`` and the ``before`` / ``after`` summaries (keys sorted).
+    ``compare_function_associations`` false leaves the function associations out of the comparison
+    and of the before / after views (they are still sent with every create and update).
     """
     wanted_tags = settings.get("tags")
     after = dict(cloudfront_summary(distribution_config(settings)), tags=dict(sorted((wanted_tags or {}).items())))
@@ -422,11 +458,13 @@ def distribution_plan(current, current_tags, settings, purge_tags=True):
                 "request": distribution_config(settings), "set_tags": dict(wanted_tags or {}), "unset_tags": [],
                 "before": {}, "after": dict(sorted(after.items()))}
     config = current.get("DistributionConfig") or {}
-    drift = cloudfront_drift(config, settings)
+    drift = cloudfront_drift(config, settings, compare_function_associations)
     set_tags, unset_tags = _tags_delta(current_tags, wanted_tags, purge_tags)
     before = dict(cloudfront_summary(config), tags=dict(sorted((current_tags or {}).items())))
     # the after view compares like the drift: an origin field the service does not report is not shown
     after = dict(_comparable(after, before), tags=after["tags"])
+    if not compare_function_associations:
+        before, after = _without_functions(before), _without_functions(after)
     if wanted_tags is None:
         after["tags"] = before["tags"]
     request = distribution_config(settings, config.get("CallerReference")) if drift else None

@@ -126,8 +126,14 @@ IMPLIED = {
 
 # Calls of the real-account paths that the local stack's run cannot record: certificates requested
 # and DNS-validated (tls_certificate_source: request; the local stack imports a self-signed one) and
-# their tags updated in place.
-REAL_ACCOUNT_ONLY = ["acm:RequestCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate"]
+# their tags updated in place; CloudFront Functions updated, tested and published, and the key value
+# stores' keys read and written (moto 5.2.5 has neither; inventories/local/group_vars/all/edge.yml
+# turns them off there), and a store's comment updated in place.
+REAL_ACCOUNT_ONLY = ["acm:RequestCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate",
+                     "cloudfront:UpdateFunction", "cloudfront:TestFunction", "cloudfront:PublishFunction",
+                     "cloudfront:UpdateKeyValueStore",
+                     "cloudfront-keyvaluestore:DescribeKeyValueStore", "cloudfront-keyvaluestore:ListKeys",
+                     "cloudfront-keyvaluestore:UpdateKeys"]
 
 # The services iam:PassRole may hand the collection's roles to, and the linked roles it may create.
 PASSED_TO = ["s3.amazonaws.com", "vpc-flow-logs.amazonaws.com", "ec2.amazonaws.com"]

@@ -71,16 +71,33 @@ class Ec2ComplianceClient(AwsClient):
                                   Filters=[{"Name": "resource-id", "Values": chunk}]))
         return out
 
+    def tags_of(self, resource_ids):
+        """resource id -> tags, from DescribeTags (the listing of launch templates may leave them out)."""
+        out = dict((r, {}) for r in resource_ids)
+        for chunk in _chunks(resource_ids):
+            for tag in self._list("describe_tags", "Tags", subject="resources %s" % ", ".join(chunk),
+                                  Filters=[{"Name": "resource-id", "Values": chunk}]):
+                out.setdefault(tag["ResourceId"], {})[tag["Key"]] = tag.get("Value", "")
+        return out
+
     def launch_templates(self, tags):
-        """The launch templates carrying ``tags``, each ``{template, default_version}``."""
+        """The launch templates carrying ``tags``, each ``{template, default_version, latest_version}``;
+        the template's ``Tags`` are read with DescribeTags."""
         out = []
-        for template in self._list("describe_launch_templates", "LaunchTemplates", subject="launch templates",
-                                   Filters=_tag_filters(tags)):
+        templates = self._list("describe_launch_templates", "LaunchTemplates", subject="launch templates",
+                               Filters=_tag_filters(tags))
+        found = self.tags_of([t["LaunchTemplateId"] for t in templates]) if templates else {}
+        for template in templates:
+            template = dict(template, Tags=[{"Key": k, "Value": v}
+                                            for k, v in sorted(found.get(template["LaunchTemplateId"], {}).items())])
             versions = self._call("describe_launch_template_versions",
                                   subject="launch template %s" % template["LaunchTemplateId"],
                                   LaunchTemplateId=template["LaunchTemplateId"],
-                                  Versions=["$Default"]).get("LaunchTemplateVersions") or []
-            out.append({"template": template, "default_version": versions[0] if versions else {}})
+                                  Versions=["$Default", "$Latest"]).get("LaunchTemplateVersions") or []
+            default = [v for v in versions if v.get("DefaultVersion")] or versions[:1]
+            latest = sorted(versions, key=lambda v: v.get("VersionNumber", 0))[-1:]
+            out.append({"template": template, "default_version": default[0] if default else {},
+                        "latest_version": latest[0] if latest else {}})
         return out
 
 

@@ -134,14 +134,23 @@ def instance_imdsv2(resource, params, context):
 
 
 def launch_template_imdsv2(resource, params, context):
-    version = resource["config"].get("DefaultVersion") or {}
-    data = version.get("LaunchTemplateData") or {}
-    tokens = (data.get("MetadataOptions") or {}).get("HttpTokens") or "optional"
-    if tokens == "required":
-        return []
-    return [_violation("DefaultVersion.MetadataOptions.HttpTokens", "required", tokens,
-                       "launch template %s (default version %s) launches instances that accept IMDSv1 (HttpTokens %s)"
-                       % (resource["name"], version.get("VersionNumber", "?"), tokens))]
+    """The default version, as the managed rule judges it, and the latest one when it is another:
+    an Auto Scaling group that launches ``$Latest`` (the compute role's) starts instances from it."""
+    out = []
+    default = resource["config"].get("DefaultVersion") or {}
+    latest = resource["config"].get("LatestVersion") or {}
+    versions = [("DefaultVersion", default)]
+    if latest and latest.get("VersionNumber") != default.get("VersionNumber"):
+        versions.append(("LatestVersion", latest))
+    for which, version in versions:
+        data = version.get("LaunchTemplateData") or {}
+        tokens = (data.get("MetadataOptions") or {}).get("HttpTokens") or "optional"
+        if tokens != "required":
+            out.append(_violation("%s.MetadataOptions.HttpTokens" % which, "required", tokens,
+                                  "launch template %s (%s version %s) launches instances that accept IMDSv1 "
+                                  "(HttpTokens %s)" % (resource["name"], which[:-7].lower(),
+                                                       version.get("VersionNumber", "?"), tokens)))
+    return out
 
 
 def _key_matches(actual, wanted):

@@ -78,7 +78,8 @@ def regional_resources(snapshot, tags):
         template = entry["template"]
         if not carries_tags(template, tags):
             continue
-        config = dict(template, DefaultVersion=entry.get("default_version") or {})
+        config = dict(template, DefaultVersion=entry.get("default_version") or {},
+                      LatestVersion=entry.get("latest_version") or entry.get("default_version") or {})
         out.append(_resource(region, R.LAUNCH_TEMPLATE, template["LaunchTemplateId"], template, True, config,
                              name=template.get("LaunchTemplateName") or template["LaunchTemplateId"]))
     for db in snapshot.get("db_instances") or []:

@@ -10,9 +10,10 @@ that judges one resource; ``params`` are its defaults, which the inventory may o
 environment (``compliance_rules``). ``why`` says what the rule protects, ``remediation`` how to fix
 a finding.
 
-A policy is ``{rule_id: {enabled, severity, params, reason}}``; ``resolve_policy`` merges the
-inventory's settings over these defaults and refuses unknown rules, severities or parameters,
-naming the field.
+A policy is ``{rule_id: {enabled, severity, params, resource_types, reason}}``; ``resolve_policy``
+merges the inventory's settings over these defaults and refuses unknown rules, severities,
+parameters or resource types, naming the field. ``resource_types`` narrows what a rule judges (the
+scope of an AWS Config rule); a rule turned off or narrowed says why (``reason``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -79,10 +80,10 @@ RULES = [
         "evaluator": "launch_template_imdsv2",
         "severity": "high",
         "params": {},
-        "why": "Instances launched from a default version that does not require IMDSv2 answer unauthenticated "
-               "metadata requests.",
-        "remediation": "Make the default version require IMDSv2 (MetadataOptions.HttpTokens: required); the compute "
-                       "role's provision run creates such a version and makes it the default.",
+        "why": "Instances launched from a default version (or from the latest, which Auto Scaling groups that "
+               "launch $Latest use) that does not require IMDSv2 answer unauthenticated metadata requests.",
+        "remediation": "Make the default and latest versions require IMDSv2 (MetadataOptions.HttpTokens: required); "
+                       "the compute role's provision run creates such a version and makes it the default.",
     },
     {
         "id": "encrypted-volumes",
@@ -262,7 +263,8 @@ def resolve_policy(settings=None, field="compliance_rules"):
     """Every rule's effective ``{enabled, severity, params, reason}`` from the inventory's settings.
 
     ``settings`` maps a rule id to ``{enabled: bool, severity: str, params: {...}, reason: str}`` (all
-    optional). A rule turned off must say why (``reason``), so that the report can show it. Raises
+    optional; ``resource_types`` too, a subset of the rule's types). A rule turned off or narrowed must
+    say why (``reason``), so that the report can show it. Raises
     ``MeridianError`` naming the field for an unknown rule, severity or parameter, or a wrong type.
     """
     settings = settings or {}
@@ -279,9 +281,10 @@ def resolve_policy(settings=None, field="compliance_rules"):
         where = "%s.%s" % (field, spec["id"])
         if not isinstance(own, dict):
             raise MeridianError(where, "expected {enabled, severity, params, reason}, got %r" % (own,))
-        extra = sorted(set(own) - set(["enabled", "severity", "params", "reason"]))
+        extra = sorted(set(own) - set(["enabled", "severity", "params", "resource_types", "reason"]))
         if extra:
-            raise MeridianError("%s.%s" % (where, extra[0]), "unknown setting; use enabled, severity, params or reason")
+            raise MeridianError("%s.%s" % (where, extra[0]), "unknown setting; use enabled, severity, params, "
+                                                             "resource_types or reason")
         enabled = own.get("enabled", True)
         if not isinstance(enabled, bool):
             raise MeridianError(where + ".enabled", "expected true or false, got %r" % (enabled,))
@@ -291,9 +294,16 @@ def resolve_policy(settings=None, field="compliance_rules"):
         reason = own.get("reason") or ""
         if not isinstance(reason, str):
             raise MeridianError(where + ".reason", "expected a string, got %r" % (reason,))
-        if not enabled and not reason.strip():
-            raise MeridianError(where + ".reason", "a rule turned off needs a reason (why this environment "
-                                                   "legitimately differs)")
+        types = own.get("resource_types")
+        if types is None:
+            types = list(spec["resource_types"])
+        elif not isinstance(types, (list, tuple)) or not types or set(types) - set(spec["resource_types"]):
+            raise MeridianError(where + ".resource_types", "expected a non-empty list of %s's resource types (%s), got %r"
+                                % (spec["id"], ", ".join(spec["resource_types"]), types))
+        narrowed = set(types) != set(spec["resource_types"])
+        if (not enabled or narrowed) and not reason.strip():
+            raise MeridianError(where + ".reason", "a rule turned off or narrowed needs a reason (why this "
+                                                   "environment legitimately differs)")
         params = copy.deepcopy(spec["params"])
         given = own.get("params") or {}
         if not isinstance(given, dict):
@@ -303,5 +313,6 @@ def resolve_policy(settings=None, field="compliance_rules"):
                 raise MeridianError("%s.params.%s" % (where, key), "unknown parameter; %s takes %s"
                                     % (spec["id"], ", ".join(sorted(params)) or "none"))
             params[key] = _check_type(value, params[key], "%s.params.%s" % (where, key))
-        policy[spec["id"]] = {"enabled": enabled, "severity": severity, "params": params, "reason": reason}
+        policy[spec["id"]] = {"enabled": enabled, "severity": severity, "params": params,
+                              "resource_types": [t for t in spec["resource_types"] if t in types], "reason": reason}
     return policy

@@ -6,8 +6,8 @@
 ``scan(resources, policy, suppressions, today, context)`` returns
 ``{findings, suppressed, checked_resources, rules}``: the findings (the reports package's
 ``Finding`` dicts, kind ``compliance``, with their fingerprint), those a suppression in force
-hides (with the suppression's reason and expiry), every resource judged (what the reports list as
-checked), and the rules with their effective setting (a rule turned off carries its reason). An
+hides (with the suppression's reason and expiry), every resource at least one enabled rule judged
+(what the reports list as checked), and the rules with their effective setting (a rule turned off carries its reason). An
 expired suppression is a finding of rule ``suppression-expired``.
 """
 
@@ -53,11 +53,14 @@ def checked(resource):
 def scan(resources, policy, suppressions, today, context):
     """Judge ``resources`` (compliance.resources) with ``policy`` (rules.resolve_policy) and
     ``suppressions`` (suppressions.validate) on ``today`` (a date)."""
-    raw = []
+    raw, judged = [], []
     for resource in resources:
+        if any(policy[spec["id"]]["enabled"] and spec["evaluator"] and resource["resource_type"] in
+               policy[spec["id"]]["resource_types"] for spec in R.RULES):
+            judged.append(resource)
         for spec in R.RULES:
             setting = policy[spec["id"]]
-            if not setting["enabled"] or not spec["evaluator"] or resource["resource_type"] not in spec["resource_types"]:
+            if not setting["enabled"] or not spec["evaluator"] or resource["resource_type"] not in setting["resource_types"]:
                 continue
             for violation in evaluators.evaluate(spec["evaluator"], resource, setting["params"], context):
                 finding = _finding(spec, setting, resource, violation).to_dict()
@@ -70,6 +73,7 @@ def scan(resources, policy, suppressions, today, context):
     findings.sort(key=lambda f: (f["region"], f["resource_type"], f["resource_id"], f["rule"], f["field"]))
     hidden = [dict((k, v) for k, v in f.items() if k != "resource_name") for f in suppressed]
     rules = [{"rule": spec["id"], "aws_config": spec["aws_config"], "enabled": policy[spec["id"]]["enabled"],
-              "severity": policy[spec["id"]]["severity"], "reason": policy[spec["id"]]["reason"]} for spec in R.RULES]
-    return {"findings": findings, "suppressed": hidden, "checked_resources": [checked(r) for r in resources],
+              "severity": policy[spec["id"]]["severity"], "resource_types": policy[spec["id"]]["resource_types"],
+              "reason": policy[spec["id"]]["reason"]} for spec in R.RULES]
+    return {"findings": findings, "suppressed": hidden, "checked_resources": [checked(r) for r in judged],
             "rules": rules}

@@ -97,6 +97,12 @@ def test_launch_template_imdsv2_judges_the_default_version():
     found = judge("ec2-launch-template-imdsv2-check", res(R.LAUNCH_TEMPLATE, bad, "lt-1"))
     assert found[0]["field"] == "DefaultVersion.MetadataOptions.HttpTokens" and "version 4" in found[0]["message"]
     assert judge("ec2-launch-template-imdsv2-check", res(R.LAUNCH_TEMPLATE, {"DefaultVersion": {}}))[0]["actual"] == "optional"
+    # a newer version than the default, which Auto Scaling groups launching $Latest use, is judged too
+    newer = dict(good, LatestVersion=bad["DefaultVersion"])
+    found = judge("ec2-launch-template-imdsv2-check", res(R.LAUNCH_TEMPLATE, newer, "lt-1"))
+    assert [v["field"] for v in found] == ["LatestVersion.MetadataOptions.HttpTokens"] and "latest version 4" in found[0]["message"]
+    same = dict(bad, LatestVersion=bad["DefaultVersion"])
+    assert len(judge("ec2-launch-template-imdsv2-check", res(R.LAUNCH_TEMPLATE, same))) == 1
 
 
 # encrypted-volumes
@@ -302,8 +308,11 @@ def test_policy_defaults_overrides_and_refusals():
                                "rds-instance-deletion-protection-enabled": {"enabled": False, "reason": "test env"},
                                "db-instance-backup-enabled": {"params": {"backup_retention_minimum": 7}}})
     assert policy["restricted-ssh"]["severity"] == "critical"
-    assert policy["rds-instance-deletion-protection-enabled"] == {"enabled": False, "severity": "medium",
-                                                                  "params": {"database_engines": []}, "reason": "test env"}
+    assert policy["rds-instance-deletion-protection-enabled"] == {
+        "enabled": False, "severity": "medium", "params": {"database_engines": []}, "reason": "test env",
+        "resource_types": ["AWS::RDS::DBInstance"]}
+    narrowed = R.resolve_policy({"required-tags": {"resource_types": [R.VPC, R.BUCKET], "reason": "emulator"}})
+    assert narrowed["required-tags"]["resource_types"] == [R.VPC, R.BUCKET]
     assert policy["db-instance-backup-enabled"]["params"]["backup_retention_minimum"] == 7
     for settings, field in [({"no-such-rule": {}}, "compliance_rules.no-such-rule"),
                             ({"restricted-ssh": {"severity": "urgent"}}, "compliance_rules.restricted-ssh.severity"),
@@ -311,7 +320,10 @@ def test_policy_defaults_overrides_and_refusals():
                             ({"restricted-ssh": {"params": {"port": 22}}}, "compliance_rules.restricted-ssh.params.port"),
                             ({"db-instance-backup-enabled": {"params": {"backup_retention_minimum": "7"}}},
                              "compliance_rules.db-instance-backup-enabled.params.backup_retention_minimum"),
-                            ({"restricted-ssh": {"enable": False}}, "compliance_rules.restricted-ssh.enable")]:
+                            ({"restricted-ssh": {"enable": False}}, "compliance_rules.restricted-ssh.enable"),
+                            ({"required-tags": {"resource_types": [R.VPC]}}, "compliance_rules.required-tags.reason"),
+                            ({"required-tags": {"resource_types": ["AWS::IAM::Role"], "reason": "x"}},
+                             "compliance_rules.required-tags.resource_types")]:
         with pytest.raises(MeridianError) as err:
             R.resolve_policy(settings)
         assert err.value.field == field

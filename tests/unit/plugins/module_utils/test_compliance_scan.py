@@ -69,6 +69,12 @@ def test_a_compliant_estate_has_no_finding_but_the_untagged_volume():
     assert len(result["checked_resources"]) == 5 and result["suppressed"] == []
 
 
+def test_a_narrowed_rule_leaves_the_other_types_alone():
+    result = run(settings={"required-tags": {"resource_types": [R.INSTANCE, R.SG, R.VPC], "reason": "emulator"}})
+    assert result["findings"] == []
+    assert [r for r in result["rules"] if r["rule"] == "required-tags"][0]["reason"] == "emulator"
+
+
 def test_findings_carry_the_report_fields_and_a_stable_fingerprint():
     first = run(snapshot(ssh_open=True, tokens="optional"), settings={"required-tags": {"enabled": False, "reason": "t"}})
     found = [(f["rule"], f["resource_id"], f["field"]) for f in first["findings"]]

@@ -55,7 +55,7 @@ options:
   data_classes:
     description:
       - Resource id -> residency data class, for resources whose class is not in a C(meridian:data-class) tag
-        (the database: its read replica inherits the primary's class).
+        (the database; its read replica inherits the primary's class).
     type: dict
     default: {}
   residency:
@@ -66,7 +66,7 @@ options:
         normal module run); leave it out in tests on the controller.
     type: dict
   today:
-    description: The date suppressions are judged on (YYYY-MM-DD, UTC); default today.
+    description: The date suppressions are judged on, C(YYYY-MM-DD) in UTC; default today.
     type: str
   include_global:
     description: Also read the account's buckets and CloudFront distributions.
@@ -87,6 +87,7 @@ attributes:
     description: The module changes nothing in either mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is no difference to show; the findings are the result.
 notes:
   - CloudFront is read in us-east-1; buckets are listed once and read in their own region.
   - The IAM actions it calls are listed in the compliance guide (docs/compliance.md).

@@ -207,7 +207,7 @@ def undo(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("action", choices=["apply", "snapshot", "undo"])
     parser.add_argument("--state", required=True, help="where apply records what it changed")
     parser.add_argument("--endpoint", default="", help="the AWS endpoint (the local stack's moto_server)")

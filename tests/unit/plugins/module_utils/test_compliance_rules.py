@@ -69,8 +69,8 @@ def test_restricted_ssh_fails_naming_the_rule(permission, field):
 # vpc-sg-open-only-to-authorized-ports
 
 def test_authorized_ports_pass_and_private_sources_are_not_judged():
-    assert judge("vpc-sg-open-only-to-authorized-ports", sg(perm("tcp", 80, 80), perm("tcp", 443, 443),
-                                                             perm("tcp", 8080, 8081, "10.10.0.0/16"))) == []
+    group = sg(perm("tcp", 80, 80), perm("tcp", 443, 443), perm("tcp", 8080, 8081, "10.10.0.0/16"))
+    assert judge("vpc-sg-open-only-to-authorized-ports", group) == []
 
 
 def test_unauthorized_public_ports_fail():
@@ -287,7 +287,7 @@ def test_residency_of_database_read_replicas():
 
 
 def test_the_judge_is_the_region_selection_policy_with_its_overrides():
-    judge_with, _ = build_judge({"overrides": {"EU": {"pii": ["EEA", "US"]}}})
+    judge_with = build_judge({"overrides": {"EU": {"pii": ["EEA", "US"]}}})[0]
     assert judge_with("pii", "eu-west-1", "us-east-1") is None
     assert JUDGE("pii", "eu-west-1", "us-east-1")["jurisdiction"] == "EU"
 

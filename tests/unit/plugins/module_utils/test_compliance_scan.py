@@ -48,7 +48,7 @@ def snapshot(ssh_open=False, tokens="required"):
 
 def run(snap=None, suppressions=(), settings=None, today=TODAY):
     found = RS.estate_resources([snap or snapshot()], [], [], TAGS)
-    judge, _ = build_judge()
+    judge = build_judge()[0]
     context = {"tags": TAGS, "data_classes": {}, "judge": judge, "bucket_regions": {}}
     policy = R.resolve_policy(settings or {})
     return scan(found, policy, S.validate(list(suppressions), R.RULES_BY_ID), today, context)

@@ -49,13 +49,23 @@ def _say(name, message):
     sys.stderr.flush()
 
 
+def _program(command):
+    """The program a command runs, past an ``env VAR=value ...`` prefix."""
+    words = list(command)
+    if words and os.path.basename(words[0]) == "env":
+        words = [w for w in words[1:] if "=" not in w and not w.startswith("-")] or words
+    return os.path.basename(words[0])
+
+
 def _describe_rc(command, rc):
     if rc < 0:
         try:
             return "killed by signal %s" % signal.Signals(-rc).name
         except ValueError:
             return "killed by signal %d" % -rc
-    if os.path.basename(command[0]).startswith("ansible") or "ansible-playbook" in command:
+    if rc in (126, 127):
+        return "exit code %d (%s)" % (rc, "not executable" if rc == 126 else "command not found")
+    if _program(command).startswith("ansible"):
         if rc in ANSIBLE_CODES:
             return "exit code %d (%s)" % (rc, ANSIBLE_CODES[rc])
         if rc < 8 and rc & 6 and not rc & 1:
@@ -88,19 +98,20 @@ def _finding_line(finding):
 def evaluate(command, rc, report_dir, before, accept_rc=()):
     """(exit code, [lines to print]) for a finished command; pure apart from reading the report."""
     path = os.path.join(report_dir, REPORT)
+    program = _program(command)
     failed = rc != 0 and rc not in accept_rc
     now = _stat(path)
     if failed:
-        lines = ["%s failed: %s" % (command[0], _describe_rc(command, rc))]
+        lines = ["%s failed: %s" % (program, _describe_rc(command, rc))]
         if now is not None and now != before:
             report, _reason = _load(path)
             for error in (report or {}).get("errors") or []:
                 lines.append("  report error: %s" % error)
         return 1, lines
     if now is None:
-        return 1, ["%s wrote no report: %s is missing" % (command[0], path)]
+        return 1, ["%s wrote no report: %s is missing" % (program, path)]
     if now == before:
-        return 1, ["%s wrote no report: %s is the previous run's (unchanged)" % (command[0], path)]
+        return 1, ["%s wrote no report: %s is the previous run's (unchanged)" % (program, path)]
     report, reason = _load(path)
     if report is None:
         return 1, [reason]
@@ -119,7 +130,7 @@ def evaluate(command, rc, report_dir, before, accept_rc=()):
             lines.append("  ... and %d more" % (len(findings) - SHOWN))
         return 2, lines
     if rc != 0:
-        return 1, ["%s failed: %s, and its report has no finding" % (command[0], _describe_rc(command, rc))]
+        return 1, ["%s failed: %s, and its report has no finding" % (program, _describe_rc(command, rc))]
     resources = (report.get("summary") or {}).get("resources")
     return 0, ["no finding (%s resource(s) checked): %s" % ("?" if resources is None else resources, report_dir)]
 

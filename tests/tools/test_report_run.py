@@ -121,3 +121,11 @@ def test_ansible_exit_codes_are_explained():
     assert report_run._describe_rc(["ansible-playbook"], 250) == "exit code 250 (unexpected error)"
     assert report_run._describe_rc(["tools/x.sh"], 4) == "exit code 4"
     assert report_run._describe_rc(["tools/x.sh"], -9) == "killed by signal SIGKILL"
+    assert report_run._program(["env", "ANSIBLE_CALLBACKS_ENABLED=x", "ansible-playbook", "drift.yml"]) == "ansible-playbook"
+
+
+def test_a_failed_playbook_is_named_past_an_env_prefix(tmp_path):
+    command = ["env", "MERIDIAN_X=1", sys.executable, "-c", "import sys; sys.exit(3)"]
+    result, _report_dir = _run(tmp_path, command=command)
+    assert result.returncode == 1
+    assert "drift: %s failed: exit code 3" % os.path.basename(sys.executable) in result.stderr

@@ -12,7 +12,8 @@ Usage:
 
 apply (first region = A, second = B; <name> is <project>-<env>):
   - opens TCP 22 to 0.0.0.0/0 on <name>-alb in A                  restricted-ssh, vpc-sg-open-only-to-authorized-ports
-  - makes a new default version of <name>-web in A allowing IMDSv1 ec2-launch-template-imdsv2-check
+  - creates a launch template with the estate's tags in A allowing
+    IMDSv1 (<name>-out-of-band-imdsv1)                            ec2-launch-template-imdsv2-check
   - removes Block Public Access of <name>-user-data-B and gives it
     a policy that lets anyone read                                s3-bucket-public-read-prohibited,
                                                                   s3-bucket-level-public-access-prohibited
@@ -97,16 +98,20 @@ def apply(args):
     expected += [{"rule": "restricted-ssh", "resource_id": group, "region": a},
                  {"rule": "vpc-sg-open-only-to-authorized-ports", "resource_id": group, "region": a}]
 
-    template = _template(ec2, "%s-web" % args.name)
-    version = ec2.create_launch_template_version(
-        LaunchTemplateId=template["LaunchTemplateId"], SourceVersion=str(template["DefaultVersionNumber"]),
-        VersionDescription="out of band: IMDSv1 allowed",
-        LaunchTemplateData={"MetadataOptions": {"HttpTokens": "optional", "HttpEndpoint": "enabled"}})
-    number = version["LaunchTemplateVersion"]["VersionNumber"]
-    ec2.modify_launch_template(LaunchTemplateId=template["LaunchTemplateId"], DefaultVersion=str(number))
-    state["launch_template"] = {"id": template["LaunchTemplateId"], "default": template["DefaultVersionNumber"],
-                                "added": number}
-    expected.append({"rule": "ec2-launch-template-imdsv2-check", "resource_id": template["LaunchTemplateId"], "region": a})
+    # A new template with the estate's tags (those of <name>-web), not a new version of the estate's
+    # own: the compute role compares its templates with their latest version, and moto 5.2.5 cannot
+    # delete a version (DeleteLaunchTemplateVersions answers with an internal error), which teardown
+    # needs for a template with several versions.
+    source = _template(ec2, "%s-web" % args.name)
+    tags = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [source["LaunchTemplateId"]]}])["Tags"]
+    estate = [{"Key": t["Key"], "Value": t["Value"]} for t in tags if t["Key"].startswith("meridian:")
+              and t["Key"] != "meridian:service"]
+    created = ec2.create_launch_template(
+        LaunchTemplateName="%s-out-of-band-imdsv1" % args.name,
+        LaunchTemplateData={"MetadataOptions": {"HttpTokens": "optional", "HttpEndpoint": "enabled"}},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": estate}])["LaunchTemplate"]
+    state["launch_template"] = created["LaunchTemplateId"]
+    expected.append({"rule": "ec2-launch-template-imdsv2-check", "resource_id": created["LaunchTemplateId"], "region": a})
 
     public = "%s-user-data-%s" % (args.name, b)
     state["public_bucket"] = {"name": public, "block": _block(s3b, public), "policy": _policy(s3b, public)}
@@ -141,38 +146,15 @@ def snapshot(args):
     ec2 = _client(args, "ec2", a)
     s3a, s3b = _client(args, "s3", a), _client(args, "s3", b)
     group = ec2.describe_security_groups(GroupIds=[state["security_group"]])["SecurityGroups"][0]
-    template = ec2.describe_launch_templates(LaunchTemplateIds=[state["launch_template"]["id"]])["LaunchTemplates"][0]
+    template = ec2.describe_launch_template_versions(LaunchTemplateId=state["launch_template"])["LaunchTemplateVersions"]
     public = state["public_bucket"]["name"]
     return {
         "security_group": sorted(json.dumps(p, sort_keys=True) for p in group["IpPermissions"]),
-        "launch_template": [template["DefaultVersionNumber"], template["LatestVersionNumber"]],
+        "launch_template": sorted(json.dumps(v["LaunchTemplateData"], sort_keys=True) for v in template),
         "public_bucket": [_block(s3b, public), _policy(s3b, public)],
         "unversioned_bucket": s3a.get_bucket_versioning(Bucket=state["unversioned_bucket"]).get("Status"),
         "relabelled_bucket": sorted((t["Key"], t["Value"]) for t in _tags(s3b, state["relabelled_bucket"]["name"])),
     }
-
-
-def _restore_template(ec2, template):
-    """A new version with the data of the version that was the default (the compute role's
-    ec2_launch_template compares its template with the latest version, and the Auto Scaling groups
-    launch $Latest), made the default; then the IMDSv1 version is deleted where the API allows it
-    (moto 5.2.5 answers DeleteLaunchTemplateVersions with an internal error)."""
-    versions = ec2.describe_launch_template_versions(LaunchTemplateId=template["id"])["LaunchTemplateVersions"]
-    original = [v for v in versions if v["VersionNumber"] == template["default"]][0]
-    latest = max(versions, key=lambda v: v["VersionNumber"])
-    if latest["VersionNumber"] != template["added"]:
-        return {"id": template["id"], "restored": latest["VersionNumber"]}  # already restored
-    extra = {"VersionDescription": original["VersionDescription"]} if original.get("VersionDescription") else {}
-    copy = ec2.create_launch_template_version(LaunchTemplateId=template["id"],
-                                              LaunchTemplateData=original["LaunchTemplateData"], **extra)
-    number = copy["LaunchTemplateVersion"]["VersionNumber"]
-    ec2.modify_launch_template(LaunchTemplateId=template["id"], DefaultVersion=str(number))
-    try:
-        ec2.delete_launch_template_versions(LaunchTemplateId=template["id"], Versions=[str(template["added"])])
-        deleted = True
-    except Exception:  # noqa: BLE001 - the copy above already restored what the scan and provision read
-        deleted = False
-    return {"id": template["id"], "restored": number, "deleted": template["added"] if deleted else None}
 
 
 def undo(args):
@@ -188,7 +170,12 @@ def undo(args):
         if err.response["Error"]["Code"] != "InvalidPermission.NotFound":
             raise
     done.append(state["security_group"])
-    done.append(_restore_template(ec2, state["launch_template"]))
+    try:
+        ec2.delete_launch_template(LaunchTemplateId=state["launch_template"])
+    except ClientError as err:
+        if err.response["Error"]["Code"] not in ("InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateName.NotFoundException"):
+            raise
+    done.append(state["launch_template"])
     public = state["public_bucket"]
     if public["policy"]:
         s3b.put_bucket_policy(Bucket=public["name"], Policy=public["policy"])

@@ -210,7 +210,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.compliance i
 from ansible_collections.meridian.global_infra.plugins.module_utils.compliance import suppressions as suppressions_mod
 from ansible_collections.meridian.global_infra.plugins.module_utils.compliance.residency import build_judge
 from ansible_collections.meridian.global_infra.plugins.module_utils.compliance.scan import scan
-from ansible_collections.meridian.global_infra.plugins.module_utils.reports.writer import write_reports
+from ansible_collections.meridian.global_infra.plugins.module_utils.reports import write_reports
 
 
 def prepare(params):

@@ -18,7 +18,7 @@ __metaclass__ = type
 from ansible_collections.meridian.global_infra.plugins.module_utils.compliance import evaluators
 from ansible_collections.meridian.global_infra.plugins.module_utils.compliance import rules as R
 from ansible_collections.meridian.global_infra.plugins.module_utils.compliance import suppressions as S
-from ansible_collections.meridian.global_infra.plugins.module_utils.reports.finding import Finding
+from ansible_collections.meridian.global_infra.plugins.module_utils.reports import Finding
 
 KIND = "compliance"
 

@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import (
     RegionSelectionError,
     find_region,
@@ -54,8 +56,10 @@ def _normalize_rule(value, field, groups):
 class ResidencyPolicy(object):
     """Resolved policy: which region countries may hold a data class for a market country."""
 
-    def __init__(self, overrides=None, data_classes=None):
-        policy = load_policy()
+    def __init__(self, overrides=None, data_classes=None, document=None):
+        # document: the packaged policy as load_policy() returns it, for code that cannot read the
+        # package's data files (a module: only Python files reach it); default load_policy().
+        policy = load_policy() if document is None else json.loads(json.dumps(document))
         self.groups = dict((k, set(v)) for k, v in policy["groups"].items())
         self.jurisdictions = policy["jurisdictions"]
         self.disclaimer = policy["disclaimer"]

@@ -28,6 +28,7 @@ ALLOWED = {
     "aws": {"common", "services", "network", "regions"},
     "k8s": {"common", "services"},
     "reports": {"common"},
+    "edge": {"common", "regions"},
     "compliance": {"common", "regions", "aws", "reports"},
 }
 # Packages whose __init__ is a public façade: besides the docstring, only imports of their own

@@ -6,11 +6,12 @@ export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 INVENTORY ?= inventories/local
 
-.PHONY: help setup provision scale teardown dr-drill test lint sanity units promtool molecule bench \
+.PHONY: help setup provision scale teardown dr-drill drift test lint sanity units promtool molecule bench \
         stack-start stack-stop stack-status build docs release clean
 
 help:
 	@echo "make provision   set up, start the local stack, provision $(INVENTORY)"
+	@echo "make drift       check mode of provision + unmanaged scan of INVENTORY: exit 0 none, 2 drift, 1 error (reports/drift)"
 	@echo "make test        set up, then lint + sanity + unit + build + docs + promtool + Molecule (stops the stack)"
 	@echo "make docs        build the artifact and its HTML docs into .state/docs (sphinx-build -W)"
 	@echo "make bench       benchmarks and their figures in docs/images (not part of the tests)"
@@ -39,6 +40,12 @@ scale: stack-start
 
 dr-drill: stack-start
 	ansible-playbook playbooks/dr_drill.yml -i $(INVENTORY)
+
+# Exit 0 no drift, 2 drift or unmanaged resources, 1 the run failed (docs/drift.md); DRIFT_ARGS: more
+# ansible-playbook options (e.g. --limit 'all:!k8s_clusters').
+DRIFT_ARGS ?=
+drift: stack-start
+	@tools/drift.sh -i $(INVENTORY) $(DRIFT_ARGS)
 
 # Refuses, before any change, unless TEARDOWN_CONFIRM names the inventory's environment (meridian_env);
 # the local stack is started only for a confirmed run. TEARDOWN_DELETE_DATA=true also removes the

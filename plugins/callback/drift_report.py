@@ -141,7 +141,7 @@ class CallbackModule(CallbackBase):
         out_dir = os.path.abspath(self.get_option("report_dir"))
         if not os.path.isdir(out_dir):
             os.makedirs(out_dir)
-        findings = sorted(self.findings.values(), key=_key)
+        findings = changes.merge(sorted(self.findings.values(), key=_key))
         checked = sorted(self.checked.values(), key=lambda c: (c["provider"], c["region"], c["resource_type"],
                                                                c["resource_id"]))
         self._write_json(os.path.join(out_dir, "errors.json"), self.errors)

@@ -287,3 +287,18 @@ def unmanaged_findings(scan_result, region=None, provider="aws"):
             "remediation": "declare it in the inventory/roles, or remove it (it is not the estate's: teardown leaves it)",
         })
     return findings
+
+
+def merge(findings):
+    """Findings without duplicates, and without a resource's field-less finding (a module that gave no diff)
+    where a comparison the role showed names the fields of the same resource."""
+    named = set((f["provider"], f["region"], f["resource_type"], f["resource_id"]) for f in findings
+                if f["kind"] == "drift" and f.get("field"))
+    out, seen = [], set()
+    for f in findings:
+        key = (f["kind"], f["provider"], f["region"], f["resource_type"], f["resource_id"], f.get("field", ""))
+        if key in seen or (f["kind"] == "drift" and not f.get("field") and key[1:5] in named):
+            continue
+        seen.add(key)
+        out.append(f)
+    return out

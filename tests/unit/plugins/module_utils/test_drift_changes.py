@@ -148,3 +148,15 @@ def test_unmanaged_findings():
     assert found[0]["kind"] == "unmanaged" and found[0]["resource_id"] == "i-1" and found[0]["region"] == "us-east-1"
     assert "without the estate's tags" in found[0]["message"]
     assert Finding.from_dict(found[0]).rule == "unmanaged-resource"
+
+
+def test_merge_drops_the_fieldless_finding_of_a_resource_whose_fields_are_named():
+    bare = changes.drift_findings("amazon.aws.ec2_launch_template", {"changed": True, "msg": "Would have created"},
+                                  {"template_name": "lt", "region": "r"})
+    shown = changes.drift_findings("ansible.builtin.debug", {"changed": True, "msg": {
+        "before": {"metadata_options": {"http_tokens": "optional"}}, "after": {"metadata_options": {"http_tokens": "required"}},
+        "resource_type": "ec2_launch_template", "region": "r"}}, {}, "lt")
+    merged = changes.merge(bare + shown + shown)
+    assert [(f["resource_id"], f["field"], f["expected"], f["actual"]) for f in merged] == [
+        ("lt", "metadata_options.http_tokens", "required", "optional")]
+    assert changes.merge(bare) == bare

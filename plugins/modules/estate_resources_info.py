@@ -30,7 +30,7 @@ author:
 options:
   tags:
     description:
-      - The estate's tags (C(meridian_tags)): what carries every one of them with the same value is the estate's.
+      - The estate's tags (C(meridian_tags)). What carries every one of them with the same value is the estate's.
     type: dict
     required: true
   vpc_ids:
@@ -135,8 +135,8 @@ def check_options(params):
     """Every option checked before a client is built."""
     tags = params["tags"]
     if not tags:
-        raise TeardownError("empty: give the estate's tags (meridian_tags), for example "
-                            "{'meridian:managed-by': 'meridian.global_infra', 'meridian:env': 'prod'}", "tags")
+        raise TeardownError("empty: give the estate's tags (meridian_tags), for example meridian:managed-by "
+                            "meridian.global_infra and meridian:env prod", "tags")
     unknown = sorted(set(params["declared"] or {}) - set(KINDS))
     if unknown:
         raise TeardownError("unknown kinds %s: give IDs for %s" % (", ".join(unknown), ", ".join(KINDS)), "declared")

@@ -130,14 +130,14 @@ def _bucket_settings_wanted(bucket, settings, tags, kms_key_arn):
     encryption = {"algorithm": bucket["encryption"]}
     if bucket["encryption"] == "aws:kms":
         encryption.update(key=bucket.get("kms_key_id") or kms_key_arn or None, bucket_key_enabled=True)
+    want_tags = dict(tags or {}, **{"Name": bucket["bucket"], "meridian:data-class": bucket["data_class"]})
     return {
         "versioning": "Enabled" if settings.get("versioning") else "Suspended",
         "encryption": encryption,
         "public_access": dict((key, bool((settings.get("public_access") or {}).get(key, False)))
                               for key, _name in _PUBLIC_ACCESS_KEYS),
         "object_ownership": settings.get("object_ownership"),
-        "tags": dict((str(k), str(v)) for k, v in dict(tags or {}, **{"Name": bucket["bucket"],
-                                                                        "meridian:data-class": bucket["data_class"]}).items()),
+        "tags": dict((str(k), str(v)) for k, v in want_tags.items()),
     }
 
 

@@ -112,8 +112,8 @@ _LT_ARGS = {"template_name": "meridian-local-api", "image_id": "ami-1", "instanc
             "security_group_ids": ["sg-2", "sg-1"], "user_data": "IyEvYmluL3No", "iam_instance_profile": None,
             "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": "1",
                                  "instance_metadata_tags": "disabled"},
-            "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": {"volume_size": "20", "volume_type": "gp3",
-                                                                          "encrypted": True, "delete_on_termination": True}}],
+            "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": {
+                "volume_size": "20", "volume_type": "gp3", "encrypted": True, "delete_on_termination": True}}],
             "tag_specifications": [{"resource_type": "instance", "tags": {"Name": "meridian-local-api"}}],
             "region": "us-east-1"}
 
@@ -122,8 +122,8 @@ def _lt_found(**changes):
     data = {"image_id": "ami-1", "instance_type": "t3.micro", "security_group_ids": ["sg-1", "sg-2"], "user_data": "IyEvYmluL3No",
             "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1,
                                  "instance_metadata_tags": "disabled"},
-            "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": {"volume_size": 20, "volume_type": "gp3",
-                                                                          "encrypted": True, "delete_on_termination": True}}],
+            "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": {
+                "volume_size": 20, "volume_type": "gp3", "encrypted": True, "delete_on_termination": True}}],
             "tag_specifications": [{"resource_type": "instance", "tags": [{"key": "Name", "value": "meridian-local-api"}]}]}
     for key, value in changes.items():
         data[key] = value

@@ -39,8 +39,8 @@ def test_diff_fields(diff, expected):
 
 def test_diff_fields_of_a_list_of_diffs():
     out = changes.diff_fields(SG_DIFF)
-    assert out == [("ip_permissions", [], [{"from_port": 22, "to_port": 22, "ip_protocol": "tcp",
-                                             "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}])]
+    rule = {"from_port": 22, "to_port": 22, "ip_protocol": "tcp", "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}
+    assert out == [("ip_permissions", [], [rule])]
 
 
 def test_long_values_are_cut():

@@ -24,7 +24,8 @@ description:
     drift (their own kind).
   - Tasks that Ansible skipped because their module has no check mode are not drift; they are listed as not
     checked (C(unchecked.json) and the run's summary). Failed tasks and unreachable hosts are written to
-    C(errors.json); C(tools/drift.sh) then exits 1 with their reason.
+    C(errors.json) and recorded as the report's errors (a report with errors is never clean);
+    C(tools/drift.sh) then exits 1 with their reason.
   - Results of tasks that ran outside check mode are ignored (C(playbooks/drift.yml) refuses to run without
     C(--check)).
   - Files are written by the collection's reports package (C(plugins/module_utils/reports)) into O(report_dir).
@@ -32,10 +33,13 @@ requirements:
   - enabled in the run (C(ANSIBLE_CALLBACKS_ENABLED=meridian.global_infra.drift_report)); C(tools/drift.sh) does it
 options:
   report_dir:
-    description: The directory the reports are written to (created if missing).
+    description:
+      - The directory the reports are written to (created if missing). C(tools/report_run.py) gives it in
+        E(MERIDIAN_REPORT_DIR); E(MERIDIAN_DRIFT_REPORT_DIR) wins over it.
     type: path
     default: reports/drift
     env:
+      - name: MERIDIAN_REPORT_DIR
       - name: MERIDIAN_DRIFT_REPORT_DIR
     ini:
       - section: drift_report
@@ -80,8 +84,10 @@ class CallbackModule(CallbackBase):
         label = res.get("_ansible_item_label") if res.get("ansible_loop_var") or "_ansible_item_label" in res else None
         return task, action, res, args, label
 
-    def _record(self, result):
+    def _record(self, result, skipped=False):
         task, action, res, args, label = self._context(result)
+        if skipped and not res.get("skipped"):  # an item's result may come without its skipped flag
+            res = dict(res, skipped=True)
         if not task.check_mode:
             return
         self.check_mode_seen = True
@@ -112,22 +118,28 @@ class CallbackModule(CallbackBase):
                             "msg": str(res.get("msg") or res.get("reason") or res.get("stderr") or "")[:2000]})
 
     # --- the events ----------------------------------------------------------------------------------
+    @staticmethod
+    def _loop(result):
+        """A loop task's own result: its items came one by one (v2_runner_item_on_*)."""
+        task = result._task
+        return "results" in result._result or getattr(task, "loop", None) is not None or bool(getattr(task, "loop_with", None))
+
     def v2_runner_on_ok(self, result):
-        if "results" not in result._result:  # a loop's items come one by one (v2_runner_item_on_ok)
+        if not self._loop(result):
             self._record(result)
 
     def v2_runner_item_on_ok(self, result):
         self._record(result)
 
     def v2_runner_on_skipped(self, result):
-        if "results" not in result._result:
-            self._record(result)
+        if not self._loop(result):
+            self._record(result, skipped=True)
 
     def v2_runner_item_on_skipped(self, result):
-        self._record(result)
+        self._record(result, skipped=True)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
-        if not ignore_errors:
+        if not ignore_errors and not self._loop(result):  # a failed loop's failed items are recorded
             self._error(result, "failed")
 
     def v2_runner_item_on_failed(self, result):
@@ -152,9 +164,11 @@ class CallbackModule(CallbackBase):
                                 "msg": "no task ran in check mode: run drift.yml with --check --diff (tools/drift.sh)"})
             self._write_json(os.path.join(out_dir, "errors.json"), self.errors)
         if self.errors:
-            # no report of a run that failed: the wrapper exits 1 with errors.json's reason
-            self._display.warning("drift: the run failed (%d errors), no report written: %s" % (
-                len(self.errors), os.path.join(out_dir, "errors.json")))
+            # a report that records errors is never a clean one: the wrapper exits 1 and prints them
+            self._display.warning("drift: the run failed (%d errors): %s" % (len(self.errors),
+                                                                          os.path.join(out_dir, "errors.json")))
+            self._write_reports(findings, out_dir, checked, ["%s%s: %s" % (
+                e["host"] + " " if e["host"] else "", e["task"] or e["what"], e["msg"]) for e in self.errors])
             return
         self._write_reports(findings, out_dir, checked)
         drifted = len([f for f in findings if f["kind"] == "drift"])
@@ -172,6 +186,6 @@ class CallbackModule(CallbackBase):
             handle.write("\n")
 
     @staticmethod
-    def _write_reports(findings, out_dir, checked):
+    def _write_reports(findings, out_dir, checked, errors=None):
         from ansible_collections.meridian.global_infra.plugins.module_utils.reports import write_reports
-        write_reports(findings, out_dir, "meridian-drift", checked)
+        write_reports(findings, out_dir, "meridian-drift", checked, errors)

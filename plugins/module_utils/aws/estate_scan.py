@@ -15,8 +15,9 @@ A resource is unmanaged when it is
   declared Auto Scaling groups;
 - a VPC with the estate's tags that is not one of the declared VPCs;
 - of a kind the run declares IDs for (``declared``), with the estate's tags and an ID not declared.
-Network interfaces are left out unless unattached: an attached one belongs to an instance (listed
-itself), a NAT gateway or a load balancer (requester-managed).
+Network interfaces are left out unless unattached and named by nothing: an attached one belongs to an
+instance (listed itself) or a load balancer (requester-managed), and a NAT gateway's or a VPC
+endpoint's interface is named by the gateway or endpoint (listed themselves).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -37,10 +38,19 @@ def _declared(declared):
     return dict((str(k), set(v or [])) for k, v in declared.items())
 
 
-def _unattached(interfaces):
+def _unattached(interfaces, nat_gateways=(), vpc_endpoints=()):
+    """The network interfaces that belong to nothing listed: not attached, not requester-managed, and
+    not named by a NAT gateway's addresses or a VPC endpoint (those are reported themselves)."""
+    owned = set()
+    for g in nat_gateways or []:
+        for address in g.get("NatGatewayAddresses", g.get("nat_gateway_addresses", [])) or []:
+            owned.add(address.get("NetworkInterfaceId", address.get("network_interface_id")))
+    for e in vpc_endpoints or []:
+        owned.update(e.get("NetworkInterfaceIds", e.get("network_interface_ids", [])) or [])
     return [n for n in interfaces or []
             if not n.get("RequesterManaged", n.get("requester_managed"))
-            and str(n.get("Status", n.get("status", ""))).lower() == "available"]
+            and str(n.get("Status", n.get("status", ""))).lower() == "available"
+            and n.get("NetworkInterfaceId", n.get("network_interface_id")) not in owned]
 
 
 def instance_entries(instances, tags, vpc_id):
@@ -89,7 +99,8 @@ def unmanaged(region, tags, estate_vpcs, contents, declared=None, declared_autos
         found = contents.get(vpc_id) or {}
         entries = teardown.vpc_leftovers(
             vpc_id, found.get("subnets"), found.get("security_groups"), found.get("route_tables"),
-            _unattached(found.get("network_interfaces")), found.get("internet_gateways"), found.get("nat_gateways"),
+            _unattached(found.get("network_interfaces"), found.get("nat_gateways"), found.get("vpc_endpoints")),
+            found.get("internet_gateways"), found.get("nat_gateways"),
             found.get("vpc_endpoints"), tags)
         entries += instance_entries(found.get("instances"), tags, vpc_id)
         for entry in entries:

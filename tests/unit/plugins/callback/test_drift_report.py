@@ -95,7 +95,8 @@ def test_a_failed_run_writes_errors_and_no_report(tmp_path):
     callback.v2_playbook_on_stats(None)
     errors = _read(tmp_path, "errors.json")
     assert errors[0]["task"] == "Create the VPC" and "Could not connect" in errors[0]["msg"]
-    assert not os.path.exists(os.path.join(str(tmp_path), "findings.json"))
+    report = _read(tmp_path, "findings.json")
+    assert report["complete"] is False and "Could not connect" in report["errors"][0]
 
 
 def test_a_run_outside_check_mode_is_an_error(tmp_path):
@@ -103,4 +104,4 @@ def test_a_run_outside_check_mode_is_an_error(tmp_path):
     callback.v2_runner_on_ok(_Result("amazon.aws.ec2_vpc_net", VPC, check_mode=False))
     callback.v2_playbook_on_stats(None)
     assert "check mode" in _read(tmp_path, "errors.json")[0]["msg"]
-    assert not os.path.exists(os.path.join(str(tmp_path), "findings.json"))
+    assert _read(tmp_path, "findings.json")["complete"] is False

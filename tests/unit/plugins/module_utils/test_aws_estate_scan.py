@@ -29,9 +29,12 @@ CONTENTS = {"vpc-1": {
     "network_interfaces": [
         {"NetworkInterfaceId": "eni-nat", "VpcId": "vpc-1", "SubnetId": "subnet-a", "RequesterManaged": True, "Status": "in-use"},
         {"NetworkInterfaceId": "eni-i", "VpcId": "vpc-1", "SubnetId": "subnet-b", "Status": "in-use"},
-        {"NetworkInterfaceId": "eni-free", "VpcId": "vpc-1", "SubnetId": "subnet-b", "Status": "available"}],
+        {"NetworkInterfaceId": "eni-free", "VpcId": "vpc-1", "SubnetId": "subnet-b", "Status": "available"},
+        # a NAT gateway's interface as moto 5.2.5 shows it: available, not requester-managed, named by the gateway
+        {"NetworkInterfaceId": "eni-nat2", "VpcId": "vpc-1", "SubnetId": "subnet-a", "Status": "available"}],
     "internet_gateways": [{"InternetGatewayId": "igw-1", "Attachments": [{"VpcId": "vpc-1"}], "Tags": _tags()}],
-    "nat_gateways": [{"NatGatewayId": "nat-1", "VpcId": "vpc-1", "State": "available", "Tags": _tags()}],
+    "nat_gateways": [{"NatGatewayId": "nat-1", "VpcId": "vpc-1", "State": "available", "Tags": _tags(),
+                      "NatGatewayAddresses": [{"NetworkInterfaceId": "eni-nat2"}]}],
     "vpc_endpoints": [],
     "instances": [
         {"InstanceId": "i-asg", "VpcId": "vpc-1", "State": {"Name": "running"},
@@ -45,7 +48,8 @@ CONTENTS = {"vpc-1": {
 def test_converged_estate_has_nothing_unmanaged():
     contents = {"vpc-1": dict(CONTENTS["vpc-1"], instances=CONTENTS["vpc-1"]["instances"][:1],
                               security_groups=CONTENTS["vpc-1"]["security_groups"][:2],
-                              network_interfaces=CONTENTS["vpc-1"]["network_interfaces"][:2])}
+                              network_interfaces=CONTENTS["vpc-1"]["network_interfaces"][:2]
+                              + CONTENTS["vpc-1"]["network_interfaces"][3:])}
     assert estate_scan.unmanaged("us-east-1", TAGS, [VPC], contents, {"vpc": ["vpc-1"]}, ["meridian-local-api"]) == []
 
 

@@ -6,17 +6,18 @@ export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 INVENTORY ?= inventories/local
 
-.PHONY: help setup provision scale teardown dr-drill drift test lint sanity units promtool molecule bench \
+.PHONY: help setup provision scale teardown dr-drill drift compliance test lint sanity units promtool molecule bench \
         stack-start stack-stop stack-status build docs release clean
 
 help:
 	@echo "make provision   set up, start the local stack, provision $(INVENTORY)"
-	@echo "make drift       check mode of provision + unmanaged scan of INVENTORY: exit 0 none, 2 drift, 1 error (reports/drift)"
 	@echo "make test        set up, then lint + sanity + unit + build + docs + promtool + Molecule (stops the stack)"
 	@echo "make docs        build the artifact and its HTML docs into .state/docs (sphinx-build -W)"
 	@echo "make bench       benchmarks and their figures in docs/images (not part of the tests)"
 	@echo "make release     changelog of galaxy.yml's version (CHANGELOG.md), then the checked artifact"
 	@echo "make teardown TEARDOWN_CONFIRM=<env> [TEARDOWN_DELETE_DATA=true]   remove the estate of INVENTORY (refuses without it)"
+	@echo "make drift       live estate of INVENTORY vs the code, report in $(DRIFT_REPORT_DIR); exit 0 none, 2 drift, 1 error"
+	@echo "make compliance  live estate of INVENTORY vs the policy, report in $(COMPLIANCE_REPORT_DIR); exit 0/2/1 likewise"
 	@echo "make stack-start|stack-stop|stack-status|build|clean"
 
 setup:
@@ -41,11 +42,24 @@ scale: stack-start
 dr-drill: stack-start
 	ansible-playbook playbooks/dr_drill.yml -i $(INVENTORY)
 
-# Exit 0 no drift, 2 drift or unmanaged resources, 1 the run failed (docs/drift.md); DRIFT_ARGS: more
-# ansible-playbook options (e.g. --limit 'all:!k8s_clusters').
+# Reports (docs/reports.md): findings.json, junit.xml, results.sarif, summary.md, ocsf.json in the
+# report directory. tools/report_run.py gives the exit code like terraform plan -detailed-exitcode
+# (0 no finding, 2 findings, 1 error with the reason) and passes the directory to the playbook as
+# MERIDIAN_REPORT_DIR. drift: the provision roles in check mode with diff; the drift_report callback
+# writes the report. compliance: the read-only compliance_check over the live estate; the playbook
+# fails (exit 2, a host failed) when a rule fails, which counts only with a report that has findings.
+# DRIFT_ARGS: more ansible-playbook options (e.g. --limit 'all:!k8s_clusters'); tools/drift.sh is the same.
+DRIFT_REPORT_DIR ?= reports/drift
+COMPLIANCE_REPORT_DIR ?= reports/compliance
 DRIFT_ARGS ?=
 drift: stack-start
-	@tools/drift.sh -i $(INVENTORY) $(DRIFT_ARGS)
+	@tools/report_run.py --name drift --report-dir $(DRIFT_REPORT_DIR) -- \
+	  env ANSIBLE_CALLBACKS_ENABLED=meridian.global_infra.drift_report \
+	  ansible-playbook playbooks/drift.yml -i $(INVENTORY) $(DRIFT_ARGS) --check --diff
+
+compliance: stack-start
+	@tools/report_run.py --name compliance --report-dir $(COMPLIANCE_REPORT_DIR) --accept-rc 2 -- \
+	  ansible-playbook playbooks/compliance.yml -i $(INVENTORY)
 
 # Refuses, before any change, unless TEARDOWN_CONFIRM names the inventory's environment (meridian_env);
 # the local stack is started only for a confirmed run. TEARDOWN_DELETE_DATA=true also removes the

@@ -137,8 +137,8 @@ class Finding(object):
         return hash(self.fingerprint)
 
     def __repr__(self):
-        return "Finding(%s %s %s %s%s)" % (self.kind, self.rule, self.resource_id, self.region,
-                                          (" " + self.field) if self.field else "")
+        field = (" " + self.field) if self.field else ""
+        return "Finding(%s %s %s %s%s)" % (self.kind, self.rule, self.resource_id, self.region, field)
 
 
 def default_message(values):
@@ -148,8 +148,8 @@ def default_message(values):
     subject = values["field"] or values["resource_id"]
     if values["kind"] == "drift":
         return "%s: expected %s, got %s" % (subject, format_value(values["expected"]), format_value(values["actual"]))
-    return "%s fails %s: expected %s, got %s" % (subject, values["rule"], format_value(values["expected"]),
-                                                format_value(values["actual"]))
+    return "%s fails %s: expected %s, got %s" % (
+        subject, values["rule"], format_value(values["expected"]), format_value(values["actual"]))
 
 
 def normalise_findings(findings):

@@ -9,7 +9,7 @@ Mapping: ``finding_info.uid`` is the fingerprint; ``compliance.control`` the rul
 ``meridian-code`` for drift and unmanaged resources: the code is the baseline), ``compliance.status``
 Fail; ``resources[0]`` the resource (uid, type, region, cloud partition); ``cloud`` the provider and
 region; ``remediation.desc`` how to fix; the field, expected and actual values under
-``unmapped.meridian``.
+``unmapped.meridian``. The events apply the ``cloud`` profile (``metadata.profiles``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -66,7 +66,7 @@ def event(finding, tool, time_ms, tool_version=None):
         "status": "New",
         "message": finding.message,
         "metadata": {"version": OCSF_VERSION, "product": product, "uid": finding.fingerprint,
-                     "labels": [finding.kind]},
+                     "labels": [finding.kind], "profiles": ["cloud"]},
         "finding_info": {"uid": finding.fingerprint, "title": "%s: %s" % (_TITLES[finding.kind], finding.rule),
                          "desc": finding.message, "types": [finding.kind], "created_time": time_ms},
         "compliance": {"control": finding.rule,

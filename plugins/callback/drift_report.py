@@ -46,6 +46,17 @@ options:
         key: report_dir
 """
 
+EXAMPLES = r"""
+# tools/drift.sh and make drift run this through tools/report_run.py; by hand:
+#   ANSIBLE_CALLBACKS_ENABLED=meridian.global_infra.drift_report MERIDIAN_DRIFT_REPORT_DIR=reports/drift \
+#   ansible-playbook playbooks/drift.yml -i inventories/prod --check --diff
+# or in ansible.cfg:
+#   [defaults]
+#   callbacks_enabled = meridian.global_infra.drift_report
+#   [drift_report]
+#   report_dir = reports/drift
+"""
+
 import json
 import os
 

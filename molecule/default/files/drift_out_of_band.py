@@ -83,8 +83,10 @@ def apply(spec, state_file):
     template = ec2.describe_launch_templates(LaunchTemplateNames=[spec["launch_template"]])["LaunchTemplates"][0]
     latest = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"],
                                                    Versions=["$Latest"])["LaunchTemplateVersions"][0]
+    # DescribeLaunchTemplates may leave Tags out (moto 5.2.5 does); DescribeTags has them
+    tags = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [template["LaunchTemplateId"]]}])["Tags"]
     state = {"before": before, "launch_template_data": latest["LaunchTemplateData"],
-             "launch_template_tags": template.get("Tags", [])}
+             "launch_template_tags": [{"Key": t["Key"], "Value": t["Value"]} for t in tags]}
     with open(state_file, "w") as handle:
         json.dump(state, handle)
 

@@ -70,7 +70,9 @@ def snapshot(spec, state=None):
         "autoscaling_group": {k: scaling[k] for k in ("MinSize", "MaxSize", "DesiredCapacity")},
         "versioning": s3.get_bucket_versioning(Bucket=spec["versioning_bucket"]).get("Status"),
         "launch_template": {"latest": template["LatestVersionNumber"], "default": template["DefaultVersionNumber"],
-                            "http_tokens": (default["LaunchTemplateData"].get("MetadataOptions") or {}).get("HttpTokens")},
+                            "http_tokens": (default["LaunchTemplateData"].get("MetadataOptions") or {}).get("HttpTokens"),
+                            "tags": sorted("%s=%s" % (t["Key"], t["Value"]) for t in ec2.describe_tags(Filters=[
+                                {"Name": "resource-id", "Values": [template["LaunchTemplateId"]]}])["Tags"])},
         "bucket_policy": _policy(s3, spec["policy_bucket"]),
         "public_access_block": _public_access_block(s3, spec["policy_bucket"]),
         "instance": instances,

@@ -185,6 +185,18 @@ def diff_fields(diff):
     return [(str(field), _short(after), _short(before))]
 
 
+def tag_fields(result):
+    """Per-tag differences from a result's ``added_tags`` / ``removed_tags`` (amazon.aws.ec2_tag and others
+    that give no diff): [("tags.<key>", expected, actual)]; ``tags`` holds the tags as they are (check mode)."""
+    have = result.get("tags") if isinstance(result.get("tags"), dict) else {}
+    out = []
+    for key, value in sorted((result.get("added_tags") or {}).items()):
+        out.append(("tags.%s" % key, value, have.get(key)))
+    for key, value in sorted((result.get("removed_tags") or {}).items()):
+        out.append(("tags.%s" % key, None, value))
+    return out
+
+
 def shown_comparison(action, result):
     """A comparison a role shows for a module without check mode: a ``debug`` task reporting a change whose
     ``msg`` is ``{before, after[, resource_type, region, differs]}`` (the storage role's buckets). None otherwise."""
@@ -220,7 +232,7 @@ def drift_findings(action, result, args=None, label=None, task_name="", region=N
         "remediation": "run playbooks/provision.yml to restore the declared state, or change the inventory/roles "
                        "to declare the new one (task: %s)" % task_name,
     }
-    fields = diff_fields(diff)
+    fields = diff_fields(diff) or tag_fields(result)
     findings = []
     if fields:
         for field, expected, actual in fields:

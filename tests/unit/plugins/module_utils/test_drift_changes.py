@@ -160,3 +160,12 @@ def test_merge_drops_the_fieldless_finding_of_a_resource_whose_fields_are_named(
     assert [(f["resource_id"], f["field"], f["expected"], f["actual"]) for f in merged] == [
         ("lt", "metadata_options.http_tokens", "required", "optional")]
     assert changes.merge(bare) == bare
+
+
+def test_tags_added_or_removed_name_each_tag():
+    result = {"changed": True, "added_tags": {"Name": "meridian-local-web", "meridian:env": "local"},
+              "removed_tags": {"owner": "someone"}, "tags": {"owner": "someone"}}
+    found = changes.drift_findings("amazon.aws.ec2_tag", result, {"resource": "lt-1", "region": "r"})
+    assert [(f["resource_id"], f["field"], f["expected"], f["actual"]) for f in found] == [
+        ("lt-1", "tags.Name", "meridian-local-web", None), ("lt-1", "tags.meridian:env", "local", None),
+        ("lt-1", "tags.owner", None, "someone")]

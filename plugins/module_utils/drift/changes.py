@@ -111,12 +111,32 @@ def _key(value):
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def _norm(value):
+    """A value as compared: digit strings as numbers (modules' diffs hold ports as "443" on one side, 443 on the other)."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    if isinstance(value, dict):
+        return dict((k, _norm(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    return value
+
+
+def _covers(expected, actual):
+    """Whether ``actual`` holds what ``expected`` states: equal, or for dicts every key ``expected`` gives
+    (a module's ``after`` may carry more or fewer details of an item than the read-back)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return all(k in actual and _covers(v, actual[k]) for k, v in expected.items() if k in actual) and \
+            any(k in actual for k in expected) or expected == actual
+    if isinstance(expected, list) and isinstance(actual, list):
+        return len(expected) == len(actual) and all(any(_covers(e, a) for a in actual) for e in expected)
+    return expected == actual
+
+
 def _list_delta(expected, actual):
-    """What a list lacks (expected, not there) and holds in excess (there, not expected)."""
-    have = [_key(v) for v in actual]
-    want = [_key(v) for v in expected]
-    missing = [v for v, k in zip(expected, want) if k not in have]
-    extra = [v for v, k in zip(actual, have) if k not in want]
+    """What a list lacks (expected, matched by no item there) and holds in excess (there, matching no expected item)."""
+    missing = [e for e in expected if not any(_covers(e, a) or _covers(a, e) for a in actual)]
+    extra = [a for a in actual if not any(_covers(e, a) or _covers(a, e) for e in expected)]
     return missing, extra
 
 
@@ -127,7 +147,8 @@ def _walk(expected, actual, path, out):
             if key not in actual:
                 out.append((sub, expected[key], None))
             elif key not in expected:
-                out.append((sub, None, actual[key]))
+                if path:  # a top-level attribute the code does not state (an ARN, an ID) is not drift
+                    out.append((sub, None, actual[key]))
             else:
                 _walk(expected[key], actual[key], sub, out)
         return
@@ -137,7 +158,7 @@ def _walk(expected, actual, path, out):
         missing, extra = _list_delta(expected, actual)
         if missing or extra:
             out.append((path or "value", missing, extra))
-        else:  # same items, different counts
+        elif len(expected) != len(actual):  # the same items, other counts
             out.append((path or "value", expected, actual))
         return
     if expected != actual:
@@ -177,7 +198,7 @@ def diff_fields(diff):
         return [("state", "absent", "present")]
     if isinstance(before, dict) and isinstance(after, dict):
         out = []
-        _walk(after, before, "", out)
+        _walk(_norm(after), _norm(before), "", out)
         return [(f, _short(e), _short(a)) for f, e, a in out]
     if before == after:
         return []

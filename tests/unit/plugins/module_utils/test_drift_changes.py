@@ -31,7 +31,11 @@ SG_DIFF = [{
     ({"before": {"l": [1, 3]}, "after": {"l": [1, 2]}}, [("l", [2], [3])]),
     ({"before": "a: 1\n", "after": "a: 2\n", "after_header": "manifests/api.yml"}, [("manifests/api.yml", "a: 2\n", "a: 1\n")]),
     ({"prepared": "+ x"}, [("content", "+ x", None)]),
-    ({"before": {"a": None}, "after": {"b": 1}}, [("a", None, None), ("b", 1, None)]),
+    # a top-level attribute the code does not state (after) is not drift; a nested one is
+    ({"before": {"arn": "x"}, "after": {"b": 1}}, [("b", 1, None)]),
+    ({"before": {"tags": {"a": "1", "owner": "x"}}, "after": {"tags": {"a": "1"}}}, [("tags.owner", None, "x")]),
+    # digit strings against numbers
+    ({"before": {"port": 443}, "after": {"port": "443"}}, []),
 ])
 def test_diff_fields(diff, expected):
     assert changes.diff_fields(diff) == expected
@@ -169,3 +173,18 @@ def test_tags_added_or_removed_name_each_tag():
     assert [(f["resource_id"], f["field"], f["expected"], f["actual"]) for f in found] == [
         ("lt-1", "tags.Name", "meridian-local-web", None), ("lt-1", "tags.meridian:env", "local", None),
         ("lt-1", "tags.owner", None, "someone")]
+
+
+def test_a_security_group_diff_with_more_details_on_one_side():
+    """amazon.aws.ec2_security_group's after holds ports as text and the referenced group's details."""
+    pair = {"group_id": "sg-alb", "user_id": "123456789012"}
+    diff = {
+        "before": {"group_name": "app", "security_group_arn": "arn:aws:ec2:r:1:security-group/sg-app", "ip_permissions": [
+            {"from_port": 22, "to_port": 22, "ip_protocol": "tcp", "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}],
+             "user_id_group_pairs": []},
+            {"from_port": 8081, "to_port": 8081, "ip_protocol": "tcp", "ip_ranges": [], "user_id_group_pairs": [pair]}]},
+        "after": {"group_name": "app", "ip_permissions": [
+            {"from_port": "8081", "to_port": "8081", "ip_protocol": "tcp", "ip_ranges": [],
+             "user_id_group_pairs": [dict(pair, group_name="alb", description="the balancer", vpc_id="vpc-1")]}]},
+    }
+    assert changes.diff_fields(diff) == [("ip_permissions", [], [diff["before"]["ip_permissions"][0]])]

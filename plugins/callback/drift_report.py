@@ -176,8 +176,8 @@ class CallbackModule(CallbackBase):
             self._write_json(os.path.join(out_dir, "errors.json"), self.errors)
         if self.errors:
             # a report that records errors is never a clean one: the wrapper exits 1 and prints them
-            self._display.warning("drift: the run failed (%d errors): %s" % (len(self.errors),
-                                                                          os.path.join(out_dir, "errors.json")))
+            errors_file = os.path.join(out_dir, "errors.json")
+            self._display.warning("drift: the run failed (%d errors): %s" % (len(self.errors), errors_file))
             self._write_reports(findings, out_dir, checked, ["%s%s: %s" % (
                 e["host"] + " " if e["host"] else "", e["task"] or e["what"], e["msg"]) for e in self.errors])
             return

@@ -49,12 +49,14 @@ dr-drill: stack-start
 # MERIDIAN_REPORT_DIR. drift: the provision roles in check mode with diff; the drift_report callback
 # writes the report. compliance: the read-only compliance_check over the live estate; the playbook
 # fails (exit 2, a host failed) when a rule fails, which counts only with a report that has findings.
+# DRIFT_ARGS: more ansible-playbook options (e.g. --limit 'all:!k8s_clusters'); tools/drift.sh is the same.
 DRIFT_REPORT_DIR ?= reports/drift
 COMPLIANCE_REPORT_DIR ?= reports/compliance
+DRIFT_ARGS ?=
 drift: stack-start
 	@tools/report_run.py --name drift --report-dir $(DRIFT_REPORT_DIR) -- \
 	  env ANSIBLE_CALLBACKS_ENABLED=meridian.global_infra.drift_report \
-	  ansible-playbook playbooks/drift.yml -i $(INVENTORY) --check --diff
+	  ansible-playbook playbooks/drift.yml -i $(INVENTORY) $(DRIFT_ARGS) --check --diff
 
 compliance: stack-start
 	@tools/report_run.py --name compliance --report-dir $(COMPLIANCE_REPORT_DIR) --accept-rc 2 -- \

@@ -111,3 +111,85 @@ def asg_drift(groups, services, subnet_ids, tags, health_check_period=120):
         if differing:
             out[service["name"]] = dict(sizes, differs=differing)
     return out
+
+
+_LAUNCH_TEMPLATE_KEYS = ("image_id", "instance_type", "security_group_ids", "iam_instance_profile", "user_data",
+                         "metadata_options", "block_device_mappings", "tag_specifications")
+
+
+def _scalar(value):
+    """Module arguments arrive as text from templates; the read-back has ints and bools."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def _subset(wanted, have):
+    """``have`` cut down to the keys ``wanted`` states (recursively), values normalised like ``wanted``'s."""
+    if isinstance(wanted, dict):
+        have = have if isinstance(have, dict) else {}
+        return dict((k, _subset(v, have.get(k))) for k, v in wanted.items() if v is not None)
+    if isinstance(wanted, list):
+        have = have if isinstance(have, list) else []
+        return [_subset(w, have[i] if i < len(have) else None) for i, w in enumerate(wanted)]
+    return _scalar(have)
+
+
+def _clean(value):
+    if isinstance(value, dict):
+        return dict((k, _clean(v)) for k, v in value.items() if v is not None)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return _scalar(value)
+
+
+def _tag_specifications(specs):
+    out = []
+    for spec in specs or []:
+        tags = spec.get("tags") or {}
+        if isinstance(tags, list):
+            tags = dict((t.get("key", t.get("Key")), t.get("value", t.get("Value"))) for t in tags)
+        out.append({"resource_type": spec.get("resource_type"), "tags": dict((str(k), str(v)) for k, v in tags.items())})
+    return sorted(out, key=lambda s: str(s["resource_type"]))
+
+
+def launch_template_drift(args, templates):
+    """How a launch template's latest version differs from the arguments ec2_launch_template was given.
+
+    ``args`` are the module's arguments as it ran (its result's ``invocation.module_args``: the plan,
+    stated once, in the task); ``templates`` is ec2_launch_template_info's ``launch_templates``
+    (versions with their ``launch_template_data``). amazon.aws.ec2_launch_template reports a change
+    without a diff; this names the settings. Returns ``{differs, before, after}`` with the differing
+    settings as the latest version holds them (before) and as the arguments state them (after); a
+    missing template has ``differs == ["absent"]``.
+    """
+    if not isinstance(args, dict) or not args.get("template_name"):
+        raise ComputePlanError("args", "expected ec2_launch_template's module_args with template_name, got %r" % (args,))
+    wanted = dict((k, _clean(args[k])) for k in _LAUNCH_TEMPLATE_KEYS if args.get(k) not in (None, [], {}))
+    if "tag_specifications" in wanted:
+        wanted["tag_specifications"] = _tag_specifications(wanted["tag_specifications"])
+    template = next((t for t in templates or [] if t.get("launch_template_name") == args["template_name"]), None)
+    if template is None:
+        return {"differs": ["absent"], "before": {}, "after": wanted}
+    versions = template.get("versions") or []
+    latest = next((v for v in versions if v.get("version_number") == template.get("latest_version_number")),
+                  versions[-1] if versions else {})
+    data = latest.get("launch_template_data") or {}
+    have = {}
+    for key, value in wanted.items():
+        if key == "tag_specifications":
+            have[key] = _tag_specifications(data.get(key))
+        elif key == "iam_instance_profile":
+            profile = data.get(key) or {}
+            arn = profile.get("arn") or ""
+            same = value in (profile.get("name"), arn) or arn.endswith("/" + str(value))
+            have[key] = value if same else (profile.get("name") or arn or None)
+        elif key == "security_group_ids":
+            have[key] = sorted(data.get(key) or [])
+            wanted[key] = sorted(value)
+        else:
+            have[key] = _subset(value, data.get(key))
+    differs = sorted(k for k in wanted if wanted[k] != have[k])
+    return {"differs": differs, "before": dict((k, have[k]) for k in differs), "after": dict((k, wanted[k]) for k in differs)}

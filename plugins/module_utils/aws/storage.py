@@ -100,3 +100,75 @@ def replication_violations(buckets, source_country, target_country, policy):
             found["bucket"] = found["name"] = bucket["name"]
             out.append(found)
     return out
+
+
+_PUBLIC_ACCESS_KEYS = (("block_public_acls", "BlockPublicAcls"), ("ignore_public_acls", "IgnorePublicAcls"),
+                       ("block_public_policy", "BlockPublicPolicy"), ("restrict_public_buckets", "RestrictPublicBuckets"))
+
+
+def _bucket_settings_now(found):
+    """A bucket of s3_bucket_info (bucket_facts: versioning, encryption, public access block, ownership,
+    tagging) in the shape of ``_bucket_settings_wanted``."""
+    versioning = (found.get("bucket_versioning") or {}).get("Status") or "Disabled"
+    rules = ((found.get("bucket_encryption") or {}).get("ServerSideEncryptionConfiguration") or {}).get("Rules") or [{}]
+    by_default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
+    encryption = {"algorithm": by_default.get("SSEAlgorithm")}
+    if by_default.get("SSEAlgorithm") == "aws:kms":
+        encryption.update(key=by_default.get("KMSMasterKeyID"), bucket_key_enabled=bool(rules[0].get("BucketKeyEnabled")))
+    block = (found.get("public_access_block") or {}).get("PublicAccessBlockConfiguration") or {}
+    ownership = ((found.get("bucket_ownership_controls") or {}).get("OwnershipControls") or {}).get("Rules") or [{}]
+    return {
+        "versioning": versioning,
+        "encryption": encryption,
+        "public_access": dict((key, bool(block.get(name, False))) for key, name in _PUBLIC_ACCESS_KEYS),
+        "object_ownership": ownership[0].get("ObjectOwnership"),
+        "tags": dict((str(k), str(v)) for k, v in (found.get("bucket_tagging") or {}).items()),
+    }
+
+
+def _bucket_settings_wanted(bucket, settings, tags, kms_key_arn):
+    encryption = {"algorithm": bucket["encryption"]}
+    if bucket["encryption"] == "aws:kms":
+        encryption.update(key=bucket.get("kms_key_id") or kms_key_arn or None, bucket_key_enabled=True)
+    want_tags = dict(tags or {}, **{"Name": bucket["bucket"], "meridian:data-class": bucket["data_class"]})
+    return {
+        "versioning": "Enabled" if settings.get("versioning") else "Suspended",
+        "encryption": encryption,
+        "public_access": dict((key, bool((settings.get("public_access") or {}).get(key, False)))
+                              for key, _name in _PUBLIC_ACCESS_KEYS),
+        "object_ownership": settings.get("object_ownership"),
+        "tags": dict((str(k), str(v)) for k, v in want_tags.items()),
+    }
+
+
+def bucket_drift(found, buckets, settings, tags, kms_key_arn=None):
+    """Which of the planned buckets are missing or differ from the settings the role applies, and how.
+
+    ``found`` is s3_bucket_info's ``buckets`` (bucket_facts: bucket_versioning, bucket_encryption,
+    public_access_block, bucket_ownership_controls, bucket_tagging); ``buckets`` is ``bucket_plan``'s
+    list; ``settings`` the role's bucket settings (``versioning``, ``public_access``,
+    ``object_ownership``: the same values the s3_bucket task sends); ``tags`` the common tags;
+    ``kms_key_arn`` the region's key of SSE-KMS buckets without their own ``kms_key_id``.
+    Returns ``{bucket: {"differs": [fields], "before": {...}, "after": {...}}}`` for the buckets
+    missing (``differs == ["absent"]``, ``before == {}``) or differing; buckets in step are left out.
+    amazon.aws.s3_bucket has no check mode, so the role calls it only for the buckets listed here,
+    and under ``--check`` shows this comparison instead.
+    """
+    if not isinstance(found, (list, tuple)):
+        raise StoragePlanError("buckets", "expected s3_bucket_info's buckets list, got %r" % (found,))
+    if not isinstance(settings, dict):
+        raise StoragePlanError("settings", "expected the role's bucket settings (a dict), got %r" % (settings,))
+    by_name = dict((b.get("name"), b) for b in found)
+    out = {}
+    for bucket in buckets:
+        want = _bucket_settings_wanted(bucket, settings, tags, kms_key_arn)
+        have = by_name.get(bucket["bucket"])
+        if have is None:
+            out[bucket["bucket"]] = {"differs": ["absent"], "before": {}, "after": want}
+            continue
+        now = _bucket_settings_now(have)
+        differs = sorted(key for key in want if want[key] != now[key])
+        if differs:
+            out[bucket["bucket"]] = {"differs": differs, "before": dict((k, now[k]) for k in differs),
+                                     "after": dict((k, want[k]) for k in differs)}
+    return out

@@ -105,3 +105,51 @@ def test_listeners_default_to_the_tls13_only_policy():
         "Protocol": "HTTPS", "Port": "443", "Host": "#{host}", "Path": "/#{path}", "Query": "#{query}", "StatusCode": "HTTP_301"}
     legacy = alb_listeners(SERVICES, "arn:aws:acm:us-east-1:1:certificate/x", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06")[0]
     assert legacy["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+
+
+# launch_template_drift: ec2_launch_template's arguments against the latest version read back
+_LT_ARGS = {"template_name": "meridian-local-api", "image_id": "ami-1", "instance_type": "t3.micro",
+            "security_group_ids": ["sg-2", "sg-1"], "user_data": "IyEvYmluL3No", "iam_instance_profile": None,
+            "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": "1",
+                                 "instance_metadata_tags": "disabled"},
+            "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": {
+                "volume_size": "20", "volume_type": "gp3", "encrypted": True, "delete_on_termination": True}}],
+            "tag_specifications": [{"resource_type": "instance", "tags": {"Name": "meridian-local-api"}}],
+            "region": "us-east-1"}
+
+
+def _lt_found(**changes):
+    data = {"image_id": "ami-1", "instance_type": "t3.micro", "security_group_ids": ["sg-1", "sg-2"], "user_data": "IyEvYmluL3No",
+            "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1,
+                                 "instance_metadata_tags": "disabled"},
+            "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": {
+                "volume_size": 20, "volume_type": "gp3", "encrypted": True, "delete_on_termination": True}}],
+            "tag_specifications": [{"resource_type": "instance", "tags": [{"key": "Name", "value": "meridian-local-api"}]}]}
+    for key, value in changes.items():
+        data[key] = value
+    return [{"launch_template_name": "meridian-local-api", "latest_version_number": 2,
+             "versions": [{"version_number": 1, "launch_template_data": {}},
+                          {"version_number": 2, "launch_template_data": data}]}]
+
+
+def test_launch_template_in_step():
+    from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute import launch_template_drift
+    assert launch_template_drift(_LT_ARGS, _lt_found())["differs"] == []
+
+
+def test_launch_template_allowing_imdsv1():
+    from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute import launch_template_drift
+    found = _lt_found(metadata_options={"http_endpoint": "enabled", "http_tokens": "optional",
+                                        "http_put_response_hop_limit": 1, "instance_metadata_tags": "disabled"})
+    out = launch_template_drift(_LT_ARGS, found)
+    assert out["differs"] == ["metadata_options"]
+    assert out["before"]["metadata_options"]["http_tokens"] == "optional"
+    assert out["after"]["metadata_options"]["http_tokens"] == "required"
+
+
+def test_launch_template_missing_and_bad_args():
+    import pytest as _pytest
+    from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute import ComputePlanError, launch_template_drift
+    assert launch_template_drift(_LT_ARGS, [])["differs"] == ["absent"]
+    with _pytest.raises(ComputePlanError):
+        launch_template_drift({}, [])

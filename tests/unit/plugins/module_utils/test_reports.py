@@ -10,10 +10,10 @@ __metaclass__ = type
 import copy
 import datetime
 import hashlib
+import importlib.util
 import json
 import os
 
-import jsonschema
 import pytest
 from lxml import etree
 
@@ -25,29 +25,29 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 SCHEMAS = os.path.join(TESTS, "data", "schemas")
 FIXTURE = os.path.join(TESTS, "unit", "fixtures", "reports", "findings.json")
+# The validators of the report formats (tools/reports/validate_reports.py, also run on the reports of
+# the Molecule drift and compliance runs).
+_spec = importlib.util.spec_from_file_location(
+    "validate_reports", os.path.join(os.path.dirname(TESTS), "tools", "reports", "validate_reports.py"))
+validate_reports = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(validate_reports)
 REPORT_FILES = ["findings.json", "junit.xml", "ocsf.json", "results.sarif", "summary.md"]
 WHEN = datetime.datetime(2026, 11, 30, 10, 0, 0, tzinfo=datetime.timezone.utc)
 
 
 @pytest.fixture(scope="module")
 def sarif_validator():
-    with open(os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")) as handle:
-        schema = json.load(handle)
-    jsonschema.Draft4Validator.check_schema(schema)
-    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    return validate_reports.sarif_validator()
 
 
 @pytest.fixture(scope="module")
 def ocsf_validator():
-    with open(os.path.join(SCHEMAS, "ocsf-1.5.0-compliance_finding.schema.json")) as handle:
-        schema = json.load(handle)
-    jsonschema.Draft7Validator.check_schema(schema)
-    return jsonschema.Draft7Validator(schema)
+    return validate_reports.ocsf_validator()
 
 
 @pytest.fixture(scope="module")
 def junit_schema():
-    return etree.XMLSchema(etree.parse(os.path.join(SCHEMAS, "JUnit.xsd")))
+    return validate_reports.junit_schema()
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +56,8 @@ def fixture():
         return json.load(handle)
 
 
-def _schema_errors(validator, document):
-    return ["%s: %s" % ("/".join(str(p) for p in e.absolute_path), e.message) for e in validator.iter_errors(document)]
-
-
-def _junit_errors(schema, text):
-    document = etree.fromstring(text.encode("utf-8"))
-    if schema.validate(document):
-        return []
-    return [str(e) for e in schema.error_log]
+_schema_errors = validate_reports.schema_errors
+_junit_errors = validate_reports.junit_errors
 
 
 def _write(tmp_path, fixture, **kwargs):
@@ -380,3 +373,17 @@ def test_a_rewrite_replaces_the_previous_report(tmp_path, fixture):
     paths = write_reports([], str(tmp_path / "report"), "meridian-drift", generated_at=WHEN)
     assert json.loads(_read(paths, "json"))["findings"] == []
     assert sorted(os.listdir(str(tmp_path / "report"))) == REPORT_FILES
+
+
+def test_the_validation_tool_passes_a_written_report_and_names_a_broken_file(tmp_path, fixture):
+    out = tmp_path / "report"
+    _write(tmp_path, fixture)
+    assert validate_reports.main([str(out)]) == 0
+    sarif = json.loads((out / "results.sarif").read_text())
+    del sarif["runs"][0]["tool"]
+    (out / "results.sarif").write_text(json.dumps(sarif))
+    (out / "junit.xml").write_text("<testsuites><bogus/></testsuites>")
+    errors = validate_reports.directory_errors(str(out))
+    assert any(e.startswith(str(out / "results.sarif")) and "tool" in e for e in errors), errors
+    assert any(e.startswith(str(out / "junit.xml")) for e in errors), errors
+    assert validate_reports.main([str(out)]) == 1

@@ -7,14 +7,15 @@ molecule/default/verify_drift.yml, and their undoing.
     drift_out_of_band.py snapshot|apply|undo SPEC_JSON STATE_FILE
 
 SPEC_JSON: {endpoint_url, access_key, secret_key, region, security_group_id, autoscaling_group,
-versioning_bucket, policy_bucket, launch_template, subnet_id}. ``apply`` records what it changes
-into STATE_FILE first, then makes the six changes: port 22 opened to 0.0.0.0/0 on the security
-group, the Auto Scaling group's maximum raised by 2, versioning suspended on a bucket, a launch
-template version allowing IMDSv1 made the default, a public bucket policy (its public access
-block opened first, as AWS refuses a public policy otherwise), and an untagged instance in the
-subnet. ``undo`` restores what STATE_FILE recorded (the launch template is recreated with its
-first version: a version cannot be deleted everywhere). ``snapshot`` prints the settings these
-touch. Each prints a JSON document.
+versioning_bucket, policy_bucket, launch_template, subnet_id, unmanaged_bucket, tags}. ``apply``
+records what it changes into STATE_FILE first, then makes the seven changes: port 22 opened to
+0.0.0.0/0 on the security group, the Auto Scaling group's maximum raised by 2, versioning
+suspended on a bucket, a launch template version allowing IMDSv1 made the default, a public
+bucket policy (its public access block opened first, as AWS refuses a public policy otherwise),
+an untagged instance in the subnet, and a bucket of the region with the estate's tags (``tags``)
+that the code does not declare. ``undo`` restores what STATE_FILE recorded (the launch template is
+recreated with its first version: a version cannot be deleted everywhere; the bucket is deleted).
+``snapshot`` prints the settings these touch. Each prints a JSON document.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -76,7 +77,21 @@ def snapshot(spec, state=None):
         "bucket_policy": _policy(s3, spec["policy_bucket"]),
         "public_access_block": _public_access_block(s3, spec["policy_bucket"]),
         "instance": instances,
+        "unmanaged_bucket": _bucket_tags(s3, spec["unmanaged_bucket"]),
     }
+
+
+def _bucket_tags(s3, bucket):
+    """The bucket's tags, or None when there is no such bucket."""
+    try:
+        return dict((t["Key"], t["Value"]) for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"])
+    except botocore.exceptions.ClientError as err:
+        code = err.response["Error"]["Code"]
+        if code in ("NoSuchBucket", "404"):
+            return None
+        if code == "NoSuchTagSet":
+            return {}
+        raise
 
 
 def apply(spec, state_file):
@@ -112,6 +127,14 @@ def apply(spec, state_file):
     instance = ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1,
                                  SubnetId=spec["subnet_id"])["Instances"][0]["InstanceId"]
     state["instance_id"] = instance
+    with open(state_file, "w") as handle:
+        json.dump(state, handle)
+    if before["unmanaged_bucket"] is None:
+        s3.create_bucket(Bucket=spec["unmanaged_bucket"], **({} if spec["region"] == "us-east-1" else {
+            "CreateBucketConfiguration": {"LocationConstraint": spec["region"]}}))
+        state["unmanaged_bucket"] = spec["unmanaged_bucket"]
+    s3.put_bucket_tagging(Bucket=spec["unmanaged_bucket"], Tagging={"TagSet": [
+        {"Key": k, "Value": str(v)} for k, v in sorted(spec["tags"].items())]})
     with open(state_file, "w") as handle:
         json.dump(state, handle)
     return {"before": before, "instance_id": instance, "after": snapshot(spec, state)}
@@ -151,6 +174,8 @@ def undo(spec, state_file):
         s3.put_public_access_block(Bucket=spec["policy_bucket"], PublicAccessBlockConfiguration=before["public_access_block"])
     if state.get("instance_id"):
         ec2.terminate_instances(InstanceIds=[state["instance_id"]])
+    if state.get("unmanaged_bucket"):
+        s3.delete_bucket(Bucket=state["unmanaged_bucket"])
     return {"before": before, "after": snapshot(spec, state)}
 
 

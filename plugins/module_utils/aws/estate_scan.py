@@ -15,6 +15,10 @@ A resource is unmanaged when it is
   declared Auto Scaling groups;
 - a VPC with the estate's tags that is not one of the declared VPCs;
 - of a kind the run declares IDs for (``declared``), with the estate's tags and an ID not declared.
+Outside the VPCs, the resources that carry every one of the estate's tags are found through the
+Resource Groups Tagging API (GetResources with the estate's tags as TagFilters): S3 buckets of the
+region, ELBv2 load balancers and target groups, CloudFront distributions (``TAGGED_KINDS``). Such a
+resource is unmanaged when its kind is in ``declared`` and neither its ID, its name nor its ARN is.
 Network interfaces are left out unless unattached and named by nothing: an attached one belongs to an
 instance (listed itself) or a load balancer (requester-managed), and a NAT gateway's or a VPC
 endpoint's interface is named by the gateway or endpoint (listed themselves).
@@ -27,6 +31,77 @@ __metaclass__ = type
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws import teardown
 
 _INSTANCE_GONE = ("shutting-down", "terminated")
+
+# The kinds found outside the VPCs by their tags, and the Resource Groups Tagging API's resource
+# type filter of each (service[:resource-type]).
+TAGGED_KINDS = {
+    "bucket": "s3",
+    "load_balancer": "elasticloadbalancing:loadbalancer",
+    "target_group": "elasticloadbalancing:targetgroup",
+    "distribution": "cloudfront:distribution",
+}
+
+
+def arn_resource(arn):
+    """The kind, ID and name of a tagged resource's ARN, or None for a kind this scan does not judge.
+
+    arn:aws:s3:::NAME (bucket: ID and name NAME);
+    arn:aws:elasticloadbalancing:R:A:loadbalancer/app|net|gwy/NAME/HASH (load_balancer: ID the ARN);
+    arn:aws:elasticloadbalancing:R:A:targetgroup/NAME/HASH (target_group: ID the ARN);
+    arn:aws:cloudfront::A:distribution/ID (distribution).
+    """
+    parts = str(arn or "").split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        raise teardown.TeardownError("%r is not an ARN" % (arn,), "ResourceARN")
+    service, path = parts[2], parts[5]
+    if service == "s3" and path and "/" not in path:
+        return {"kind": "bucket", "id": path, "name": path, "arn": arn}
+    pieces = path.split("/")
+    if service == "elasticloadbalancing" and pieces[0] == "loadbalancer" and len(pieces) == 4:
+        return {"kind": "load_balancer", "id": arn, "name": pieces[2], "arn": arn}
+    if service == "elasticloadbalancing" and pieces[0] == "targetgroup" and len(pieces) == 3:
+        return {"kind": "target_group", "id": arn, "name": pieces[1], "arn": arn}
+    if service == "cloudfront" and pieces[0] == "distribution" and len(pieces) == 2:
+        return {"kind": "distribution", "id": pieces[1], "name": "", "arn": arn}
+    return None
+
+
+def bucket_region(location):
+    """The region of a GetBucketLocation answer (empty or None: us-east-1; the legacy EU: eu-west-1)."""
+    if isinstance(location, dict):
+        location = location.get("LocationConstraint")
+    if not location:
+        return "us-east-1"
+    return "eu-west-1" if location == "EU" else str(location)
+
+
+def tagged_unmanaged(region, tags, mappings, declared, bucket_regions=None):
+    """The resources found by their tags (GetResources' ResourceTagMappingList) that the run does not declare.
+
+    Only the kinds in ``declared`` are judged (a kind left out is not scanned); a resource is
+    declared when its ID, its name or its ARN is listed. A bucket is judged only in its own region
+    (``bucket_regions``: bucket name -> region; a bucket missing there is judged where found).
+    What does not carry every one of the estate's ``tags`` is left out (it is not the estate's).
+    Returns [{kind, id, name, vpc_id (empty), region, reason}], sorted by kind and ID.
+    """
+    tags = teardown._check_tags(tags, "tags")
+    declared = _declared(declared)
+    regions = bucket_regions or {}
+    out = []
+    for mapping in mappings or []:
+        found = arn_resource(mapping.get("ResourceARN"))
+        if found is None or found["kind"] not in declared or not teardown.carries_tags(mapping, tags, "tags"):
+            continue
+        if found["kind"] == "bucket" and regions.get(found["id"], region) != region:
+            continue
+        if declared[found["kind"]] & set([found["id"], found["name"], found["arn"]]):
+            continue
+        name = teardown.resource_tags(mapping).get("Name", "") or found["name"]
+        out.append({"kind": found["kind"], "id": found["id"], "name": name if name != found["id"] else "",
+                    "vpc_id": "", "region": region,
+                    "reason": "carries the estate's tags, and the code declares no such %s in %s"
+                              % (found["kind"].replace("_", " "), region)})
+    return sorted(out, key=lambda e: (e["kind"], e["id"]))
 
 
 def _declared(declared):

@@ -1,9 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to meridian.global_infra
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The read-only EC2 client of the unmanaged-resource scan: the estate's VPCs and what is inside them.
+"""The read-only clients of the unmanaged-resource scan: the estate's VPCs and what is inside them (EC2),
+the resources that carry the estate's tags (Resource Groups Tagging API) and the buckets' regions (S3).
 
-Build it from an ``AnsibleAWSModule``: ``EstateClient.from_module(module)``. Every listing is
+Build them from an ``AnsibleAWSModule``: ``EstateClient.from_module(module)``, ``TaggedClient.from_module(module)``,
+``BucketLocationClient.from_module(module)``. Every listing is
 paginated in full and retried as one unit (``common.retry``); nothing here writes.
 """
 
@@ -11,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.clients.aws_api import AwsClient
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients.aws_api import AwsApiError, AwsClient
 
 
 def tag_filters(tags):
@@ -45,3 +47,33 @@ class EstateClient(AwsClient):
             "vpc_endpoints": self._list("describe_vpc_endpoints", "VpcEndpoints", subject=subject, Filters=in_vpc),
             "instances": [i for r in reservations for i in r.get("Instances", [])],
         }
+
+
+def tag_key_filters(tags):
+    """GetResources' TagFilters: every key with its one value (a resource must match all of them)."""
+    return [{"Key": k, "Values": [str(v)]} for k, v in sorted(tags.items())]
+
+
+class TaggedClient(AwsClient):
+    SERVICE = "resourcegroupstaggingapi"
+
+    def resources(self, tags, resource_types):
+        """GetResources' ResourceTagMappingList for the resources of ``resource_types`` with every one of ``tags``."""
+        if not resource_types:
+            return []
+        return self._list("get_resources", "ResourceTagMappingList", subject="the estate's tags",
+                          permission="tag:GetResources", TagFilters=tag_key_filters(tags),
+                          ResourceTypeFilters=sorted(resource_types))
+
+
+class BucketLocationClient(AwsClient):
+    SERVICE = "s3"
+
+    def location(self, bucket):
+        """GetBucketLocation's answer for one bucket, or None when it was deleted since it was listed."""
+        try:
+            return self._call("get_bucket_location", subject="bucket %s" % bucket, Bucket=bucket)
+        except AwsApiError as err:
+            if err.code == "NoSuchBucket":
+                return None
+            raise

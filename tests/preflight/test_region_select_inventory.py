@@ -72,6 +72,8 @@ def _listed(output, group="regions"):
     k8s_clusters): the hosts --list-hosts shows."""
     plays = []
     for block in re.split(r"\n\s*play #\d+ ", output)[1:]:
+        if "pattern: ['all']" in block:
+            continue  # a guard over every host (drift.yml refuses to run outside check mode), not a region play
         over_clusters = "pattern: ['k8s_clusters']" in block
         if over_clusters != (group == "k8s_clusters"):
             continue

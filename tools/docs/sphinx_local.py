@@ -21,6 +21,7 @@ CORE_LABELS = {
     "playbooks_tests": "playbook_guide/playbooks_tests.html",
     "plugins_lookup": "plugins/lookup.html",
     "inventory_plugins": "plugins/inventory.html",
+    "callback_plugins": "plugins/callback.html",
     "collections_installing": "collections_guide/collections_installing.html",
 }
 PLUGIN_LABEL = re.compile(r"^ansible_collections\.([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+_[a-z_]+)(?:__(.*))?$")

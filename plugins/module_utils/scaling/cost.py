@@ -67,8 +67,8 @@ def instance_type_prices(instance_types, field="cost.instance_types"):
         if isinstance(item, str):
             item = {"type": item}
         if not isinstance(item, dict) or not isinstance(item.get("type"), str) or "." not in item["type"]:
-            raise CostError("%s must be {type: <instance type such as t3.small>, weight?, price?}, got %r"
-                            % (ifield, item), ifield + ".type")
+            raise CostError("%s.type must be an instance type such as t3.small (an entry is {type, weight?, price?}), "
+                            "got %r" % (ifield, item), ifield + ".type")
         weight = item.get("weight", 1)
         if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
             raise CostError("%s.weight must be a whole number of units >= 1, got %r" % (ifield, weight), ifield + ".weight")
@@ -154,6 +154,25 @@ class Pricing:
                    spot_price=data.get("spot_price"), currency=data.get("currency", "USD"),
                    budget=data.get("budget"), on_demand_base=data.get("on_demand_base", 0),
                    instance_types=data.get("instance_types"), budget_per_day=data.get("budget_per_day"))
+
+
+# The providers whose scaling targets can buy spot capacity (an Auto Scaling group's mixed instances
+# policy). A Kubernetes Deployment's pods run on the cluster's nodes: it buys no instances.
+SPOT_PROVIDERS = ("aws",)
+
+
+def provider_pricing(data, provider):
+    """:class:`Pricing` of a catalogue ``scaling.cost`` on ``provider``.
+
+    On a provider outside :data:`SPOT_PROVIDERS` the mix does not apply: the spot share, the
+    on-demand base and the instance types are dropped and every unit is priced at
+    ``on_demand_price``, so a decision never counts on a discount the provider cannot buy.
+    """
+    pricing = Pricing.from_dict(data)
+    if provider in SPOT_PROVIDERS:
+        return pricing
+    return Pricing(on_demand_price=pricing.on_demand_price, currency=pricing.currency, budget=pricing.budget,
+                   budget_per_day=pricing.budget_per_day)
 
 
 def schedule_cost(capacities, step_seconds, pricing):

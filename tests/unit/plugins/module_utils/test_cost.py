@@ -96,3 +96,13 @@ def test_bad_mix(kwargs, field):
     with pytest.raises(cost.CostError) as err:
         cost.Pricing(**kwargs)
     assert err.value.field == field
+
+
+def test_a_provider_without_spot_prices_every_unit_on_demand():
+    data = {"on_demand_price": 0.1, "spot_share": 0.8, "spot_price": 0.02, "on_demand_base": 1,
+            "instance_types": [{"type": "t3.small", "price": 0.2}], "budget_per_day": 9}
+    aws = cost.provider_pricing(data, "aws")
+    k8s = cost.provider_pricing(data, "k8s")
+    assert aws.spot_share == 0.8 and aws.on_demand_unit == 0.2
+    assert k8s.spot_share == 0.0 and k8s.on_demand_base == 0 and k8s.instance_types == []
+    assert k8s.step_price(3) == pytest.approx(0.3) and k8s.budget_per_day == 9.0

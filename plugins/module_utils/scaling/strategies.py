@@ -338,7 +338,8 @@ def _budget_cap(caps, interval, unit_hour, budget_per_day, floor):
     return capped, level
 
 
-def decide(service, now, forecast=None, current_capacity=None, reactive_value=None, interval=900, horizon=86400):
+def decide(service, now, forecast=None, current_capacity=None, reactive_value=None, interval=900, horizon=86400,
+           forecast_buffer=0):
     """One decision object for ``service`` over ``[now, now + horizon)``, in steps of ``interval``.
 
     ``service``: ``{name, strategy, mode, min_capacity, max_capacity, schedules, reactive,
@@ -346,6 +347,9 @@ def decide(service, now, forecast=None, current_capacity=None, reactive_value=No
     (the catalogue's normalised ``scaling`` with the bounds); ``forecast``: ``capacity_forecast``'s
     decision for it (None without load dimensions), computed with the same bounds, or with the
     maximum raised by the breach buffer; ``reactive_value``: the ``promql`` metric's current value.
+    The scheduling buffer starts the schedules' floors early; the forecast is expected to carry it
+    already (``capacity_forecast`` forecasts with the buffer as its lead time): ``forecast_buffer``
+    adds a buffer to a forecast made without one.
 
     The decision keeps the keys a scaling target reads (``ok``, ``action``, ``target_capacity``,
     ``min_capacity``, ``max_capacity``, ``time_to_execute``, ``schedule``) and adds ``strategy``,
@@ -362,7 +366,7 @@ def decide(service, now, forecast=None, current_capacity=None, reactive_value=No
     n_slots = max(1, int(math.ceil(float(horizon) / interval)))
     slots = [now + j * interval for j in range(n_slots)]
     proposals = {
-        "predictive": predictive_proposal(forecast, now, buffer),
+        "predictive": predictive_proposal(forecast, now, forecast_buffer),
         "scheduled": scheduled_proposal(cfg["schedules"], now, buffer),
         "reactive": reactive_proposal(cfg["reactive"], current_capacity, reactive_value),
     }
@@ -396,7 +400,7 @@ def decide(service, now, forecast=None, current_capacity=None, reactive_value=No
             cap = bounds["ceiling"]
             candidates = [bounds["floor"]]
             if steps:
-                candidates.append(forecast_capacity(steps, t, buffer, default_forecast))
+                candidates.append(forecast_capacity(steps, t, forecast_buffer, default_forecast))
             candidates = [c for c in candidates if c is not None]
             level = max(candidates) if candidates else raw[-1][0]
         raw.append((int(level), cap))
@@ -475,8 +479,8 @@ def decide(service, now, forecast=None, current_capacity=None, reactive_value=No
     if current_capacity is None:
         decision["warnings"].append("current capacity unknown: apply target_capacity as is")
     if chosen == "predictive" and forecast and forecast.get("time_to_execute") and target == forecast["target_capacity"]:
-        # A forecast rise the forecast defers (needed only later): keep its time, started buffer seconds early.
-        decision["time_to_execute"] = iso_utc(max(now, parse_iso(forecast["time_to_execute"]) - buffer))
+        # A rise the forecast defers (needed only later, already its lead time early): keep its time.
+        decision["time_to_execute"] = iso_utc(max(now, parse_iso(forecast["time_to_execute"]) - forecast_buffer))
     return decision
 
 

@@ -570,27 +570,37 @@ def catalogue(services, project, env, providers=DEFAULT_PROVIDERS):
     return out
 
 
-def scaling_services(entries):
-    """The ``capacity_forecast`` services of a normalised catalogue (the services that forecast).
+# The strategy settings capacity_forecast takes from a scaled service's normalised scaling block.
+_STRATEGY_SETTINGS = ("strategy", "mode", "schedules", "reactive", "scheduling_buffer", "max_capacity_breach",
+                      "max_capacity_buffer", "allowed_underprovisioned")
 
-    Each is ``{name, target_name, min_capacity, max_capacity, dimensions[, cost]}``: the bounds are
-    the catalogue's, so a decision never moves a group outside what provisioning enforces.
+
+def scaling_services(entries):
+    """The ``capacity_forecast`` services of a normalised catalogue: every service scaling owns.
+
+    Each is ``{name, target_name, min_capacity, max_capacity, strategy, mode, schedules, reactive,
+    scheduling_buffer, max_capacity_breach, max_capacity_buffer, allowed_underprovisioned[,
+    dimensions][, cost]}``: the bounds are the catalogue's, so a decision never moves a group
+    outside what provisioning enforces (``max_capacity_breach: increase`` aside, flagged). Static
+    services are left out.
     """
     out = []
     for entry in entries:
         scaling = entry["scaling"]
-        if scaling["strategy"] not in FORECAST_STRATEGIES:
+        if scaling["owner"] != "scaling":
             continue
         service = {
             "name": entry["name"],
             "target_name": entry["target_name"],
             "min_capacity": entry["capacity"]["min"],
             "max_capacity": entry["capacity"]["max"],
-            "dimensions": copy.deepcopy(scaling["dimensions"]),
         }
+        for key in _STRATEGY_SETTINGS:
+            service[key] = copy.deepcopy(scaling[key])
+        if "dimensions" in scaling:
+            service["dimensions"] = copy.deepcopy(scaling["dimensions"])
         if "cost" in scaling:
-            service["cost"] = dict((k, copy.deepcopy(v)) for k, v in scaling["cost"].items()
-                                   if k in ("on_demand_price", "spot_share", "spot_price", "currency", "budget"))
+            service["cost"] = copy.deepcopy(scaling["cost"])
         out.append(service)
     return out
 

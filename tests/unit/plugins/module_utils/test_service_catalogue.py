@@ -276,8 +276,13 @@ def test_bad_scaling_settings_name_the_field_and_the_fix(change, field, hint):
     assert hint in str(err.value)
 
 
-def test_scaling_services_forecast_the_predictive_and_hybrid_services_only():
+def test_scaling_services_carry_every_scaled_service_with_its_strategy():
     services = copy.deepcopy(SERVICES)
     services[0]["scaling"]["strategy"] = "hybrid"
-    services[1]["scaling"] = {"strategy": "reactive"}
-    assert [s["name"] for s in scaling_services(catalogue(services, "meridian", "local"))] == ["web"]
+    services[0]["scaling"]["schedules"] = [{"cron": "0 8 * * 1-5", "time_zone": "Europe/Berlin", "min": 3}]
+    services[1]["scaling"] = {"strategy": "reactive", "reactive": {"metric": "requests_per_target", "target": 400}}
+    web, api = scaling_services(catalogue(services, "meridian", "local"))
+    assert web["strategy"] == "hybrid" and web["schedules"][0]["min"] == 3 and web["dimensions"]
+    assert web["mode"] == "forecast_and_scale" and web["scheduling_buffer"] == 300
+    assert api["strategy"] == "reactive" and "dimensions" not in api
+    assert api["reactive"] == {"metric": "requests_per_target", "target": 400.0}

@@ -327,7 +327,7 @@ def _choose(proposals, policies):
         return None, None, "no policy of the strategy has a proposal"
     best = max(c for _p, c in offered)
     winners = [p for p, c in offered if c == best]
-    others = ["%s %d" % (p, c) for p, c in offered if p != winners[0]]
+    others = ["%s %d" % (p, c) for p, c in offered if p not in winners]
     missing = [p for p in policies if proposals[p]["capacity"] is None]
     if len(policies) == 1:
         reason = "%s sets the capacity (strategy %s): %d" % (winners[0], winners[0], best)

@@ -705,7 +705,9 @@ def check_strategy(svc, where):
                          ("max_capacity_buffer", 0), ("allowed_underprovisioned", 0.005)):
         if svc.get(key) is None:
             svc[key] = default
-    bounds = {"min": svc["min_capacity"], "max": svc["max_capacity"]}
+    # The catalogue holds schedules inside capacity.min..max; here the bounds may be overridden (a drill's
+    # standby at least 2), so a floor or ceiling outside them is clamped by the bounds, not refused.
+    bounds = {"min": 0, "max": max(svc["max_capacity"], 10 ** 6)}
     svc["schedules"] = cat.check_schedules(
         [_given(s) for s in svc.get("schedules") or []], where + ".schedules", bounds)
     if svc["strategy"] == "scheduled" and not svc["schedules"]:

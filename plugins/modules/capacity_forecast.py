@@ -514,7 +514,7 @@ decisions:
       returned: always
       sample: scheduled
       version_added: 0.2.0
-    reason: {description: Why that policy, with the other proposals., type: str, returned: always, version_added: 0.2.0,
+    reason: {description: "Why that policy, with the other proposals.", type: str, returned: always, version_added: 0.2.0,
              sample: "scheduled is the highest at 6; predictive 3, reactive 2"}
     capacity: {description: The capacity set for the interval (equals target_capacity)., type: int, returned: always,
                version_added: 0.2.0}
@@ -717,9 +717,9 @@ def check_strategy(svc, where):
                                          where + ".reactive")
     if svc.get("scheduling_buffer") is not None:
         svc["scheduling_buffer"] = integer(svc["scheduling_buffer"], where + ".scheduling_buffer", 0, 3600,
-                                                    error=cat.CatalogueError)
+                                           error=cat.CatalogueError)
     integer(svc.get("max_capacity_buffer") or 0, where + ".max_capacity_buffer", 0, cat.MAX_CAPACITY_BUFFER,
-                     error=cat.CatalogueError)
+            error=cat.CatalogueError)
     if svc.get("max_capacity_breach") == "increase" and not svc.get("max_capacity_buffer"):
         raise cat.CatalogueError(where + ".max_capacity_buffer", "max_capacity_breach increase raises the maximum by "
                                  "at most this percent: give 1..%d, or max_capacity_breach honor"

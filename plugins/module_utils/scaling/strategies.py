@@ -186,7 +186,7 @@ def reactive_proposal(reactive, current_capacity=None, metric_value=None):
     value = max(0.0, float(metric_value))
     out["value"] = round(value, 6)
     out["capacity"] = int(math.ceil(value / float(target) - 1e-9))
-    out["detail"] = "metric %s at target %s per instance needs %d" % (round(value, 3), target, out["capacity"])
+    out["detail"] = "metric %s at target %s per instance needs %s" % (round(value, 3), target, out["capacity"])
     return out
 
 
@@ -480,8 +480,8 @@ def decide(service, now, forecast=None, current_capacity=None, reactive_value=No
                      % (budget, pricing.currency, level, short_budget))
     if over_budget:
         notes.append("over budget: min_capacity %d costs %.2f %s per day, %.2f above the budget %.2f; raise "
-                     "cost.budget_per_day or lower capacity.min" % (low, cost_per_day, pricing.currency,
-                                                                     cost_per_day - budget, budget))
+                     "cost.budget_per_day or lower capacity.min"
+                     % (low, cost_per_day, pricing.currency, cost_per_day - budget, budget))
     target = int(caps[0])
     units_short = max(w - c for w, c in zip(wanted, caps))
     decision = dict(base)
@@ -586,7 +586,7 @@ def apply_environment_budget(decisions, budget_per_day):
     factor = 1.0
     if total(1.0) > budget_per_day + 1e-9:
         lo, hi = 0.0, 1.0
-        for _ in range(40):
+        for _step in range(40):
             mid = (lo + hi) / 2.0
             if total(mid) > budget_per_day + 1e-9:
                 hi = mid

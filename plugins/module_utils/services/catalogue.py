@@ -225,8 +225,18 @@ def _reactive(scaling, field):
     target_cpu = _int(scaling.get("target_cpu", 50), field + ".target_cpu", 1, 100)
     if scaling.get("reactive") is None:
         return {"metric": "cpu", "target": target_cpu}, target_cpu
-    rfield = field + ".reactive"
-    block = _mapping(scaling["reactive"], rfield)
+    out = check_reactive(scaling["reactive"], field + ".reactive")
+    if out["metric"] == "cpu":
+        if has_cpu and target_cpu != out["target"]:
+            raise CatalogueError(field + ".reactive.target", "%d differs from scaling.target_cpu %d; give the CPU "
+                                 "target once (reactive.target)" % (out["target"], target_cpu))
+        target_cpu = out["target"]
+    return out, target_cpu
+
+
+def check_reactive(block, rfield):
+    """A target-tracking policy ``{metric, target[, query]}``, validated (``rfield`` names it in errors)."""
+    block = _mapping(block, rfield)
     _unknown(block, rfield, ("metric", "target", "query"), "reactive")
     metric = block.get("metric", "cpu")
     if metric not in REACTIVE_METRICS:
@@ -239,10 +249,6 @@ def _reactive(scaling, field):
     out = {"metric": metric}
     if metric == "cpu":
         out["target"] = _int(block["target"], rfield + ".target", 1, 100)
-        if has_cpu and target_cpu != out["target"]:
-            raise CatalogueError(rfield + ".target", "%d differs from scaling.target_cpu %d; give the CPU target "
-                                 "once (reactive.target)" % (out["target"], target_cpu))
-        target_cpu = out["target"]
     else:
         out["target"] = _number(block["target"], rfield + ".target", low_exclusive=0)
     if metric == "promql":
@@ -253,7 +259,7 @@ def _reactive(scaling, field):
         out["query"] = query
     elif "query" in block:
         raise CatalogueError(rfield + ".query", "only metric: promql takes a query; remove it or set metric: promql")
-    return out, target_cpu
+    return out
 
 
 def _cron(expression, field):
@@ -282,7 +288,9 @@ def _time_zone(name, field):
     return name
 
 
-def _schedules(value, field, cap):
+def check_schedules(value, field, cap):
+    """Recurring schedules ``[{name, cron, time_zone, min, max, duration}]`` inside ``cap`` ({min, max}),
+    validated and normalised (``field`` names the list in errors)."""
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
@@ -309,14 +317,15 @@ def _schedules(value, field, cap):
             if item.get(key) is not None:
                 sched[key] = _int(item[key], "%s.%s" % (sfield, key), cap["min"], cap["max"])
         if sched["min"] is not None and sched["max"] is not None and sched["min"] > sched["max"]:
-            raise CatalogueError(sfield, "needs min <= max, got %d/%d" % (sched["min"], sched["max"]))
+            raise CatalogueError(sfield, "needs min <= max, got %s/%s" % (sched["min"], sched["max"]))
         if item.get("duration") is not None:
             sched["duration"] = _int(item["duration"], sfield + ".duration", 60)
         out.append(sched)
     return out
 
 
-def _cost(value, field):
+def check_cost(value, field):
+    """A service's ``cost`` block, validated and normalised (``field`` names it in errors)."""
     cost = _mapping(value, field)
     _unknown(cost, field, COST_KEYS, "cost")
     out = copy.deepcopy(cost)
@@ -381,7 +390,7 @@ def _scaling(entry, field, cap=None):
         return out
     out["mode"] = _choice(scaling.get("mode", "forecast_and_scale"), sfield + ".mode", MODES)
     out["reactive"] = reactive
-    out["schedules"] = _schedules(scaling.get("schedules"), sfield + ".schedules", cap)
+    out["schedules"] = check_schedules(scaling.get("schedules"), sfield + ".schedules", cap)
     if strategy == "scheduled" and not out["schedules"]:
         raise CatalogueError(sfield + ".schedules", "a scheduled service needs at least one schedule, e.g. "
                              "[{cron: \"0 8 * * 1-5\", time_zone: Europe/Berlin, min: 6}]; or choose another strategy")
@@ -400,7 +409,7 @@ def _scaling(entry, field, cap=None):
     if strategy in FORECAST_STRATEGIES or scaling.get("dimensions") is not None:
         out["dimensions"] = _dimensions(scaling.get("dimensions"), sfield + ".dimensions")
     if "cost" in scaling:
-        out["cost"] = _cost(scaling["cost"], sfield + ".cost")
+        out["cost"] = check_cost(scaling["cost"], sfield + ".cost")
     return out
 
 
@@ -561,27 +570,37 @@ def catalogue(services, project, env, providers=DEFAULT_PROVIDERS):
     return out
 
 
-def scaling_services(entries):
-    """The ``capacity_forecast`` services of a normalised catalogue (the services that forecast).
+# The strategy settings capacity_forecast takes from a scaled service's normalised scaling block.
+_STRATEGY_SETTINGS = ("strategy", "mode", "schedules", "reactive", "scheduling_buffer", "max_capacity_breach",
+                      "max_capacity_buffer", "allowed_underprovisioned")
 
-    Each is ``{name, target_name, min_capacity, max_capacity, dimensions[, cost]}``: the bounds are
-    the catalogue's, so a decision never moves a group outside what provisioning enforces.
+
+def scaling_services(entries):
+    """The ``capacity_forecast`` services of a normalised catalogue: every service scaling owns.
+
+    Each is ``{name, target_name, min_capacity, max_capacity, strategy, mode, schedules, reactive,
+    scheduling_buffer, max_capacity_breach, max_capacity_buffer, allowed_underprovisioned[,
+    dimensions][, cost]}``: the bounds are the catalogue's, so a decision never moves a group
+    outside what provisioning enforces (``max_capacity_breach: increase`` aside, flagged). Static
+    services are left out.
     """
     out = []
     for entry in entries:
         scaling = entry["scaling"]
-        if scaling["strategy"] not in FORECAST_STRATEGIES:
+        if scaling["owner"] != "scaling":
             continue
         service = {
             "name": entry["name"],
             "target_name": entry["target_name"],
             "min_capacity": entry["capacity"]["min"],
             "max_capacity": entry["capacity"]["max"],
-            "dimensions": copy.deepcopy(scaling["dimensions"]),
         }
+        for key in _STRATEGY_SETTINGS:
+            service[key] = copy.deepcopy(scaling[key])
+        if "dimensions" in scaling:
+            service["dimensions"] = copy.deepcopy(scaling["dimensions"])
         if "cost" in scaling:
-            service["cost"] = dict((k, copy.deepcopy(v)) for k, v in scaling["cost"].items()
-                                   if k in ("on_demand_price", "spot_share", "spot_price", "currency", "budget"))
+            service["cost"] = copy.deepcopy(scaling["cost"])
         out.append(service)
     return out
 

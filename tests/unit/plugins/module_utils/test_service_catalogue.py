@@ -59,7 +59,7 @@ def test_normalised_entry_keeps_bounds_and_defaults():
     entries = catalogue(SERVICES, "meridian", "local")
     web = entries[0]
     assert web["capacity"] == {"min": 1, "max": 6, "initial": 1}
-    assert web["scaling"]["strategy"] == "predictive" and web["scaling"]["target_cpu"] == 50
+    assert web["scaling"]["strategy"] == "hybrid" and web["scaling"]["target_cpu"] == 50
     assert web["path_patterns"] == ["/*"] and web["data_class"] == "operational"
 
 
@@ -155,13 +155,19 @@ def _scaling(change, index=0):
     return catalogue(services, "meridian", "local")[index]["scaling"]
 
 
-def test_the_shipped_predictive_services_keep_their_meaning_with_the_new_defaults():
+def test_a_predictive_service_of_0_1_keeps_its_meaning_with_the_new_defaults():
+    api = catalogue(SERVICES, "meridian", "local")[1]["scaling"]
+    assert api["strategy"] == "predictive" and api["owner"] == "scaling"
+    assert api["mode"] == "forecast_and_scale" and api["reactive"] == {"metric": "cpu", "target": 50}
+    assert api["schedules"] == [] and api["scheduling_buffer"] == 300
+    assert api["max_capacity_breach"] == "honor" and api["max_capacity_buffer"] == 0
+    assert api["allowed_underprovisioned"] == 0.005 and "cost" in api and "budget_per_day" not in api["cost"]
+
+
+def test_the_local_web_service_is_hybrid_with_a_schedule_target_tracking_and_the_forecast():
     web = catalogue(SERVICES, "meridian", "local")[0]["scaling"]
-    assert web["strategy"] == "predictive" and web["owner"] == "scaling"
-    assert web["mode"] == "forecast_and_scale" and web["reactive"] == {"metric": "cpu", "target": 50}
-    assert web["schedules"] == [] and web["scheduling_buffer"] == 300
-    assert web["max_capacity_breach"] == "honor" and web["max_capacity_buffer"] == 0
-    assert web["allowed_underprovisioned"] == 0.005
+    assert web["strategy"] == "hybrid" and web["schedules"][0]["time_zone"] == "Europe/Berlin"
+    assert web["reactive"] == {"metric": "cpu", "target": 50} and web["dimensions"]
 
 
 def test_hybrid_is_the_default_strategy_of_a_scaled_service():
@@ -227,7 +233,7 @@ S = "meridian_services[web].scaling"
 
 
 @pytest.mark.parametrize("change, field, hint", [
-    ({"strategy": "scheduled"}, S + ".schedules", "at least one schedule"),
+    ({"strategy": "scheduled", "schedules": []}, S + ".schedules", "at least one schedule"),
     ({"mode": "dry_run"}, S + ".mode", "forecast_only"),
     ({"colour": "blue"}, S + ".colour", "scaling takes"),
     ({"reactive": {"metric": "memory", "target": 50}}, S + ".reactive.metric", "requests_per_target"),
@@ -276,8 +282,13 @@ def test_bad_scaling_settings_name_the_field_and_the_fix(change, field, hint):
     assert hint in str(err.value)
 
 
-def test_scaling_services_forecast_the_predictive_and_hybrid_services_only():
+def test_scaling_services_carry_every_scaled_service_with_its_strategy():
     services = copy.deepcopy(SERVICES)
     services[0]["scaling"]["strategy"] = "hybrid"
-    services[1]["scaling"] = {"strategy": "reactive"}
-    assert [s["name"] for s in scaling_services(catalogue(services, "meridian", "local"))] == ["web"]
+    services[0]["scaling"]["schedules"] = [{"cron": "0 8 * * 1-5", "time_zone": "Europe/Berlin", "min": 3}]
+    services[1]["scaling"] = {"strategy": "reactive", "reactive": {"metric": "requests_per_target", "target": 400}}
+    web, api = scaling_services(catalogue(services, "meridian", "local"))
+    assert web["strategy"] == "hybrid" and web["schedules"][0]["min"] == 3 and web["dimensions"]
+    assert web["mode"] == "forecast_and_scale" and web["scheduling_buffer"] == 300
+    assert api["strategy"] == "reactive" and "dimensions" not in api
+    assert api["reactive"] == {"metric": "requests_per_target", "target": 400.0}

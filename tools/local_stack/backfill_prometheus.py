@@ -89,6 +89,8 @@ def series():
                 continue
             out.append((metric, service))
     return out
+
+
 NOISE = 0.03  # +-3 % deterministic per-sample noise, so the series is not a pure interpolation
 
 

@@ -188,6 +188,7 @@ def test_a_service_budget_caps_capacity_and_flags_the_risk():
     svc = service(cost={"on_demand_price": 0.10, "budget_per_day": 7.2})   # 3 units all day
     d = st.decide(svc, now, forecast(now, [5] * 96), current_capacity=5)
     assert d["target_capacity"] == 3 and d["cost_per_day"] == pytest.approx(7.2)
+    assert d["reason"].endswith("; held at 3 by the budget")
     assert not d["over_budget"] and d["slo_risk"] and d["slo_risk_units"] == 2
 
 

@@ -58,6 +58,9 @@ STRATEGY_POLICIES = {
     "reactive": ("reactive",),
     "hybrid": POLICIES,
 }
+# A tie names the most explicit policy first: the schedule an operator wrote, then the forecast,
+# then what target tracking holds.
+TIE_ORDER = ("scheduled", "predictive", "reactive")
 MODES = ("forecast_and_scale", "forecast_only")
 HOLDING_METRICS = ("cpu", "requests_per_target")
 DAY = 86400.0
@@ -321,8 +324,8 @@ def raised_maximum(max_capacity, buffer_percent):
 
 
 def _choose(proposals, policies):
-    """``(policy, capacity, reason)``: the highest proposal among ``policies`` (ties: the first in order)."""
-    offered = [(p, proposals[p]["capacity"]) for p in policies if proposals[p]["capacity"] is not None]
+    """``(policy, capacity, reason)``: the highest proposal among ``policies`` (ties: :data:`TIE_ORDER`)."""
+    offered = [(p, proposals[p]["capacity"]) for p in TIE_ORDER if p in policies and proposals[p]["capacity"] is not None]
     if not offered:
         return None, None, "no policy of the strategy has a proposal"
     best = max(c for _p, c in offered)

@@ -126,6 +126,15 @@ def test_hybrid_names_whichever_policy_is_highest(current, fc, chosen, capacity)
     assert (d["chosen_policy"], d["target_capacity"]) == (chosen, capacity)
 
 
+def test_a_tie_names_the_schedule_then_the_forecast():
+    now = epoch(2026, 7, 6, 6, 30)
+    d = st.decide(service(schedules=[OFFICE]), now, forecast(now, [6] * 96), current_capacity=6)
+    assert d["chosen_policy"] == "scheduled" and d["reason"].startswith("scheduled is the highest at 6 (tied with "
+                                                                         "predictive, reactive)")
+    d = st.decide(service(), now, forecast(now, [3] * 96), current_capacity=3)
+    assert d["chosen_policy"] == "predictive"
+
+
 def test_predictive_keeps_meaning_the_forecast_alone():
     now = epoch(2026, 7, 6, 6, 30)
     d = st.decide(service(strategy="predictive", schedules=[OFFICE]), now, forecast(now, [3] * 96), current_capacity=7)

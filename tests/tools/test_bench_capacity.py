@@ -99,6 +99,10 @@ def test_hybrid_takes_the_schedule_when_its_floor_is_the_highest_and_never_holds
     out = sim.predictive(series, first, unit_cap, _args(), react=react, schedules=low)
     assert "scheduled" not in out["chosen"] and sum(out["chosen"].values()) == 6
     assert all(h >= r for h, r in zip(out["hybrid"], react))
+    # target tracking acts between the decisions: a scale-out it makes counts at that step
+    burst = np.array(react, dtype=float)
+    burst[3] = 2 * sim.PEAK_UNITS - 1
+    assert sim.predictive(series, first, unit_cap, _args(), react=burst, schedules=low)["hybrid"][3] == burst[3]
 
 
 @pytest.fixture(scope="module")

@@ -188,3 +188,35 @@ def test_the_drill_fires_weekly_on_tuesday_morning(after, expected):
     fires = validate_config.occurrences(_schedule("meridian dr_drill weekly")["rrule"], after, 2)
     assert [f.astimezone(UTC).strftime("%Y-%m-%d %H:%M") for f in fires] == expected
     assert all(f.weekday() == 1 for f in fires)
+
+
+def _configure_tasks():
+    with open(os.path.join(ROOT, "playbooks", "awx_configure.yml")) as handle:
+        play = yaml.safe_load(handle)[0]
+    tasks = {}
+    for task in play["tasks"]:
+        for key, value in task.items():
+            if key.startswith("awx.awx."):
+                tasks[key[len("awx.awx."):]] = (task, value)
+    return tasks
+
+
+def test_awx_configure_applies_every_list_and_every_option_the_configuration_uses():
+    config, _errors = validate_config.load_config(os.path.join(ROOT, "awx"))
+    tasks = _configure_tasks()
+    for var, module in validate_config.MODULES.items():
+        assert module in tasks, "playbooks/awx_configure.yml has no awx.awx.%s task for %s" % (module, var)
+        task, options = tasks[module]
+        assert task["loop"] == "{{ %s }}" % var
+        used = set(key for item in config.get(var) or [] for key in item)
+        assert used - set(options) == set(), "%s: options the play does not pass to awx.awx.%s" % (var, module)
+        # and every option the play passes is one the module takes
+        assert set(options) - set(validate_config.module_argument_spec(module)) == set()
+
+
+def test_awx_configure_passes_syntax_check():
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
+    run = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "--syntax-check",
+                          os.path.join(ROOT, "playbooks", "awx_configure.yml")],
+                         capture_output=True, text=True, check=False, cwd=ROOT, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr

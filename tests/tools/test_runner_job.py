@@ -150,3 +150,21 @@ def test_json_output_is_what_run_job_returns(tmp_path, monkeypatch, capsys):
     assert runner_job.main(["--playbook", "playbooks/provision.yml", "--inventory", "inventories/local",
                             "--expect-no-changes"]) == 0
     assert json.loads(capsys.readouterr().out) == fake
+
+
+def test_a_real_provision_runs_stats_match_its_play_recap():
+    """The playbook_on_stats event of provision.yml run through ansible-runner on the local stack."""
+    import re
+
+    with open(os.path.join(ROOT, "tests", "tools", "fixtures", "runner_provision_stats.json")) as handle:
+        event = json.load(handle)
+    result = runner_job.summarize("successful", 0, [{"event": "playbook_on_start"}, event])
+    recap = re.sub(r"\x1b\[[0-9;]*m", "", event["stdout"])
+    lines = re.findall(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+"
+                       r"rescued=(\d+)\s+ignored=(\d+)", recap, re.M)
+    assert len(lines) == 4
+    for host, *counts in lines:
+        assert result["hosts"][host] == dict(zip(("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored"),
+                                                 map(int, counts)))
+    assert result["failed_hosts"] == []
+    assert result["totals"]["changed"] == 101

@@ -154,6 +154,18 @@ def test_references_must_be_defined(config_copy):
     ])
 
 
+def test_an_empty_text_default_is_refused(config_copy):
+    config_dir, edit = config_copy
+
+    def add_question(item):
+        item["survey_spec"]["spec"].append({"question_name": "Primary region host", "required": False, "type": "text",
+                                            "variable": "dr_drill_host", "default": ""})
+    edit("templates.yml", "controller_templates", "meridian dr_drill", add_question)
+    errors = validate_config.validate(config_dir)
+    assert errors == ["controller_templates[meridian dr_drill]: survey question dr_drill_host: an empty default is passed "
+                      "to the playbook as the value; leave default out"]
+
+
 def test_a_bad_survey_is_refused(config_copy):
     config_dir, edit = config_copy
 

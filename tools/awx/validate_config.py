@@ -236,6 +236,10 @@ def survey_errors(spec):
             for value in defaults:
                 if value not in (None, "") and value not in choices:
                     errors.append("%s: default %r is not one of the choices" % (where, value))
+        if question.get("default") == "" and qtype in ("text", "textarea", "password"):
+            # AWX passes a default that satisfies the question as the variable's value: an empty string
+            # would override the playbook's own default (dr_drill.yml's hosts: would match nothing)
+            errors.append("%s: an empty default is passed to the playbook as the value; leave default out" % where)
         for key in ("min", "max"):
             if key in question and not isinstance(question[key], int):
                 errors.append("%s: %s must be an integer" % (where, key))

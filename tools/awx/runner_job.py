@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to meridian.global_infra
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -170,7 +170,7 @@ def run_job(playbook, inventory, extravars=None, private_data_dir=None, project_
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--playbook", required=True, help="playbook path, relative to the project (this checkout)")
     parser.add_argument("--inventory", required=True, help="inventory path, relative to the project")
     parser.add_argument("-e", "--extra-vars", action="append", default=[], help="key=value or @file (repeatable)")

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to meridian.global_infra
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -429,8 +429,8 @@ def validate(config_dir, project_dir=ROOT, now=None):
                               % (var, name, node.get("identifier"), kind, ", ".join(NODE_TYPES)))
             known = {"job_template": templates, "workflow_job_template": workflows}.get(kind)
             if known is not None and ujt.get("name") not in known:
-                errors.append("%s[%s]: node %s: %s %r is not defined" % (var, name, node.get("identifier"), kind,
-                                                                        ujt.get("name")))
+                errors.append("%s[%s]: node %s: %s %r is not defined"
+                              % (var, name, node.get("identifier"), kind, ujt.get("name")))
             for edge in (node.get("related") or {}):
                 if edge not in EDGES:
                     errors.append("%s[%s]: node %s: unknown edge %s" % (var, name, node.get("identifier"), edge))
@@ -443,7 +443,7 @@ def validate(config_dir, project_dir=ROOT, now=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--config-dir", default=os.path.join(ROOT, "awx"))
     parser.add_argument("--project-dir", default=ROOT)
     args = parser.parse_args(argv)

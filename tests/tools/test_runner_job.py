@@ -140,16 +140,21 @@ def test_the_cli_prints_the_summary_and_checks_paths(capsys):
     assert "playbooks/nope.yml does not exist" in capsys.readouterr().err
     assert runner_job.main(["--playbook", "playbooks/provision.yml", "--inventory", "inventories/local",
                             "-e", "novalue"]) == runner_job.EXIT_USAGE
+    assert runner_job.main(["--playbook", "playbooks/provision.yml", "--inventory", "inventories/local",
+                            "--env", "NOVALUE"]) == runner_job.EXIT_USAGE
 
 
-def test_json_output_is_what_run_job_returns(tmp_path, monkeypatch, capsys):
+def test_the_cli_passes_its_options_and_prints_what_run_job_returns(tmp_path, monkeypatch, capsys):
     fake = {"status": "successful", "rc": 0, "hosts": {"a": dict.fromkeys(runner_job.STATS_KEYS.values(), 0)},
             "failed_hosts": [], "changed_hosts": [], "totals": {}, "artifact_dir": str(tmp_path),
             "private_data_dir": str(tmp_path)}
-    monkeypatch.setattr(runner_job, "run_job", lambda *a, **k: (fake, None))
-    assert runner_job.main(["--playbook", "playbooks/provision.yml", "--inventory", "inventories/local",
-                            "--expect-no-changes"]) == 0
+    calls = []
+    monkeypatch.setattr(runner_job, "run_job", lambda *a, **k: calls.append(k) or (fake, None))
+    assert runner_job.main(["--playbook", "playbooks/drift.yml", "--inventory", "inventories/local", "--check", "--diff",
+                            "--env", "MERIDIAN_REPORT_DIR=/tmp/r", "-e", "a=1", "--expect-no-changes"]) == 0
     assert json.loads(capsys.readouterr().out) == fake
+    assert calls[0]["envvars"] == {"MERIDIAN_REPORT_DIR": "/tmp/r"}
+    assert calls[0]["check"] and calls[0]["diff"] and calls[0]["extravars"] == {"a": "1"}
 
 
 def test_a_real_provision_runs_stats_match_its_play_recap():

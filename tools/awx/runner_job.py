@@ -11,7 +11,7 @@ collection and prints the result as JSON:
 
     .venv/bin/python tools/awx/runner_job.py --playbook playbooks/provision.yml \
         --inventory inventories/local [-e key=value | -e @file.yml] [--limit PATTERN] \
-        [--check] [--diff] [--private-data-dir DIR] [--expect-no-changes]
+        [--check] [--diff] [--env KEY=VALUE] [--private-data-dir DIR] [--expect-no-changes]
 
 Exit code: 0 when the job's status is ``successful`` (and, with ``--expect-no-changes``, no host
 reports a change), 1 when the job failed or errored (AWX's ``failed``/``error``), 3 when it succeeded
@@ -177,6 +177,8 @@ def main(argv=None):
     parser.add_argument("--limit", help="host pattern, as a job template's limit")
     parser.add_argument("--check", action="store_true", help="job type check")
     parser.add_argument("--diff", action="store_true", help="show changes (diff mode)")
+    parser.add_argument("--env", action="append", default=[],
+                        help="KEY=VALUE for the job's environment, as a credential's injectors give it (repeatable)")
     parser.add_argument("--private-data-dir", help="ansible-runner's private data directory (default: a new temporary one)")
     parser.add_argument("--expect-no-changes", action="store_true", help="exit 3 when a host reports a change")
     parser.add_argument("--verbose-output", action="store_true", help="print the playbook's output as it runs")
@@ -186,13 +188,20 @@ def main(argv=None):
     except (OSError, ValueError) as exc:
         print("runner_job: %s" % exc, file=sys.stderr)
         return EXIT_USAGE
+    envvars = {}
+    for value in args.env:
+        key, sep, val = value.partition("=")
+        if not key or not sep:
+            print("runner_job: --env must be KEY=VALUE: %r" % value, file=sys.stderr)
+            return EXIT_USAGE
+        envvars[key] = val
     for path in (args.playbook, args.inventory):
         if not os.path.exists(os.path.join(ROOT, path)):
             print("runner_job: %s does not exist in %s" % (path, ROOT), file=sys.stderr)
             return EXIT_USAGE
     result, runner = run_job(args.playbook, args.inventory, extravars=extravars,
                              private_data_dir=args.private_data_dir, limit=args.limit, check=args.check,
-                             diff=args.diff, quiet=not args.verbose_output)
+                             diff=args.diff, envvars=envvars, quiet=not args.verbose_output)
     code = exit_code(result, args.expect_no_changes)
     if code != EXIT_OK and not args.verbose_output:
         # the end of the job's output names what failed

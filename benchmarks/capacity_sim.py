@@ -98,7 +98,9 @@ def predictive(series, first, unit_cap, args):
                                     min_capacity=1, max_capacity=2 * PEAK_UNITS, current_capacity=int(current),
                                     horizon=max(args.interval, step) * 2 + WARMUP, interval=args.interval,
                                     lead_time=lead, stabilization=STABILIZATION,
-                                    scale_in_max_step=args.scale_in_max_step)
+                                    scale_in_max_step=args.scale_in_max_step,
+                                    allowed_underprovisioned=args.allowed_underprovisioned or None,
+                                    peak_bound=not args.no_peak_bound)
         timings.append(time.perf_counter() - t0)
         plan = [(fc.to_epoch(s["time"]), s["capacity"]) for s in decision["schedule"]]
         for j in range(i, min(n, i + every)):
@@ -131,6 +133,11 @@ def main(argv=None):
     parser.add_argument("--peak-utilization", type=float, default=1.0,
                         help="utilisation the quantile may reach (the point forecast is sized at 70 %%)")
     parser.add_argument("--scale-in-max-step", type=float, default=0.2)
+    parser.add_argument("--allowed-underprovisioned", type=float, default=0.005,
+                        help="the service's allowed share of under-provisioned steps; the margin is calibrated "
+                             "to it on the backtest (0: the fixed --quantile instead)")
+    parser.add_argument("--no-peak-bound", action="store_true",
+                        help="do not bound the need by the history's peak at the target utilisation")
     parser.add_argument("--only", default=None)
     args = parser.parse_args(argv)
     files = sorted(glob.glob(os.path.join(args.traces, "*.csv")))

@@ -669,6 +669,9 @@ class ForecastResult:
         self.clipped = kwargs.get("clipped", 0)
         self.margins = kwargs.get("margins", {})
         self.transform = kwargs.get("transform", "none")
+        # the chosen model's backtest (a MarginBacktest, None without one): callers calibrate
+        # margins to their own targets on it (calibrate_to_target)
+        self.backtest = kwargs.get("backtest")
 
     def as_dict(self):
         return {
@@ -763,6 +766,64 @@ def _form_base(form, level, scale):
     return np.ones_like(level)
 
 
+class MarginBacktest:
+    """The backtest a margin is calibrated on, and the bounds each error form gives.
+
+    ``err`` are the backtest errors (origins x leads, in time order) of the forecasts ``pred``,
+    ``ks`` the lead times of the columns (default 1..n), ``point`` the point forecast from the end
+    of the series, ``scale`` the in-sample seasonal-naive error (keeps ratios finite near zero),
+    ``transformed`` ``(transform, z forecasts on the backtest, z point forecast)`` when the model
+    was fitted to a transformed series, ``last`` the observed value at each origin (the load the
+    decision sees when it is made).
+    """
+
+    def __init__(self, err, pred, scale, point, ks=None, transformed=None, last=None):
+        self.err = err
+        self.pred = pred
+        self.scale = scale
+        self.point = np.asarray(point, dtype=float)
+        self.ks = np.arange(1, err.shape[1] + 1) if ks is None else np.asarray(ks)
+        self.last = None if last is None else np.asarray(last, dtype=float)
+        self.forms = list(MARGIN_FORMS)
+        self.tf = self.zpred = self.zpoint = self.zerr = None
+        if transformed is not None:
+            self.tf, self.zpred, self.zpoint = transformed
+            self.zerr = self.tf.forward(pred + err) - self.zpred
+            self.forms.append("transformed")
+
+    @property
+    def actual(self):
+        return self.pred + self.err
+
+    def ratios(self, form, q, rows=slice(None)):
+        """Per-lead ``q`` quantile of the errors of ``rows`` divided by the form's base."""
+        if form == "transformed":
+            return _lead_quantile(self.zerr[rows], q)
+        return _lead_quantile(self.err[rows] / _form_base(form, self.pred[rows], self.scale), q)
+
+    def bound(self, form, rows, ratio):
+        """The bound (load) on the backtest ``rows`` given per-lead ``ratio``."""
+        if form == "transformed":
+            return self.tf.inverse(self.zpred[rows] + ratio[None, :])
+        return self.pred[rows] + ratio[None, :] * _form_base(form, self.pred[rows], self.scale)
+
+    def margin(self, form, q):
+        """``(margin over the horizon, margin on the backtest)`` of ``form`` at ``q``, from all origins."""
+        ratio = self.ratios(form, q)
+        bt_margin = self.bound(form, slice(None), ratio) - self.pred
+        ext = np.interp(np.arange(1, len(self.point) + 1), self.ks, ratio)
+        if form == "transformed":
+            return self.tf.inverse(self.zpoint + ext) - self.point, bt_margin
+        return ext * _form_base(form, self.point, self.scale), bt_margin
+
+    def split(self):
+        """Older and newer halves of the origins (split conformal), or None when too few."""
+        half = self.err.shape[0] // 2
+        if half < 20:
+            return None
+        return slice(0, half), slice(half, None)
+
+
 def calibrate_margin(err, pred, scale, q, point, ks=None, transformed=None):
     """Margin added to the point forecast so that it becomes the ``q`` quantile.
 
@@ -779,43 +840,82 @@ def calibrate_margin(err, pred, scale, q, point, ks=None, transformed=None):
     1..n); margins between and beyond them are interpolated and held.
     Returns ``(margin over the horizon, margin on the backtest, form name)``.
     """
-    if ks is None:
-        ks = np.arange(1, err.shape[1] + 1)
-    horizon = len(point)
-    lead = np.arange(1, horizon + 1)
-    forms = list(MARGIN_FORMS)
-    zerr = None
-    if transformed is not None:
-        tf, zpred, zpoint = transformed
-        zerr = tf.forward(pred + err) - zpred
-        forms.append("transformed")
-
-    def bound(form, rows, ratio):
-        if form == "transformed":
-            return tf.inverse(zpred[rows] + ratio[None, :])
-        return pred[rows] + ratio[None, :] * _form_base(form, pred[rows], scale)
-
-    def ratios(form, rows):
-        if form == "transformed":
-            return _lead_quantile(zerr[rows], q)
-        return _lead_quantile(err[rows] / _form_base(form, pred[rows], scale), q)
-
-    half = err.shape[0] // 2
+    bt = err if isinstance(err, MarginBacktest) else MarginBacktest(err, pred, scale, point, ks, transformed)
     form = "additive"
-    if half >= 20:
-        old, new = slice(0, half), slice(half, None)
-        actual_new = pred[new] + err[new]
-        losses = dict((name, pinball(actual_new, bound(name, new, ratios(name, old)), q)) for name in forms)
-        form = min(forms, key=lambda name: losses[name])
-    everything = slice(None)
-    ratio = ratios(form, everything)
-    bt_margin = bound(form, everything, ratio) - pred
-    ext = np.interp(lead, ks, ratio)
-    if form == "transformed":
-        margin = tf.inverse(zpoint + ext) - point
-    else:
-        margin = ext * _form_base(form, point, scale)
+    halves = bt.split()
+    if halves is not None:
+        old, new = halves
+        actual_new = bt.actual[new]
+        losses = dict((name, pinball(actual_new, bt.bound(name, new, bt.ratios(name, q, old)), q))
+                      for name in bt.forms)
+        form = min(bt.forms, key=lambda name: losses[name])
+    margin, bt_margin = bt.margin(form, q)
     return margin, bt_margin, form
+
+
+def target_levels(allowed):
+    """Quantile levels tried for an allowed under-provisioned fraction, cheapest first.
+
+    Geometric around the target: ``1 - allowed * m`` for ``m`` from 64 down to 1/5 (so 0.995 is
+    tried for 0.005), kept within [0.5, 0.9995].
+    """
+    levels = set()
+    for m in (64, 32, 16, 8, 4, 2, 1, 0.5, 0.2):
+        levels.add(round(min(0.9995, max(0.5, 1.0 - allowed * m)), 6))
+    return sorted(levels)
+
+
+def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
+    """The cheapest margin whose decisions meet ``allowed`` under-provisioned steps on the backtest.
+
+    A decision made at an origin holds, until the next one, the highest bound over the leads
+    ``1..window[1]`` (at least the load observed at the origin, and the point forecast times
+    ``point_ratio`` when the point forecast is sized at a lower utilisation than the bound, at
+    most ``ceiling`` unless the point forecast goes higher); the steps it serves are the leads
+    ``window[0]..window[1]``. For every error form and every level of :func:`target_levels`,
+    the bound is calibrated on the older half of the origins and such decisions are replayed on
+    the newer half: among the pairs whose share of short steps is at most ``allowed``, the one
+    with the least mean capacity wins, and is then calibrated on all origins. When none meets
+    it, the pair with the fewest short steps (then the cheapest) is taken.
+    Returns ``(margin over the horizon, margin on the backtest, form, level, backtest share of
+    short steps of the chosen pair)``.
+    """
+    first, last = int(window[0]), int(window[1])
+    ks = bt.ks
+    held = (ks <= last)
+    served = (ks >= first) & (ks <= last)
+    if not held.any():
+        held = ks == ks[0]
+    if not served.any():
+        served = held
+    levels = target_levels(allowed)
+    halves = bt.split()
+    if halves is None:
+        form = "additive"
+        q = levels[-1] if allowed < 1.0 - levels[-1] else 1.0 - allowed
+        q = min(max(q, 0.5), 0.9995)
+        margin, bt_margin = bt.margin(form, q)
+        return margin, bt_margin, form, q, None
+    old, new = halves
+    pred_new = bt.pred[new]
+    actual_new = bt.actual[new][:, served]
+    extra = np.max(pred_new[:, held], axis=1) * point_ratio
+    if bt.last is not None:
+        extra = np.maximum(extra, bt.last[new])
+    best = None
+    for form in bt.forms:
+        for q in levels:
+            cap = np.max(bt.bound(form, new, bt.ratios(form, q, old))[:, held], axis=1)
+            cap = np.maximum(cap, extra)
+            if ceiling is not None:
+                cap = np.minimum(cap, np.maximum(ceiling, np.max(pred_new[:, held], axis=1) * point_ratio))
+            short = float(np.mean(actual_new > cap[:, None]))
+            key = (0.0 if short <= allowed else short, float(np.mean(cap)))
+            if best is None or key < best[0]:
+                best = (key, form, q, short)
+    _key, form, q, short = best
+    margin, bt_margin = bt.margin(form, q)
+    return margin, bt_margin, form, q, short
 
 
 #: Variance-stabilising transforms: ``auto`` adds candidates fitted to the log of the series
@@ -957,7 +1057,7 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     result_q = {}
     coverage = {}
     margins = {}
-    bt_mase = bt_smape = None
+    bt_mase = bt_smape = backtest = None
     if actual is not None:
         pred = chosen.paths(origins, ks)
         err = actual - pred
@@ -966,8 +1066,9 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
         transformed = None
         if getattr(chosen, "tf", None) is not None:
             transformed = (chosen.tf, chosen.zpaths(origins, ks), chosen.zforecast(horizon))
+        backtest = MarginBacktest(err, pred, scale, point, ks, transformed, last=raw[origins])
         for q in quantiles:
-            margin, bt_margin, form = calibrate_margin(err, pred, scale, q, point, ks, transformed)
+            margin, bt_margin, form = calibrate_margin(backtest, pred, scale, q, point)
             margins[q] = form
             result_q[q] = np.maximum(point + margin[:horizon], 0.0)
             coverage[q] = float(np.mean(actual <= pred + bt_margin))
@@ -978,7 +1079,7 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     return ForecastResult(mean=point, quantiles=result_q, model=best, periods=[int(p) * int(step) for p in periods],
                           backtest_mase=bt_mase, backtest_smape=bt_smape, coverage=coverage,
                           candidates={name: (score / scale) for name, score in scores.items()},
-                          warnings=notes, clipped=clipped, margins=margins,
+                          warnings=notes, clipped=clipped, margins=margins, backtest=backtest,
                           transform=chosen.tf.label if getattr(chosen, "tf", None) is not None else "none")
 
 

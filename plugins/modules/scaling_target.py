@@ -59,6 +59,8 @@ options:
         (RV(would_change), RV(operations), the diff), and makes no change and no write call (not even a
         dry run); it reports C(changed=false). The same for every provider.
       - Not to be confused with O(predictive_policy.mode), the mode of the native AWS policy.
+      - A decision whose C(mode) is V(forecast_only) (the service catalogue's C(scaling.mode)) is always run as
+        V(ForecastOnly), whatever this option says (version 0.2.0).
     type: str
     choices: [ForecastAndScale, ForecastOnly]
     default: ForecastAndScale
@@ -115,7 +117,9 @@ options:
     description:
       - One item of the C(decisions) list returned by M(meridian.global_infra.capacity_forecast).
       - Keys used are C(ok), C(service), C(action), C(target_capacity), C(min_capacity), C(max_capacity),
-        C(time_to_execute) and C(schedule) (a list of C(time), C(capacity)).
+        C(time_to_execute), C(schedule) (a list of C(time), C(capacity)) and C(mode) (V(forecast_only) changes
+        nothing); C(strategy), C(chosen_policy), C(reason), C(cost_per_hour), C(cost_per_day), C(over_budget) and
+        C(slo_risk) are copied into RV(decision) when present.
     type: dict
     required: true
   capacity_mode:
@@ -359,12 +363,16 @@ stale_scheduled_actions:
   elements: str
   sample: ["meridian-forecast-20250131T100000Z"]
 decision:
-  description: The part of the decision that was applied.
+  description:
+    - The part of the decision that was applied, with the strategy's account when the decision carries one
+      (C(strategy), C(mode), C(chosen_policy), C(reason), C(cost_per_hour), C(cost_per_day), C(over_budget),
+      C(slo_risk)).
   returned: always
   type: dict
-  sample: {"service": "web", "action": "scale_up", "target_capacity": 6}
+  sample: {"service": "web", "action": "scale_up", "target_capacity": 6, "strategy": "hybrid",
+           "chosen_policy": "scheduled", "mode": "forecast_and_scale"}
 mode:
-  description: The O(mode) of the run.
+  description: The mode of the run (V(ForecastOnly) also when the decision's C(mode) is V(forecast_only)).
   returned: always
   type: str
   sample: ForecastAndScale
@@ -615,9 +623,16 @@ def _result(name, plan, operations, decision):
     )
 
 
+# The strategy's account of a decision (capacity_forecast 0.2.0), copied into the result when present.
+_STRATEGY_KEYS = ("strategy", "mode", "chosen_policy", "reason", "cost_per_hour", "cost_per_day", "over_budget",
+                  "slo_risk")
+
+
 def _decision_summary(decision):
-    return dict(service=decision["service"], action=decision["action"], target_capacity=decision["target_capacity"],
-                min_capacity=decision["min_capacity"], max_capacity=decision["max_capacity"])
+    out = dict(service=decision["service"], action=decision["action"], target_capacity=decision["target_capacity"],
+               min_capacity=decision["min_capacity"], max_capacity=decision["max_capacity"])
+    out.update((key, decision[key]) for key in _STRATEGY_KEYS if decision.get(key) is not None)
+    return out
 
 
 def run_aws(module, params, decision, forecast_only):
@@ -752,6 +767,8 @@ def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
                               required_if=[("provider", "k8s_hpa", ["kubernetes"])])
     params = module.params
+    if isinstance(params["decision"], dict) and params["decision"].get("mode") == "forecast_only":
+        params["mode"] = "ForecastOnly"
     forecast_only = params["mode"] == "ForecastOnly"
     try:
         decision = validate_decision(params["decision"])

@@ -160,7 +160,9 @@ def validate_decision(decision):
         steps.append((when, capacity))
     steps.sort(key=lambda item: item[0])
     execute = decision.get("time_to_execute")
-    return {
+    account = dict((key, decision[key]) for key in ("strategy", "mode", "chosen_policy", "reason", "cost_per_hour",
+                                                    "cost_per_day", "over_budget", "slo_risk") if key in decision)
+    out = {
         "service": service,
         "action": action,
         "target_capacity": target,
@@ -170,6 +172,8 @@ def validate_decision(decision):
         "time_to_execute": parse_time(execute, "decision.time_to_execute") if execute else None,
         "schedule": steps,
     }
+    out.update(account)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

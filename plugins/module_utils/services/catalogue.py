@@ -14,10 +14,18 @@ and its per-provider settings::
       data_class: operational
       capacity: {min: 1, max: 6, initial: 1}
       scaling:
-        strategy: predictive          # predictive | static
-        target_cpu: 50
+        strategy: hybrid              # hybrid (default) | predictive | scheduled | reactive | static
+        mode: forecast_and_scale      # forecast_only: decide, report and push metrics, change nothing
+        target_cpu: 50                # shorthand for reactive: {metric: cpu, target: 50}
+        reactive: {metric: requests_per_target, target: 400}   # cpu | requests_per_target | promql (+ query)
+        schedules: [{name: office-hours, cron: "0 8 * * 1-5", time_zone: Europe/Berlin, min: 6, duration: 36000}]
+        scheduling_buffer: 300        # seconds: capacity starts this far ahead of the forecast step
+        max_capacity_breach: honor    # or increase, raising the maximum by at most max_capacity_buffer percent
+        allowed_underprovisioned: 0.005
         dimensions: [{name: requests_per_second, query: ..., unit_capacity: 300, target_utilization: 0.7}]
-        cost: {on_demand_price: 0.0208, currency: USD}
+        cost: {on_demand_price: 0.0208, currency: USD, budget_per_day: 12,
+               instance_types: [{type: t3.small}, {type: t3a.small, weight: 1}], on_demand_base: 1,
+               spot_share: 0.5, spot_price: 0.0062}
       aws: {instance_type: t3.small}
       k8s:                            # the Kubernetes provider
         image: ghcr.io/example/web:1.4.2
@@ -28,11 +36,17 @@ and its per-provider settings::
         overrides: {deployment: {...}, service: {...}, hpa: {...}, pdb: {...}, network_policy: {...},
                     service_monitor: {...}, destination_rule: {...}}
 
-Capacity has one owner. With ``strategy: predictive`` the scaling job (and the reactive target
-tracking it keeps as a floor, and a drill that borrows the standby) owns a group's desired capacity
-once the group exists: provisioning creates the group at ``capacity.initial`` and afterwards only
-enforces ``capacity.min``/``capacity.max``. With ``strategy: static`` provisioning owns it and holds
-the group at ``capacity.initial``.
+Strategies (``scaling.strategy``): ``predictive`` sets the forecast alone (as before strategies
+existed); ``scheduled`` the floor/ceiling of the schedule in force (cron in its time zone);
+``reactive`` what the target-tracking policy holds; ``hybrid`` (the default) the highest of the
+three, within the bounds. The environment's daily budget is ``meridian_budget_per_day``
+(:func:`budget_per_day`); a service's is ``cost.budget_per_day``.
+
+Capacity has one owner. With any strategy but ``static`` the scaling job (and the reactive target
+tracking, and a drill that borrows the standby) owns a group's desired capacity once the group
+exists: provisioning creates the group at ``capacity.initial`` and afterwards only enforces
+``capacity.min``/``capacity.max``. With ``strategy: static`` provisioning owns it and holds the group
+at ``capacity.initial``.
 
 ``target_name`` is the one naming rule of a service's scaling target (Auto Scaling group, and the
 launch template and target group beside it): every role and module reaches it from here.
@@ -47,11 +61,39 @@ import copy
 import re
 from decimal import Decimal
 
+try:
+    from croniter import croniter
+    HAS_CRONITER = True
+except ImportError:  # pragma: no cover - reported when a schedule is declared
+    croniter = None
+    HAS_CRONITER = False
+try:
+    from zoneinfo import ZoneInfo
+except ImportError:  # pragma: no cover - Python < 3.9
+    ZoneInfo = None
+
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.validate import integer
 
 FIELD = "meridian_services"
-STRATEGIES = ("predictive", "static")
+# hybrid (the default): the highest of the forecast, the scheduled floor and what target tracking holds.
+STRATEGIES = ("hybrid", "predictive", "scheduled", "reactive", "static")
+DEFAULT_STRATEGY = "hybrid"
+# The strategies that forecast, and so need load dimensions.
+FORECAST_STRATEGIES = ("hybrid", "predictive")
+MODES = ("forecast_and_scale", "forecast_only")
+BREACHES = ("honor", "increase")
+# The most a maximum may be raised by max_capacity_breach: increase, in percent (AWS MaxCapacityBuffer).
+MAX_CAPACITY_BUFFER = 100
+REACTIVE_METRICS = ("cpu", "requests_per_target", "promql")
+DEFAULT_ALLOWED_UNDERPROVISIONED = 0.005
+SCALING_KEYS = ("strategy", "mode", "target_cpu", "reactive", "schedules", "scheduling_buffer",
+                "max_capacity_breach", "max_capacity_buffer", "allowed_underprovisioned", "dimensions", "cost")
+SCHEDULE_KEYS = ("name", "cron", "time_zone", "min", "max", "duration")
+COST_KEYS = ("on_demand_price", "spot_price", "spot_share", "on_demand_base", "instance_types", "budget_per_day",
+             "budget", "currency")
+# The environment's daily budget, over all its services and regions.
+BUDGET_FIELD = "meridian_budget_per_day"
 PROVIDERS = ("aws", "k8s")
 # What catalogue() validates when no provider is named: the AWS settings, as before Kubernetes existed.
 DEFAULT_PROVIDERS = ("aws",)
@@ -133,8 +175,9 @@ def _capacity(entry, field):
 
 def _dimensions(dims, field):
     if not isinstance(dims, (list, tuple)) or not dims:
-        raise CatalogueError(field, "a predictive service needs at least one load dimension "
-                             "(name, query or series, unit_capacity); or set scaling.strategy: static")
+        raise CatalogueError(field, "a predictive or hybrid service needs at least one load dimension "
+                             "(name, query or series, unit_capacity) to forecast; or set scaling.strategy: "
+                             "scheduled, reactive or static")
     names = set()
     out = []
     for j, dim in enumerate(dims):
@@ -155,17 +198,218 @@ def _dimensions(dims, field):
     return out
 
 
-def _scaling(entry, field):
-    scaling = _mapping(entry.get("scaling"), field + ".scaling", required=False)
-    strategy = scaling.get("strategy", "predictive")
-    if strategy not in STRATEGIES:
-        raise CatalogueError(field + ".scaling.strategy", "%r is not one of %s" % (strategy, ", ".join(STRATEGIES)))
-    out = {"strategy": strategy, "owner": "scaling" if strategy == "predictive" else "provision"}
-    out["target_cpu"] = _int(scaling.get("target_cpu", 50), field + ".scaling.target_cpu", 1, 100)
-    if strategy == "predictive":
-        out["dimensions"] = _dimensions(scaling.get("dimensions"), field + ".scaling.dimensions")
-        if "cost" in scaling:
-            out["cost"] = copy.deepcopy(_mapping(scaling["cost"], field + ".scaling.cost"))
+def _choice(value, field, choices):
+    if value not in choices:
+        raise CatalogueError(field, "%r is not one of %s" % (value, ", ".join(choices)))
+    return value
+
+
+def _fraction(value, field, low, high, default):
+    if value is None:
+        return default
+    number = _number(value, field)
+    if not low <= number <= high:
+        raise CatalogueError(field, "must be between %s and %s, got %s" % (low, high, value))
+    return number
+
+
+def _unknown(block, field, known, what):
+    unknown = sorted(str(key) for key in block if key not in known)
+    if unknown:
+        raise CatalogueError("%s.%s" % (field, unknown[0]), "unknown key; %s takes %s" % (what, ", ".join(known)))
+
+
+def _reactive(scaling, field):
+    """The target-tracking policy: ``{metric, target[, query]}``; ``target_cpu`` is the CPU shorthand."""
+    has_cpu = "target_cpu" in scaling
+    target_cpu = _int(scaling.get("target_cpu", 50), field + ".target_cpu", 1, 100)
+    if scaling.get("reactive") is None:
+        return {"metric": "cpu", "target": target_cpu}, target_cpu
+    out = check_reactive(scaling["reactive"], field + ".reactive")
+    if out["metric"] == "cpu":
+        if has_cpu and target_cpu != out["target"]:
+            raise CatalogueError(field + ".reactive.target", "%d differs from scaling.target_cpu %d; give the CPU "
+                                 "target once (reactive.target)" % (out["target"], target_cpu))
+        target_cpu = out["target"]
+    return out, target_cpu
+
+
+def check_reactive(block, rfield):
+    """A target-tracking policy ``{metric, target[, query]}``, validated (``rfield`` names it in errors)."""
+    block = _mapping(block, rfield)
+    _unknown(block, rfield, ("metric", "target", "query"), "reactive")
+    metric = block.get("metric", "cpu")
+    if metric not in REACTIVE_METRICS:
+        raise CatalogueError(rfield + ".metric", "%r is not one of %s (cpu: average CPU %% of the group; "
+                             "requests_per_target: requests per instance behind the load balancer; promql: a "
+                             "PromQL query of the service's total load)" % (metric, ", ".join(REACTIVE_METRICS)))
+    if "target" not in block:
+        raise CatalogueError(rfield + ".target", "missing; give the value target tracking holds, e.g. target: 50 "
+                             "(cpu: percent; requests_per_target: requests per instance; promql: load per instance)")
+    out = {"metric": metric}
+    if metric == "cpu":
+        out["target"] = _int(block["target"], rfield + ".target", 1, 100)
+    else:
+        out["target"] = _number(block["target"], rfield + ".target", low_exclusive=0)
+    if metric == "promql":
+        query = block.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise CatalogueError(rfield + ".query", "a promql target needs the query of the service's total load, "
+                                 "e.g. sum(rate(http_requests_total{service=\"web\"}[5m]))")
+        out["query"] = query
+    elif "query" in block:
+        raise CatalogueError(rfield + ".query", "only metric: promql takes a query; remove it or set metric: promql")
+    return out
+
+
+def _cron(expression, field):
+    if not isinstance(expression, str) or len(expression.split()) != 5:
+        raise CatalogueError(field, "expected a cron expression of five fields (minute hour day-of-month month "
+                             "day-of-week), e.g. \"0 8 * * 1-5\", got %r" % (expression,))
+    if not HAS_CRONITER:
+        raise CatalogueError(field, "schedules need the croniter Python library on the controller; "
+                             "pip install croniter (see requirements.txt)")
+    if not croniter.is_valid(expression):
+        raise CatalogueError(field, "%r is not a valid cron expression; e.g. \"0 8 * * 1-5\" is weekdays at "
+                             "08:00" % (expression,))
+    return expression
+
+
+def _time_zone(name, field):
+    if not isinstance(name, str) or not name:
+        raise CatalogueError(field, "expected an IANA time zone such as Europe/Berlin or UTC, got %r" % (name,))
+    if ZoneInfo is None:
+        raise CatalogueError(field, "time zones need Python 3.9+ (zoneinfo) on the controller")
+    try:
+        ZoneInfo(name)
+    except Exception:  # ZoneInfoNotFoundError, or ValueError for a malformed key
+        raise CatalogueError(field, "%r is not an IANA time zone; write it like Europe/Berlin, America/New_York "
+                             "or UTC" % (name,))
+    return name
+
+
+def check_schedules(value, field, cap):
+    """Recurring schedules ``[{name, cron, time_zone, min, max, duration}]`` inside ``cap`` ({min, max}),
+    validated and normalised (``field`` names the list in errors)."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise CatalogueError(field, "expected a list of schedules, e.g. [{cron: \"0 8 * * 1-5\", "
+                             "time_zone: Europe/Berlin, min: 6}]")
+    out = []
+    names = set()
+    for j, item in enumerate(value):
+        sfield = "%s[%d]" % (field, j)
+        item = _mapping(item, sfield)
+        _unknown(item, sfield, SCHEDULE_KEYS, "a schedule")
+        name = item.get("name", "schedule-%d" % j)
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise CatalogueError(sfield + ".name", "%r is not a lowercase name of letters, digits and '-'" % (name,))
+        if name in names:
+            raise CatalogueError(sfield + ".name", "schedule %r is listed twice" % name)
+        names.add(name)
+        sched = {"name": name, "cron": _cron(item.get("cron"), sfield + ".cron"),
+                 "time_zone": _time_zone(item.get("time_zone", "UTC"), sfield + ".time_zone"),
+                 "min": None, "max": None, "duration": None}
+        if item.get("min") is None and item.get("max") is None:
+            raise CatalogueError(sfield, "give min (the floor), max (the ceiling) or both while the schedule holds")
+        for key in ("min", "max"):
+            if item.get(key) is not None:
+                sched[key] = _int(item[key], "%s.%s" % (sfield, key), cap["min"], cap["max"])
+        if sched["min"] is not None and sched["max"] is not None and sched["min"] > sched["max"]:
+            raise CatalogueError(sfield, "needs min <= max, got %d/%d" % (sched["min"], sched["max"]))
+        if item.get("duration") is not None:
+            sched["duration"] = _int(item["duration"], sfield + ".duration", 60)
+        out.append(sched)
+    return out
+
+
+def check_cost(value, field):
+    """A service's ``cost`` block, validated and normalised (``field`` names it in errors)."""
+    cost = _mapping(value, field)
+    _unknown(cost, field, COST_KEYS, "cost")
+    out = copy.deepcopy(cost)
+    for key in ("on_demand_price", "spot_price"):
+        if key in cost:
+            out[key] = _number(cost[key], "%s.%s" % (field, key), low_exclusive=None)
+            if out[key] < 0:
+                raise CatalogueError("%s.%s" % (field, key), "must be >= 0 (a price per instance-hour), got %s"
+                                     % (cost[key],))
+    if "spot_share" in cost:
+        out["spot_share"] = _fraction(cost["spot_share"], field + ".spot_share", 0, 1, 0.0)
+    if "on_demand_base" in cost:
+        out["on_demand_base"] = _int(cost["on_demand_base"], field + ".on_demand_base", 0)
+    for key in ("budget_per_day", "budget"):
+        if cost.get(key) is not None:
+            out[key] = _number(cost[key], "%s.%s" % (field, key), low_exclusive=0)
+    if "currency" in cost and (not isinstance(cost["currency"], str) or not re.match(r"^[A-Z]{3}$", cost["currency"])):
+        raise CatalogueError(field + ".currency", "expected an ISO 4217 code such as USD, got %r" % (cost["currency"],))
+    if "instance_types" in cost:
+        tfield = field + ".instance_types"
+        types = cost["instance_types"]
+        if not isinstance(types, (list, tuple)) or not types:
+            raise CatalogueError(tfield, "expected a non-empty list such as [{type: t3.small}, {type: t3a.small}]")
+        out["instance_types"] = []
+        seen = set()
+        for j, item in enumerate(types):
+            ifield = "%s[%d]" % (tfield, j)
+            item = {"type": item} if isinstance(item, str) else _mapping(item, ifield)
+            _unknown(item, ifield, ("type", "weight", "price"), "an instance type")
+            itype = item.get("type")
+            if not isinstance(itype, str) or "." not in itype:
+                raise CatalogueError(ifield + ".type", "expected an instance type such as t3.small, got %r" % (itype,))
+            if itype in seen:
+                raise CatalogueError(ifield + ".type", "%s is listed twice" % itype)
+            seen.add(itype)
+            entry = {"type": itype}
+            if item.get("weight") is not None:
+                entry["weight"] = _int(item["weight"], ifield + ".weight", 1, 999)
+            if item.get("price") is not None:
+                entry["price"] = _number(item["price"], ifield + ".price", low_exclusive=0)
+            out["instance_types"].append(entry)
+    return out
+
+
+def budget_per_day(value, field=BUDGET_FIELD):
+    """The environment's daily budget (``meridian_budget_per_day``): a positive number, or None for none."""
+    if value is None or value == "":
+        return None
+    return _number(value, field, low_exclusive=0)
+
+
+def _scaling(entry, field, cap=None):
+    cap = cap or {"min": 0, "max": 10 ** 6}
+    sfield = field + ".scaling"
+    scaling = _mapping(entry.get("scaling"), sfield, required=False)
+    _unknown(scaling, sfield, SCALING_KEYS, "scaling")
+    strategy = _choice(scaling.get("strategy", DEFAULT_STRATEGY), sfield + ".strategy", STRATEGIES)
+    reactive, target_cpu = _reactive(scaling, sfield)
+    out = {"strategy": strategy, "owner": "provision" if strategy == "static" else "scaling",
+           "target_cpu": target_cpu}
+    if strategy == "static":
+        return out
+    out["mode"] = _choice(scaling.get("mode", "forecast_and_scale"), sfield + ".mode", MODES)
+    out["reactive"] = reactive
+    out["schedules"] = check_schedules(scaling.get("schedules"), sfield + ".schedules", cap)
+    if strategy == "scheduled" and not out["schedules"]:
+        raise CatalogueError(sfield + ".schedules", "a scheduled service needs at least one schedule, e.g. "
+                             "[{cron: \"0 8 * * 1-5\", time_zone: Europe/Berlin, min: 6}]; or choose another strategy")
+    out["scheduling_buffer"] = _int(scaling.get("scheduling_buffer", 300), sfield + ".scheduling_buffer", 0, 3600)
+    out["max_capacity_breach"] = _choice(scaling.get("max_capacity_breach", "honor"),
+                                         sfield + ".max_capacity_breach", BREACHES)
+    buffer_default = 10 if out["max_capacity_breach"] == "increase" else 0
+    out["max_capacity_buffer"] = _int(scaling.get("max_capacity_buffer", buffer_default),
+                                      sfield + ".max_capacity_buffer", 0, MAX_CAPACITY_BUFFER)
+    if out["max_capacity_breach"] == "increase" and out["max_capacity_buffer"] < 1:
+        raise CatalogueError(sfield + ".max_capacity_buffer", "max_capacity_breach: increase raises the maximum by "
+                             "at most this percent: give 1..%d, or max_capacity_breach: honor" % MAX_CAPACITY_BUFFER)
+    out["allowed_underprovisioned"] = _fraction(scaling.get("allowed_underprovisioned"),
+                                                sfield + ".allowed_underprovisioned", 0, 0.5,
+                                                DEFAULT_ALLOWED_UNDERPROVISIONED)
+    if strategy in FORECAST_STRATEGIES or scaling.get("dimensions") is not None:
+        out["dimensions"] = _dimensions(scaling.get("dimensions"), sfield + ".dimensions")
+    if "cost" in scaling:
+        out["cost"] = check_cost(scaling["cost"], sfield + ".cost")
     return out
 
 
@@ -268,7 +512,10 @@ def catalogue(services, project, env, providers=DEFAULT_PROVIDERS):
     """Validate ``meridian_services`` and return it normalised, one dict per service.
 
     Each returned entry has ``name``, ``port``, ``health_path``, ``path_patterns``, ``data_class``,
-    ``capacity`` ({min, max, initial}), ``scaling`` ({strategy, owner, target_cpu, dimensions, cost}),
+    ``capacity`` ({min, max, initial}), ``scaling`` ({strategy, owner, target_cpu} and, unless static,
+    {mode, reactive {metric, target[, query]}, schedules [{name, cron, time_zone, min, max, duration}],
+    scheduling_buffer, max_capacity_breach, max_capacity_buffer, allowed_underprovisioned,
+    dimensions (predictive and hybrid; others when given), cost (when given)}),
     the provider settings of ``providers`` (by default AWS's only) and ``target_name``. Errors name
     the entry and the field.
 
@@ -315,32 +562,43 @@ def catalogue(services, project, env, providers=DEFAULT_PROVIDERS):
             "path_patterns": list(patterns),
             "data_class": data_class,
             "capacity": _capacity(entry, field),
-            "scaling": _scaling(entry, field),
             "target_name": target_name(project, env, name),
         }
+        item["scaling"] = _scaling(entry, field, item["capacity"])
         item.update(_provider_settings(entry, field, providers))
         out.append(item)
     return out
 
 
-def scaling_services(entries):
-    """The ``capacity_forecast`` services of a normalised catalogue (predictive services only).
+# The strategy settings capacity_forecast takes from a scaled service's normalised scaling block.
+_STRATEGY_SETTINGS = ("strategy", "mode", "schedules", "reactive", "scheduling_buffer", "max_capacity_breach",
+                      "max_capacity_buffer", "allowed_underprovisioned")
 
-    Each is ``{name, target_name, min_capacity, max_capacity, dimensions[, cost]}``: the bounds are
-    the catalogue's, so a decision never moves a group outside what provisioning enforces.
+
+def scaling_services(entries):
+    """The ``capacity_forecast`` services of a normalised catalogue: every service scaling owns.
+
+    Each is ``{name, target_name, min_capacity, max_capacity, strategy, mode, schedules, reactive,
+    scheduling_buffer, max_capacity_breach, max_capacity_buffer, allowed_underprovisioned[,
+    dimensions][, cost]}``: the bounds are the catalogue's, so a decision never moves a group
+    outside what provisioning enforces (``max_capacity_breach: increase`` aside, flagged). Static
+    services are left out.
     """
     out = []
     for entry in entries:
         scaling = entry["scaling"]
-        if scaling["strategy"] != "predictive":
+        if scaling["owner"] != "scaling":
             continue
         service = {
             "name": entry["name"],
             "target_name": entry["target_name"],
             "min_capacity": entry["capacity"]["min"],
             "max_capacity": entry["capacity"]["max"],
-            "dimensions": copy.deepcopy(scaling["dimensions"]),
         }
+        for key in _STRATEGY_SETTINGS:
+            service[key] = copy.deepcopy(scaling[key])
+        if "dimensions" in scaling:
+            service["dimensions"] = copy.deepcopy(scaling["dimensions"])
         if "cost" in scaling:
             service["cost"] = copy.deepcopy(scaling["cost"])
         out.append(service)

@@ -37,3 +37,24 @@ def test_undecided_services_and_non_numbers_are_left_out():
     assert text.splitlines()[-1] == 'meridian_actual_load{dimension="rps",service="web"} 4.0'
     assert "meridian_forecast_capacity" not in text and "meridian_forecast_load{" not in text
     assert decisions_to_exposition([]) == ""
+
+
+def test_the_strategy_account_is_pushed_with_the_decision():
+    from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import strategies as st
+
+    forecast = _decision("web", [100.0] * 300, [95.0])
+    service = {"name": "web", "strategy": "hybrid", "mode": "forecast_only", "min_capacity": 2, "max_capacity": 100,
+               "schedules": [], "reactive": {"metric": "cpu", "target": 50},
+               "cost": {"on_demand_price": 0.5, "currency": "EUR", "budget_per_day": 10.0}}
+    decision = st.decide(service, NOW, forecast=forecast, current_capacity=10)
+    lines = decisions_to_exposition([decision]).splitlines()
+    assert 'meridian_scaling_proposal{policy="reactive",service="web"} 10.0' in lines
+    assert "meridian_scaling_proposal{policy=\"scheduled\",service=\"web\"}" not in "\n".join(lines)
+    assert 'meridian_scaling_decision_info{chosen_policy="%s",mode="forecast_only",service="web",strategy="hybrid"} 1.0' \
+        % decision["chosen_policy"] in lines
+    assert 'meridian_scaling_over_budget{service="web"} 1.0' in lines
+    assert 'meridian_scaling_over_budget_amount{currency="EUR",service="web"} %r' % (2 * 12.0 - 10.0) in lines
+    assert 'meridian_scaling_budget_per_day{currency="EUR",service="web"} 10.0' in lines
+    assert 'meridian_scaling_cost_per_hour{currency="EUR",service="web"} 1.0' in lines
+    assert 'meridian_scaling_slo_risk{service="web"} 1.0' in lines
+    assert any(line.startswith('meridian_scaling_cost_per_day{currency="EUR",service="web"} ') for line in lines)

@@ -186,3 +186,79 @@ def test_budget_below_min_capacity_is_reported_over_budget():
     assert over["over_budget"] is True and cheap["over_budget"] is False
     assert over["estimated_cost"] == 20 * 24.0  # min_capacity all day: the cost really incurred, above the budget
     assert any("over budget" in w and "480.00 EUR" in w for w in over["warnings"])
+
+
+# Strategies (0.2.0): one decision per service from the forecast, the schedules and target tracking.
+# NOW is Tuesday 14 November 2023 22:13:20 UTC (23:13 in Berlin).
+NIGHT = {"name": "late", "cron": "0 22 * * *", "time_zone": "UTC", "min": 30, "max": None, "duration": 7200}
+
+
+def test_hybrid_decision_names_the_highest_proposal_and_carries_cost():
+    out = mod.run(params([svc(strategy="hybrid", schedules=[NIGHT], current_capacity=5,
+                              cost={"on_demand_price": 0.5, "currency": "USD"})]))[0]
+    assert out["ok"] and out["strategy"] == "hybrid" and out["mode"] == "forecast_and_scale"
+    assert out["proposals"]["scheduled"]["capacity"] == 30
+    assert out["proposals"]["reactive"]["capacity"] == 5
+    assert out["proposals"]["predictive"]["capacity"] < 30
+    assert out["chosen_policy"] == "scheduled" and out["target_capacity"] == 30
+    assert out["reason"].startswith("scheduled is the highest at 30")
+    assert out["cost_per_hour"] == pytest.approx(15.0) and out["cost_per_day"] > 0
+
+
+def test_predictive_strategy_is_the_forecast_alone_by_default():
+    out = mod.run(params([svc(schedules=[NIGHT], current_capacity=5)]))[0]
+    assert out["strategy"] == "predictive" and out["chosen_policy"] == "predictive"
+    assert out["target_capacity"] == out["proposals"]["predictive"]["capacity"] < 30
+
+
+def test_a_promql_target_is_read_at_its_current_value():
+    FakeClient.queries = []
+    svc_ = svc(strategy="reactive", dimensions=None,
+               reactive={"metric": "promql", "target": 10.0, "query": "sum(rate(requests[5m]))"})
+    out = mod.run(params([svc_], prometheus_url="http://127.0.0.1:9"), client_factory=FakeClient)[0]
+    assert FakeClient.queries == ["sum(rate(requests[5m]))"]
+    value = series()[-1][1]
+    assert out["proposals"]["reactive"]["capacity"] == int(np.ceil(value / 10.0))
+    assert out["chosen_policy"] == "reactive" and out["proposals"]["predictive"]["capacity"] is None
+
+
+def test_a_scheduled_service_needs_no_dimensions():
+    out = mod.run(params([svc(strategy="scheduled", dimensions=None, schedules=[NIGHT])]))[0]
+    assert out["ok"] and out["target_capacity"] == 30 and out["chosen_policy"] == "scheduled"
+
+
+def test_a_daily_budget_below_the_minimum_is_over_budget():
+    out = mod.run(params([svc(min_capacity=2, cost={"on_demand_price": 1.0, "budget_per_day": 10.0})]))[0]
+    assert out["over_budget"] and out["target_capacity"] == 2
+    assert out["over_budget_amount"] == pytest.approx(2 * 24.0 - 10.0)
+
+
+def test_the_environment_budget_caps_the_services_together():
+    cost = {"on_demand_price": 1.0}
+    out = mod.run(params([svc("a", cost=cost), svc("b", cost=cost)], budget_per_day=24.0 * 10))
+    assert sum(d["target_capacity"] for d in out) <= 10
+    assert all(d["slo_risk"] and d["environment_budget"]["budget_per_day"] == 240.0 for d in out)
+
+
+def test_forecast_only_is_reported_in_the_decision():
+    out = mod.run(params([svc(mode="forecast_only")]))[0]
+    assert out["mode"] == "forecast_only" and out["ok"]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"strategy": "hybrid", "dimensions": None}, "services.dimensions"),
+    ({"strategy": "scheduled", "dimensions": None}, "services[web].schedules"),
+    ({"schedules": [dict(NIGHT, cron="0 25 * * *")]}, "services[web].schedules[0].cron"),
+    ({"schedules": [dict(NIGHT, time_zone="Nowhere/Land")]}, "services[web].schedules[0].time_zone"),
+    ({"schedules": [dict(NIGHT, min=99)]}, "services[web].schedules[0].min"),
+    ({"reactive": {"metric": "promql", "target": 5.0, "query": None}}, "services[web].reactive.query"),
+    ({"scheduling_buffer": 4000}, "services[web].scheduling_buffer"),
+    ({"max_capacity_breach": "increase", "max_capacity_buffer": 0}, "services[web].max_capacity_buffer"),
+    ({"allowed_underprovisioned": 0.7}, "services[web].allowed_underprovisioned"),
+    ({"cost": {"budget_per_day": -1.0}}, "services[web].cost.budget_per_day"),
+])
+def test_bad_strategy_settings_are_refused_before_any_query(change, field):
+    FakeClient.queries = []
+    with pytest.raises(Exception) as err:
+        mod.run(params([svc(**change)], prometheus_url="http://x"), client_factory=FakeClient)
+    assert getattr(err.value, "field", None) == field and FakeClient.queries == []

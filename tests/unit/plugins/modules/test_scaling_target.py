@@ -204,3 +204,16 @@ def test_forecast_only_reports_the_plan_and_changes_nothing(moto_url, autoscalin
     applied = run(moto_url, name=group, decision=_decision())
     assert applied.result["changed"] is True and applied.result["would_change"] is True
     assert applied.result["mode"] == "ForecastAndScale"
+
+
+def test_a_forecast_only_decision_changes_nothing_whatever_the_mode(moto_url, autoscaling, group):
+    before = _state(autoscaling, group)
+    decision = _decision(mode="forecast_only", strategy="hybrid", chosen_policy="scheduled",
+                         reason="scheduled is the highest at 3", cost_per_hour=0.06, cost_per_day=1.44,
+                         over_budget=False, slo_risk=False)
+    preview = run(moto_url, name=group, decision=decision, mode="ForecastAndScale")
+    assert preview.result["changed"] is False and preview.result["would_change"] is True
+    assert preview.result["mode"] == "ForecastOnly"
+    assert preview.result["decision"]["chosen_policy"] == "scheduled"
+    assert preview.result["decision"]["mode"] == "forecast_only" and preview.result["decision"]["cost_per_day"] == 1.44
+    assert _state(autoscaling, group) == before

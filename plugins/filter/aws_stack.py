@@ -7,7 +7,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute import alb_listeners, asg_drift, asg_tags, launch_template_drift
+from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute import (
+    alb_listeners,
+    asg_drift,
+    asg_tags,
+    launch_instance_types,
+    launch_template_drift,
+    mixed_instances_errors,
+    mixed_instances_policy,
+)
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.cdn import cloudfront_drift, cloudfront_settings, static_bucket_policy
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.network import security_group_exposure
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.storage import bucket_drift
@@ -17,7 +25,7 @@ from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters impo
 class FilterModule(object):
     def filters(self):
         plans = (asg_tags, asg_drift, bucket_drift, launch_template_drift, alb_listeners, cloudfront_settings,
-                 cloudfront_drift, security_group_exposure)
+                 cloudfront_drift, security_group_exposure, mixed_instances_policy, mixed_instances_errors, launch_instance_types)
         filters = dict((f.__name__, filter_errors()(f)) for f in plans)
         filters["cloudfront_bucket_policy"] = filter_errors(name="cloudfront_bucket_policy")(static_bucket_policy)
         return filters

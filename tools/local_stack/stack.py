@@ -105,8 +105,11 @@ def _pushgateway_cmd(svc, port):
 
 
 def _moto_cmd(svc, port):
-    binary = _binary(["moto_server"], "run tools/setup.sh (pip install moto[server])")
-    return [binary, "-H", HOST, "-p", str(port)]
+    # moto_server.py is moto's server with one correction (a group's MixedInstancesPolicy survives an
+    # UpdateAutoScalingGroup that does not name it, as on AWS); it needs moto from the venv.
+    _binary(["moto_server"], "run tools/setup.sh (pip install moto[server])")
+    return [os.path.join(VENV_BIN, "python"), os.path.join(ROOT, "tools", "local_stack", "moto_server.py"),
+            "-H", HOST, "-p", str(port)]
 
 
 def _region_service_cmd(svc, port):

@@ -13,7 +13,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.cost import CostError, Pricing
 from ansible_collections.meridian.global_infra.plugins.module_utils.services.catalogue import group_capacity
+
+# The mixed instances policy the compute role sets (EC2 Auto Scaling InstancesDistribution): spot
+# from the pools with the most spare capacity, on demand in the order of the instance types.
+SPOT_ALLOCATION_STRATEGY = "capacity-optimized"
+ON_DEMAND_ALLOCATION_STRATEGY = "prioritized"
+# EC2 Auto Scaling: at most 40 instance types (launch template overrides) per group.
+MAX_INSTANCE_TYPES = 40
 
 
 class ComputePlanError(MeridianError):
@@ -71,6 +79,113 @@ def _asg_tag_set(tags):
     return set((t.get("key"), str(t.get("value")), bool(t.get("propagate_at_launch"))) for t in tags or [])
 
 
+def mixed_instances_policy(service):
+    """The ``mixed_instances_policy`` argument of amazon.aws.autoscaling_group for one service, or None.
+
+    ``service`` is a normalised catalogue entry. A service whose ``scaling.cost`` names
+    ``instance_types`` or a ``spot_share`` above 0 gets a policy: the types as launch template
+    overrides in the given order (the service's ``aws.instance_type`` alone when none are listed),
+    ``on_demand_base`` as OnDemandBaseCapacity, ``100 - 100 * spot_share`` as
+    OnDemandPercentageAboveBaseCapacity, capacity-optimized spot allocation and prioritized
+    on-demand allocation. ``spot_price`` prices the mix and is not sent: a spot maximum price raises
+    the interruption rate, and without one Auto Scaling caps spot at the on-demand price.
+
+    Raises ``ComputePlanError`` naming the field (``meridian_services[<name>].scaling.cost.<key>``):
+    more than 40 types, a type listed twice, a ``weight`` other than 1 (amazon.aws.autoscaling_group
+    sends no WeightedCapacity), a share that is not a whole percent, a base above ``capacity.max``.
+    """
+    field = "meridian_services[%s].scaling.cost" % service.get("name")
+    cost = (service.get("scaling") or {}).get("cost") or {}
+    if not isinstance(cost, dict):
+        raise ComputePlanError(field, "expected a mapping, got %r" % (cost,))
+    try:
+        pricing = Pricing.from_dict(cost)
+    except CostError as err:
+        # The pricing names its fields from "cost."; here they are the service's.
+        where = field + (err.field or "cost")[len("cost"):]
+        raise ComputePlanError(where, err.message.replace("cost.", field + ".", 1), prefix=False)
+    if not pricing.instance_types and pricing.spot_share <= 0:
+        return None
+    types = [t["type"] for t in pricing.instance_types]
+    if len(types) > MAX_INSTANCE_TYPES:
+        raise ComputePlanError(field + ".instance_types", "EC2 Auto Scaling takes at most %d instance types per group, "
+                               "got %d" % (MAX_INSTANCE_TYPES, len(types)))
+    for i, item in enumerate(pricing.instance_types):
+        if item["type"] in types[:i]:
+            raise ComputePlanError("%s.instance_types[%d].type" % (field, i), "%s is listed twice" % item["type"])
+        if item["weight"] != 1:
+            raise ComputePlanError("%s.instance_types[%d].weight" % (field, i), "amazon.aws.autoscaling_group cannot set "
+                                   "WeightedCapacity: list instance types of the service's size without weight")
+    percent = pricing.spot_share * 100
+    if abs(percent - round(percent)) > 1e-6:
+        raise ComputePlanError(field + ".spot_share", "Auto Scaling takes a whole percentage "
+                               "(OnDemandPercentageAboveBaseCapacity); give %s with at most two decimals, e.g. %.2f"
+                               % (pricing.spot_share, round(percent) / 100.0))
+    maximum = (service.get("capacity") or {}).get("max")
+    if isinstance(maximum, int) and pricing.on_demand_base > maximum:
+        raise ComputePlanError(field + ".on_demand_base", "%d is above capacity.max %d: no instance would run on spot; "
+                               "lower it or drop spot_share" % (pricing.on_demand_base, maximum))
+    if not types:
+        itype = (service.get("aws") or {}).get("instance_type")
+        if not itype:
+            raise ComputePlanError(field + ".instance_types", "a spot share needs instance types (or aws.instance_type)")
+        types = [itype]
+    return {
+        "instance_types": types,
+        "instances_distribution": {
+            "on_demand_allocation_strategy": ON_DEMAND_ALLOCATION_STRATEGY,
+            "on_demand_base_capacity": pricing.on_demand_base,
+            "on_demand_percentage_above_base_capacity": 100 - int(round(percent)),
+            "spot_allocation_strategy": SPOT_ALLOCATION_STRATEGY,
+        },
+    }
+
+
+def mixed_instances_errors(services):
+    """[] when every service's mix can be applied, else one message per service naming the field."""
+    errors = []
+    for service in services or []:
+        try:
+            mixed_instances_policy(service)
+        except MeridianError as err:
+            errors.append(str(err))
+    return errors
+
+
+def launch_instance_types(services):
+    """Every instance type the services' groups may launch (launch templates and overrides), sorted."""
+    found = set()
+    for service in services or []:
+        found.add((service.get("aws") or {}).get("instance_type"))
+        policy = mixed_instances_policy(service)
+        found.update(policy["instance_types"] if policy else [])
+    return sorted(t for t in found if t)
+
+
+def _group_mix(group):
+    """The mixed instances policy of a group as autoscaling_group_info returns it, in the plan's shape."""
+    policy = group.get("mixed_instances_policy")
+    if not isinstance(policy, dict) or not policy:
+        return None
+    overrides = (policy.get("launch_template") or {}).get("overrides") or []
+    dist = policy.get("instances_distribution") or {}
+    return {
+        "instance_types": [o.get("instance_type") for o in overrides],
+        "instances_distribution": dict((key, dist.get(key)) for key in (
+            "on_demand_allocation_strategy", "on_demand_base_capacity", "on_demand_percentage_above_base_capacity",
+            "spot_allocation_strategy")),
+    }
+
+
+def group_launch_template(group):
+    """``(name, version)`` of a group's launch template, read from the mixed instances policy when it has one."""
+    template = group.get("launch_template") or {}
+    policy = group.get("mixed_instances_policy")
+    if not template and isinstance(policy, dict):
+        template = (policy.get("launch_template") or {}).get("launch_template_specification") or {}
+    return template.get("launch_template_name"), template.get("version")
+
+
 def asg_drift(groups, services, subnet_ids, tags, health_check_period=120):
     """Which services' Auto Scaling groups differ from the plan, in what, and the sizes to set.
 
@@ -80,7 +195,9 @@ def asg_drift(groups, services, subnet_ids, tags, health_check_period=120):
     "min_size", "max_size", "desired_capacity"}}`` for the services whose group is missing
     (``differs == ["absent"]``) or differs; services in step are left out.
 
-    The sizes follow the catalogue's capacity ownership (``services.catalogue.group_capacity``): a
+    ``mixed_instances`` differs when the group's MixedInstancesPolicy (types in order, on-demand base
+    and percentage, allocation strategies) is not :func:`mixed_instances_policy`'s, or the group has
+    one and the plan none; the entry then also has ``mixed_instances: {before, after}``. The sizes follow the catalogue's capacity ownership (``services.catalogue.group_capacity``): a
     group whose capacity scaling owns keeps the desired capacity (and forecast floor) scaling set.
     amazon.aws.autoscaling_group reports a change on every existing group in check mode, so the
     module is only called for the groups listed here.
@@ -96,10 +213,10 @@ def asg_drift(groups, services, subnet_ids, tags, health_check_period=120):
         if group is None:
             out[service["name"]] = sizes
             continue
-        template = group.get("launch_template") or {}
         want_tags = dict(tags or {}, **{"Name": name, "meridian:service": service["name"]})
         checks = {
-            "launch_template": (template.get("launch_template_name"), template.get("version")) == (name, "$Latest"),
+            "launch_template": group_launch_template(group) == (name, "$Latest"),
+            "mixed_instances": _group_mix(group) == mixed_instances_policy(service),
             "subnets": set(filter(None, (group.get("vpc_zone_identifier") or "").split(","))) == set(subnet_ids or []),
             "target_groups": sorted(group.get("target_group_names") or []) == [name],
             "health_check": (group.get("health_check_type"), group.get("health_check_grace_period"))
@@ -110,6 +227,8 @@ def asg_drift(groups, services, subnet_ids, tags, health_check_period=120):
         differing = sorted(set(key for key, same in checks.items() if not same) | set(sizes["differs"]))
         if differing:
             out[service["name"]] = dict(sizes, differs=differing)
+        if "mixed_instances" in differing:
+            out[service["name"]]["mixed_instances"] = {"before": _group_mix(group), "after": mixed_instances_policy(service)}
     return out
 
 

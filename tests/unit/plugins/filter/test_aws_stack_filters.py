@@ -20,7 +20,8 @@ BUCKETS = [
 
 def test_the_stack_filters_are_registered_under_their_names():
     assert sorted(STACK) == ["alb_listeners", "asg_drift", "asg_tags", "bucket_drift", "cloudfront_bucket_policy",
-                             "cloudfront_drift", "cloudfront_settings", "launch_template_drift", "security_group_exposure"]
+                             "cloudfront_drift", "cloudfront_settings", "launch_instance_types", "launch_template_drift",
+                             "mixed_instances_errors", "mixed_instances_policy", "security_group_exposure"]
     assert sorted(RESIDENCY) == ["bucket_layout", "residency_violations"]
 
 

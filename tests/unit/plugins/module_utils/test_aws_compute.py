@@ -3,6 +3,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import json
 import os
 
@@ -14,6 +15,9 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute 
     alb_listeners,
     asg_drift,
     asg_tags,
+    launch_instance_types,
+    mixed_instances_errors,
+    mixed_instances_policy,
 )
 from ansible_collections.meridian.global_infra.plugins.module_utils.services.catalogue import catalogue
 
@@ -153,3 +157,70 @@ def test_launch_template_missing_and_bad_args():
     assert launch_template_drift(_LT_ARGS, [])["differs"] == ["absent"]
     with _pytest.raises(ComputePlanError):
         launch_template_drift({}, [])
+
+
+def _with_cost(name, cost):
+    service = copy.deepcopy(next(s for s in SERVICES if s["name"] == name))
+    service["scaling"]["cost"] = cost
+    return service
+
+
+_MIX = {"on_demand_price": 0.0416, "instance_types": [{"type": "t3.medium", "price": 0.0416}, {"type": "t3a.medium"}],
+        "on_demand_base": 1, "spot_share": 0.5, "spot_price": 0.0135}
+
+
+def test_mixed_instances_policy_from_the_cost_block():
+    policy = mixed_instances_policy(_with_cost("api", _MIX))
+    assert policy == {"instance_types": ["t3.medium", "t3a.medium"], "instances_distribution": {
+        "on_demand_allocation_strategy": "prioritized", "on_demand_base_capacity": 1,
+        "on_demand_percentage_above_base_capacity": 50, "spot_allocation_strategy": "capacity-optimized"}}
+    # a spot share without types: the launch template's type alone; no spot price is ever sent
+    alone = mixed_instances_policy(_with_cost("api", {"spot_share": 0.25}))
+    assert alone["instance_types"] == ["t3.medium"]
+    assert alone["instances_distribution"]["on_demand_percentage_above_base_capacity"] == 75
+    assert "spot_max_price" not in alone["instances_distribution"]
+    assert mixed_instances_policy(_with_cost("api", {"on_demand_price": 0.0416})) is None
+    assert launch_instance_types([_with_cost("api", _MIX)]) == ["t3.medium", "t3a.medium"]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"spot_share": 0.333}, "meridian_services[api].scaling.cost.spot_share"),
+    ({"spot_share": 1.5}, "meridian_services[api].scaling.cost.spot_share"),
+    ({"on_demand_base": 11}, "meridian_services[api].scaling.cost.on_demand_base"),
+    ({"on_demand_base": -1}, "meridian_services[api].scaling.cost.on_demand_base"),
+    ({"instance_types": [{"type": "t3.medium"}, {"type": "t3.medium"}]},
+     "meridian_services[api].scaling.cost.instance_types[1].type"),
+    ({"instance_types": [{"type": "m5.large", "weight": 2}]}, "meridian_services[api].scaling.cost.instance_types[0].weight"),
+    ({"instance_types": [{"type": "t3.medium%d" % i} for i in range(41)]}, "meridian_services[api].scaling.cost.instance_types"),
+    ({"instance_types": ["medium"]}, "meridian_services[api].scaling.cost.instance_types[0].type"),
+])
+def test_a_mix_aws_would_refuse_fails_naming_the_field(change, field):
+    service = _with_cost("api", dict(_MIX, **change))
+    with pytest.raises(ComputePlanError) as err:
+        mixed_instances_policy(service)
+    assert err.value.field == field
+    assert mixed_instances_errors([service])[0].startswith(field)
+
+
+def _as_read(policy, template="meridian-local-api"):
+    """A plan's policy as autoscaling_group_info returns it (camel case turned snake, a template spec)."""
+    return {"launch_template": {
+        "launch_template_specification": {"launch_template_id": "lt-1", "launch_template_name": template, "version": "$Latest"},
+        "overrides": [{"instance_type": t} for t in policy["instance_types"]]},
+        "instances_distribution": dict(policy["instances_distribution"])}
+
+
+def test_asg_drift_compares_the_mixed_instances_policy():
+    services = [_with_cost("api", _MIX)] + [s for s in SERVICES if s["name"] != "api"]
+    groups = _asgs()
+    api = next(g for g in groups if g["auto_scaling_group_name"] == "meridian-local-api")
+    api["mixed_instances_policy"] = _as_read(mixed_instances_policy(services[0]))
+    del api["launch_template"]  # a mixed group carries its template in the policy only
+    assert asg_drift(groups, services, ASG_SUBNETS, ASG_TAGS) == {}
+    api["mixed_instances_policy"]["instances_distribution"]["on_demand_percentage_above_base_capacity"] = 100
+    drift = asg_drift(groups, services, ASG_SUBNETS, ASG_TAGS)
+    assert drift["api"]["differs"] == ["mixed_instances"]
+    assert drift["api"]["mixed_instances"]["before"]["instances_distribution"]["on_demand_percentage_above_base_capacity"] == 100
+    assert drift["api"]["mixed_instances"]["after"] == mixed_instances_policy(services[0])
+    # the plan drops the mix: the group's policy is drift too
+    assert asg_drift(groups, SERVICES, ASG_SUBNETS, ASG_TAGS)["api"]["differs"] == ["mixed_instances"]

@@ -25,7 +25,7 @@ ALLOWED = {
     "scaling": {"common", "forecast", "services", "k8s"},
     "regions": {"common", "network"},
     "drill": {"common", "regions"},
-    "aws": {"common", "services", "network", "regions"},
+    "aws": {"common", "services", "network", "regions", "scaling"},
     "k8s": {"common", "services"},
     "reports": {"common"},
     "edge": {"common", "regions"},

@@ -33,12 +33,21 @@ sys.path.insert(0, HERE)
 from forecast_backtest import ROOT, load_trace  # noqa: E402
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import capacity as cap  # noqa: E402
 from ansible_collections.meridian.global_infra.plugins.module_utils.forecast import engine as fc  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import cost  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import spot  # noqa: E402
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import strategies as strat  # noqa: E402
 
 TARGET = 0.7
 PEAK_UNITS = 20
 LAG = 300
 WARMUP = 300
 STABILIZATION = 300
+# The mix the cost column prices (a unit-hour on demand costs 1, so on-demand cost = unit-hours):
+# two on-demand units as the base, half of the rest on spot at 35 % of the on-demand price, two
+# instance types (a reclaim takes half of the spot units at once, spot.py's planning figure).
+MIX = {"on_demand_base": 2, "spot_share": 0.5, "spot_price": 0.35,
+       "instance_types": [{"type": "m6i.large", "price": 1.0}, {"type": "m5.large", "price": 1.0}]}
+POLICIES = ("static", "scheduled", "reactive", "predictive", "hybrid")
 
 
 def metrics(load, units, unit_cap, step):
@@ -74,27 +83,63 @@ def reactive(load, first, unit_cap, step):
     return units[first:]
 
 
-def predictive(series, first, unit_cap, args):
+def _follow(plan, j, t_j, current, pending, warm):
+    """One replay step: the plan's capacity at ``t_j``; increases take the warm-up to arrive."""
+    want = plan[0][1]
+    for t_s, c in plan:
+        if t_s <= t_j:
+            want = c
+    if want > current:
+        pending.append((j + warm, want))
+    elif want < current:
+        current = want
+        pending = [(r, c) for r, c in pending if c <= want]
+    ready = [c for r, c in pending if r <= j]
+    if ready:
+        current = max(current, *ready)
+        pending = [(r, c) for r, c in pending if r > j]
+    return current, pending
+
+
+def predictive(series, first, unit_cap, args, react=None, schedules=None):
+    """The predictive policy's replay; with ``react`` (the reactive replay) also the hybrid one.
+
+    The hybrid policy takes, at each decision, :func:`strategies.decide` of a hybrid service (the
+    highest of the forecast's decision, the scheduled floor and what target tracking needs for the
+    load seen), and target tracking keeps acting between decisions: its capacity is the highest of
+    that schedule and the reactive replay at every step. Its forecast proposal is the predictive
+    policy's decision made at the same time.
+    """
     load = series.values
     step = series.step
     n = len(load)
     every = max(1, int(round(max(args.interval, step) / float(step))))
     lag = int(np.ceil(LAG / float(step)))
+    warm = int(np.ceil(WARMUP / float(step)))
     window = fc.MAX_HISTORY_WEEKS * fc.steps_per(fc.WEEK, step)
     # the delay the replay really applies: metric lag and warm-up, each rounded up to whole steps
-    lead = (lag + int(np.ceil(WARMUP / float(step)))) * step
+    lead = (lag + warm) * step
     units = np.zeros(n)
-    current = PEAK_UNITS
-    pending = []  # (ready index, units)
+    hybrid = np.zeros(n)
+    current = h_current = PEAK_UNITS
+    pending, h_pending = [], []
     timings = []
+    forecasts = []  # (time the point forecast is for, point, quantile, level)
+    chosen = {}
+    service = {"name": "sim", "strategy": "hybrid", "min_capacity": 1, "max_capacity": 2 * PEAK_UNITS,
+               "schedules": schedules or [], "scheduling_buffer": WARMUP,
+               "reactive": {"metric": "promql", "target": unit_cap * TARGET},
+               "allowed_underprovisioned": args.allowed_underprovisioned}
     for i in range(first, n, every):
         last = i - lag
         hist = fc.Series(series.start + max(0, last + 1 - window) * step, step,
                          load[max(0, last + 1 - window):last + 1])
+        # without a fixed quantile the margin is sized to --allowed-underprovisioned on the backtest
+        dim = {"name": "load", "series": hist, "unit_capacity": unit_cap, "target_utilization": TARGET,
+               "quantile": None if args.allowed_underprovisioned else args.quantile,
+               "peak_utilization": args.peak_utilization}
         t0 = time.perf_counter()
-        decision = cap.plan_service("sim", [{"name": "load", "series": hist, "unit_capacity": unit_cap,
-                                             "target_utilization": TARGET, "quantile": args.quantile,
-                                             "peak_utilization": args.peak_utilization}],
+        decision = cap.plan_service("sim", [dim],
                                     min_capacity=1, max_capacity=2 * PEAK_UNITS, current_capacity=int(current),
                                     horizon=max(args.interval, step) * 2 + WARMUP, interval=args.interval,
                                     lead_time=lead, stabilization=STABILIZATION,
@@ -102,24 +147,74 @@ def predictive(series, first, unit_cap, args):
                                     allowed_underprovisioned=args.allowed_underprovisioned or None,
                                     peak_bound=not args.no_peak_bound)
         timings.append(time.perf_counter() - t0)
+        d0 = decision["dimensions"][0]
+        forecasts.append((hist.end + args.interval, d0["forecast_next_interval"], d0["forecast_quantile"],
+                          d0["quantile"]))
         plan = [(fc.to_epoch(s["time"]), s["capacity"]) for s in decision["schedule"]]
+        h_plan = None
+        if react is not None:
+            now = series.start + i * step
+            hd = strat.decide(service, now, forecast=decision, current_capacity=int(h_current),
+                              reactive_value=float(load[max(last, 0)]), interval=args.interval,
+                              horizon=max(args.interval, step) * 2)
+            chosen[hd["chosen_policy"]] = chosen.get(hd["chosen_policy"], 0) + 1
+            h_plan = [(fc.to_epoch(s["time"]), s["capacity"]) for s in hd["schedule"]]
         for j in range(i, min(n, i + every)):
             t_j = series.start + j * step
-            want = plan[0][1]
-            for t_s, c in plan:
-                if t_s <= t_j:
-                    want = c
-            if want > current:
-                pending.append((j + int(np.ceil(WARMUP / float(step))), want))
-            elif want < current:
-                current = want
-                pending = [(r, c) for r, c in pending if c <= want]
-            ready = [c for r, c in pending if r <= j]
-            if ready:
-                current = max(current, *ready)
-                pending = [(r, c) for r, c in pending if r > j]
+            current, pending = _follow(plan, j, t_j, current, pending, warm)
             units[j] = current
-    return units[first:], timings
+            if h_plan is not None:
+                h_current, h_pending = _follow(h_plan, j, t_j, h_current, h_pending, warm)
+                # target tracking acts between the runs: what it holds counts at every step
+                h_current = max(h_current, int(react[j - first]))
+                hybrid[j] = h_current
+    out = {"units": units[first:], "timings": timings, "forecasts": forecasts, "chosen": chosen}
+    if react is not None:
+        out["hybrid"] = hybrid[first:]
+    return out
+
+
+def scheduled(series, first, unit_cap):
+    """The scheduled-only policy: hourly schedules from the history, evaluated by ``strategies``.
+
+    The schedules start their capacity one warm-up ahead (the scheduling buffer), so it is in
+    service at the hour.
+    """
+    load, step = series.values, series.step
+    start = max(0, first - fc.MAX_HISTORY_WEEKS * fc.steps_per(fc.WEEK, step))
+    times = series.start + np.arange(start, first) * step
+    hours = ((times % 86400) // 3600).astype(int)
+    schedules = []
+    for h in range(24):
+        seen = load[start:first][hours == h]
+        peak = float(seen.max()) if len(seen) else float(load[start:first].max())
+        schedules.append({"name": "h%02d" % h, "cron": "0 %d * * *" % h, "time_zone": "UTC",
+                          "min": int(np.ceil(peak / (unit_cap * TARGET) - 1e-9))})
+    units = np.zeros(len(load) - first)
+    cache = {}
+    for j in range(first, len(load)):
+        t = series.start + j * step
+        key = int(t % 86400)
+        if key not in cache:
+            cache[key] = strat.scheduled_proposal(schedules, t, buffer=WARMUP)["capacity"]
+        units[j - first] = cache[key]
+    return units, schedules
+
+
+def costs(units, load, unit_cap, step, allowed):
+    """On-demand only against the mix (``cost.py``), and the spot interruption rule (``spot.py``)."""
+    pricing = cost.Pricing(spot_share=MIX["spot_share"], spot_price=MIX["spot_price"],
+                           on_demand_base=MIX["on_demand_base"], instance_types=MIX["instance_types"])
+    caps = [int(u) for u in units]
+    needs = [float(v) / unit_cap for v in load]  # units the load needs at 100 %
+    on_demand = cost.on_demand_only_cost(caps, step, pricing)
+    mix = cost.schedule_cost(caps, step, pricing)
+    guard = spot.interruption_guard(caps, needs, pricing, allowed_underprovisioned=allowed or 0.005,
+                                    step_seconds=step, max_capacity=2 * PEAK_UNITS)
+    return {"on_demand_only": round(on_demand, 2), "mix": round(mix, 2),
+            "mix_after_spot_rule": round(guard["cost"]["chosen"], 2), "spot_rule": guard["action"],
+            "spot_share_after_rule": guard["spot_share"], "at_risk_steps": guard["at_risk_steps"],
+            "allowed_steps": guard["allowed_steps"]}
 
 
 def main(argv=None):
@@ -147,7 +242,11 @@ def main(argv=None):
                                          "peak_units": PEAK_UNITS, "metric_lag": LAG, "warmup": WARMUP,
                                          "stabilization": STABILIZATION, "interval": args.interval,
                                          "quantile": args.quantile,
+                                         "allowed_underprovisioned": args.allowed_underprovisioned,
+                                         "peak_bound": not args.no_peak_bound, "mix": MIX,
                                          "peak_utilization": args.peak_utilization}}
+    out_dir = os.path.dirname(os.path.abspath(args.out))
+    os.makedirs(out_dir, exist_ok=True)
     for path in files:
         name = os.path.splitext(os.path.basename(path))[0]
         series = load_trace(path)
@@ -157,22 +256,42 @@ def main(argv=None):
         unit_cap = float(test.max()) / (PEAK_UNITS * TARGET)
         static = np.full(len(test), float(PEAK_UNITS))
         react = reactive(load, first, unit_cap, series.step)
-        pred, timings = predictive(series, first, unit_cap, args)
-        entry = {"static": metrics(test, static, unit_cap, series.step),
-                 "reactive": metrics(test, react, unit_cap, series.step),
-                 "predictive": metrics(test, pred, unit_cap, series.step),
-                 "decision_seconds_median": round(float(np.median(timings)), 4)}
-        entry["predictive_over_reactive_unit_hours"] = round(
-            entry["predictive"]["unit_hours"] / max(entry["reactive"]["unit_hours"], 1e-9), 3)
+        sched, schedules = scheduled(series, first, unit_cap)
+        pred = predictive(series, first, unit_cap, args, react=react, schedules=schedules)
+        runs = {"static": static, "scheduled": sched, "reactive": react, "predictive": pred["units"],
+                "hybrid": pred["hybrid"]}
+        entry = dict((pol, metrics(test, runs[pol], unit_cap, series.step)) for pol in POLICIES)
+        entry["decision_seconds_median"] = round(float(np.median(pred["timings"])), 4)
+        entry["hybrid_chosen_policy"] = pred["chosen"]
+        levels = [f[3] for f in pred["forecasts"]]
+        entry["quantile_levels"] = {"min": min(levels), "median": float(np.median(levels)), "max": max(levels)}
+        entry["cost"] = dict((pol, costs(runs[pol], test, unit_cap, series.step, args.allowed_underprovisioned))
+                             for pol in ("predictive", "hybrid"))
+        for pol in POLICIES:
+            if pol != "reactive":
+                entry["%s_over_reactive_unit_hours" % pol] = round(
+                    entry[pol]["unit_hours"] / max(entry["reactive"]["unit_hours"], 1e-9), 3)
         report["series"][name] = entry
-        for pol in ("static", "reactive", "predictive"):
+        for pol in POLICIES:
             m = entry[pol]
             print("%-30s %-10s unit_h=%8.1f under=%6.2f%% unserved=%7.4f%% util=%5.1f%%" % (
                 name, pol, m["unit_hours"], 100 * m["underprovisioned_steps"], 100 * m["unserved_fraction"],
                 100 * m["utilization"]))
-        print("%-30s predictive/reactive unit-hours %.3f" % (name, entry["predictive_over_reactive_unit_hours"]))
+        print("%-30s predictive/reactive unit-hours %.3f, hybrid/reactive %.3f, levels %s, hybrid chose %s" % (
+            name, entry["predictive_over_reactive_unit_hours"], entry["hybrid_over_reactive_unit_hours"],
+            entry["quantile_levels"], pred["chosen"]))
+        for pol in ("predictive", "hybrid"):
+            c = entry["cost"][pol]
+            print("%-30s cost %-10s on-demand only %8.1f, mix %8.1f, after the spot rule (%s) %8.1f" % (
+                name, pol, c["on_demand_only"], c["mix"], c["spot_rule"], c["mix_after_spot_rule"]))
         sys.stdout.flush()
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        # per-step series for the figures (benchmarks/plot_results.py)
+        with open(os.path.join(out_dir, "capacity_series_%s.json" % name), "w") as handle:
+            json.dump({"trace": name, "start": series.start + first * series.step, "step": series.step,
+                       "unit_capacity": unit_cap, "load": [round(float(v), 4) for v in test],
+                       "units": dict((pol, [int(v) for v in runs[pol]]) for pol in POLICIES if pol != "static"),
+                       "forecasts": [[t, round(p, 4), round(q, 4), lv] for t, p, q, lv in pred["forecasts"]]},
+                      handle)
     with open(args.out, "w") as handle:
         json.dump(report, handle, indent=2, sort_keys=True)
     print("wrote %s" % args.out)

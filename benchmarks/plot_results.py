@@ -7,8 +7,12 @@ Reads forecast_backtest.json and capacity_sim.json (or the per-trace capacity_si
 that ``capacity_sim.py --only TRACE`` writes) and writes:
 - forecast_error.png: MASE per trace of the automatic choice and of each baseline, at 1 h and 24 h
   (lower is better; 1.0 is the in-sample daily seasonal-naive error);
-- capacity_vs_reactive.png: per trace, unit-hours of the static and predictive policies relative to
-  the reactive one, and the share of load each policy left unserved.
+- capacity_vs_reactive.png: per trace, unit-hours of the static, scheduled, predictive and hybrid
+  policies relative to the reactive one, and the share of load each policy left unserved;
+- capacity_<trace>.png, one per trace, from the capacity_series_<trace>.json files capacity_sim.py
+  writes: the load against the point forecast made one decision interval earlier (and the
+  quantile the decision covered), and the capacity of the reactive, predictive and hybrid policies
+  against the load.
 A figure whose input is missing is skipped with a message. The PNGs carry no timestamp or version,
 so the same results give the same files. tools/run_bench.sh runs this after the benchmarks.
 """
@@ -26,7 +30,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 LABELS = {"auto": "auto", "naive": "naive", "seasonal_naive": "seasonal naive", "holt_winters": "Holt-Winters",
           "autotheta": "AutoTheta (1/8 of the origins)"}
-POLICIES = ("static", "reactive", "predictive")
+POLICIES = ("static", "scheduled", "reactive", "predictive", "hybrid")
+SERIES_POLICIES = ("reactive", "predictive", "hybrid")
 PNG = {"metadata": {"Software": None}, "dpi": 110}
 
 
@@ -74,9 +79,10 @@ def plot_forecast_error(report, out):
 
 def plot_capacity(series, protocol, out):
     traces = sorted(series)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 0.45 * len(traces) + 2.2), sharey=True)
-    height = 0.8 / len(POLICIES)
-    for i, policy in enumerate(POLICIES):
+    policies = [p for p in POLICIES if all(p in series[t] for t in traces)]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 0.6 * len(traces) + 2.2), sharey=True)
+    height = 0.8 / len(policies)
+    for i, policy in enumerate(policies):
         ypos = [k - 0.4 + height * (i + 0.5) for k in range(len(traces))]
         ratio = [series[t][policy]["unit_hours"] / series[t]["reactive"]["unit_hours"] for t in traces]
         unserved = [100.0 * series[t][policy]["unserved_fraction"] for t in traces]
@@ -98,7 +104,47 @@ def plot_capacity(series, protocol, out):
     axes[0].invert_yaxis()
     axes[1].legend(loc="lower right", fontsize="small")
     days = "%g" % (protocol or {}).get("test_days", float("nan"))
-    fig.suptitle("Capacity simulation: static, reactive and predictive policies over the last %s days of each trace" % days)
+    fig.suptitle("Capacity simulation: %s policies over the last %s days of each trace" % (", ".join(policies), days))
+    fig.tight_layout()
+    fig.savefig(out, **PNG)
+    plt.close(fig)
+
+
+def plot_trace(data, out):
+    """Forecast against load, and capacity against load, for one trace (capacity_series_<trace>.json)."""
+    import datetime
+    import matplotlib.dates as mdates
+    start, step, unit = data["start"], data["step"], data["unit_capacity"]
+
+    def when(t):
+        return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).replace(tzinfo=None)
+
+    times = [when(start + k * step) for k in range(len(data["load"]))]
+    fig, axes = plt.subplots(2, 1, figsize=(13, 6.4), sharex=True)
+    ax = axes[0]
+    ax.plot(times, data["load"], color="black", linewidth=0.7, label="load")
+    fts = [when(f[0]) for f in data["forecasts"]]
+    ax.plot(fts, [f[1] for f in data["forecasts"]], color="tab:blue", linewidth=0.9,
+            label="point forecast, one decision interval ahead")
+    ax.plot(fts, [f[2] for f in data["forecasts"]], color="tab:orange", linewidth=0.7, alpha=0.8,
+            label="highest forecast quantile over the decision's window (level sized to the target)")
+    ax.set_ylabel("load")
+    ax.set_title("Forecast against actual load")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.grid(alpha=0.3)
+    ax = axes[1]
+    ax.plot(times, data["load"], color="black", linewidth=0.7, label="load")
+    colours = {"reactive": "tab:green", "predictive": "tab:blue", "hybrid": "tab:red", "scheduled": "tab:purple"}
+    for pol in SERIES_POLICIES:
+        if pol in data["units"]:
+            ax.step(times, [u * unit for u in data["units"][pol]], where="post", linewidth=0.8,
+                    color=colours[pol], label="%s capacity" % pol)
+    ax.set_ylabel("load / capacity (units x unit capacity)")
+    ax.set_title("Capacity against load (capacity at 100 % of each unit; the target utilisation is 70 %)")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.grid(alpha=0.3)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M"))
+    fig.suptitle("%s: the last %g days (UTC)" % (data["trace"], len(data["load"]) * step / 86400.0))
     fig.tight_layout()
     fig.savefig(out, **PNG)
     plt.close(fig)
@@ -131,6 +177,13 @@ def main(argv=None):
         wrote += 1
     else:
         print("no capacity_sim*.json in %s: capacity_vs_reactive.png not written" % args.bench_dir)
+
+    for path in sorted(glob.glob(os.path.join(args.bench_dir, "capacity_series_*.json"))):
+        data = _load(path)
+        out = os.path.join(args.out_dir, "capacity_%s.png" % data["trace"])
+        plot_trace(data, out)
+        print("wrote %s" % out)
+        wrote += 1
     return 0 if wrote else 1
 
 

@@ -247,9 +247,12 @@ options:
             type: float
             default: 0.7
           quantile:
-            description: Forecast quantile the capacity covers (calibrated from backtest errors).
+            description:
+              - Fixed forecast quantile the capacity covers (calibrated from backtest errors).
+              - When omitted, the quantile level and the margin's form are the cheapest whose decisions, replayed
+                on the dimension's own backtest, leave at most O(services[].allowed_underprovisioned) of the steps
+                short; they are recalibrated at every run as the history moves.
             type: float
-            default: 0.99
           peak_utilization:
             description:
               - Utilisation the forecast quantile may reach, between O(services[].dimensions[].target_utilization)
@@ -560,7 +563,7 @@ def argument_spec():
         series=dict(type="list", elements="raw"),
         unit_capacity=dict(type="float", required=True),
         target_utilization=dict(type="float", default=0.7),
-        quantile=dict(type="float", default=0.99),
+        quantile=dict(type="float"),
         peak_utilization=dict(type="float"),
     )
     cost = dict(
@@ -661,7 +664,8 @@ def validate(params):
             continue
         for dim in svc["dimensions"]:
             try:
-                cap.Dimension(dim["name"], dim["unit_capacity"], dim["target_utilization"], dim["quantile"],
+                cap.Dimension(dim["name"], dim["unit_capacity"], dim["target_utilization"],
+                              0.99 if dim.get("quantile") is None else dim["quantile"],
                               peak_utilization=dim.get("peak_utilization"))
             except cap.CapacityError as exc:
                 raise cap.CapacityError("%s: %s" % (where, exc), "services.%s" % exc.field)
@@ -776,7 +780,8 @@ def build_jobs(params, loaded, end):
             lead_time=lead, scale_in_max_step=params["scale_in_max_step"],
             stabilization=params["stabilization"], pricing=cost_utils.Pricing.from_dict(svc.get("cost")),
             model=params["model"], transform=params.get("transform") or "auto", decision_time=end,
-            max_data_age=params.get("max_data_age", DEFAULT_MAX_DATA_AGE)))
+            max_data_age=params.get("max_data_age", DEFAULT_MAX_DATA_AGE),
+            allowed_underprovisioned=svc.get("allowed_underprovisioned", 0.005)))
     return jobs
 
 

@@ -874,9 +874,10 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
     most ``ceiling`` unless the point forecast goes higher); the steps it serves are the leads
     ``window[0]..window[1]``. For every error form and every level of :func:`target_levels`,
     the bound is calibrated on the older half of the origins and such decisions are replayed on
-    the newer half: among the pairs whose share of short steps is at most ``allowed``, the one
-    with the least mean capacity wins, and is then calibrated on all origins. When none meets
-    it, the pair with the fewest short steps (then the cheapest) is taken.
+    the newer half: among the pairs whose share of short steps, and share of the load left
+    unserved, are both at most ``allowed``, the one with the least mean capacity wins, and is then
+    calibrated on all origins. When none meets it, the pair that misses by least (then the
+    cheapest) is taken.
     Returns ``(margin over the horizon, margin on the backtest, form, level, backtest share of
     short steps of the chosen pair)``.
     """
@@ -909,8 +910,13 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
             cap = np.maximum(cap, extra)
             if ceiling is not None:
                 cap = np.minimum(cap, np.maximum(ceiling, np.max(pred_new[:, held], axis=1) * point_ratio))
-            short = float(np.mean(actual_new > cap[:, None]))
-            key = (0.0 if short <= allowed else short, float(np.mean(cap)))
+            over = actual_new - cap[:, None]
+            short = float(np.mean(over > 0))
+            # the load left unserved counts against the same share: a spiky series may not put
+            # its few short steps on the bursts
+            unserved = float(np.sum(np.maximum(over, 0.0)) / max(float(np.sum(actual_new)), 1e-12))
+            miss = max(short, unserved)
+            key = (0.0 if miss <= allowed else miss, float(np.mean(cap)))
             if best is None or key < best[0]:
                 best = (key, form, q, short)
     _key, form, q, short = best

@@ -418,7 +418,8 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
 
     ``dimensions`` is a list of dicts: ``name``, ``series`` (a :class:`forecast.Series`),
     ``unit_capacity``, ``target_utilization`` (default 0.7), ``quantile`` (default 0.99),
-    ``peak_utilization`` (default: the target utilisation, see :class:`Dimension`).
+    ``peak_utilization`` (default: the target utilisation, see :class:`Dimension`). A ``quantile``
+    of None is the default 0.99, or the level sized to ``allowed_underprovisioned`` when given.
     With fewer than two seasons of history a dimension falls back to reactive sizing and the
     decision carries a warning. Bad input raises ``CapacityError`` / ``ForecastError`` before
     any forecast is computed.
@@ -430,7 +431,8 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
     forecast.
 
     ``allowed_underprovisioned`` (a fraction, e.g. 0.005; None: the fixed ``quantile`` of each
-    dimension) sizes the margin to the service's target: the quantile level and the error form are
+    dimension) sizes the margin of every dimension without an explicit ``quantile`` to the
+    service's target: the quantile level and the error form are
     the cheapest whose decisions, replayed on the dimension's own backtest, leave at most that share
     of steps short (:func:`engine.calibrate_to_target`); the backtest moves with the history, so
     the margin is recalibrated at every decision. The level chosen is the dimension's ``quantile``
@@ -443,8 +445,11 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
     allowed = validate_allowed_underprovisioned(allowed_underprovisioned)
     prepared = []
     for spec in dimensions:
+        fixed = spec.get("quantile")
         dim = Dimension(spec.get("name", "load"), spec.get("unit_capacity"), spec.get("target_utilization", 0.7),
-                        spec.get("quantile", 0.99), peak_utilization=spec.get("peak_utilization"))
+                        0.99 if fixed is None else fixed, peak_utilization=spec.get("peak_utilization"))
+        # sized to the service's target unless the dimension fixes its quantile
+        dim.to_target = allowed is not None and fixed is None
         series = spec["series"]
         if len(series) == 0:
             raise ForecastError("service %s dimension %s has no data" % (service, dim.name), "series")
@@ -467,7 +472,7 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
             notes.append("%s: %d missing or NaN points interpolated" % (dim.name, series.filled))
         try:
             res = _fc.forecast_series(series, horizon + interval + lead_time,
-                                      quantiles=(() if allowed is not None else (dim.quantile,)), model=model,
+                                      quantiles=(() if dim.to_target else (dim.quantile,)), model=model,
                                       transform=transform)
         except _fc.InsufficientHistory as exc:
             notes.append("%s: %s; reactive sizing from the current load" % (dim.name, exc))
@@ -475,7 +480,7 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
             out.append(dim)
             continue
         short = None
-        if allowed is not None:
+        if dim.to_target:
             short = _size_to_target(dim, res, allowed, interval, lead_time)
         dim.quantile_path = [float(v) for v in res.quantiles[dim.quantile]]
         dim.mean_path = [float(v) for v in res.mean]
@@ -487,7 +492,7 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
                      "transform": res.transform,
                      "margin": res.margins.get(dim.quantile),
                      "quantile": dim.quantile,
-                     "allowed_underprovisioned": allowed,
+                     "allowed_underprovisioned": allowed if dim.to_target else None,
                      "backtest_underprovisioned": None if short is None else round(short, 5)}
         notes.extend("%s: %s" % (dim.name, w) for w in res.warnings)
         out.append(dim)
@@ -497,7 +502,7 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
 
 
 def validate_allowed_underprovisioned(value):
-    """``allowed_underprovisioned`` as a float in (0, 0.5), or None."""
+    """``allowed_underprovisioned`` as a float in [0, 0.5], or None."""
     if value is None:
         return None
     try:
@@ -505,8 +510,8 @@ def validate_allowed_underprovisioned(value):
     except (TypeError, ValueError):
         raise CapacityError("allowed_underprovisioned must be a number (a fraction of steps, e.g. 0.005)",
                             "allowed_underprovisioned")
-    if not 0.0 < value < 0.5 or math.isnan(value):
-        raise CapacityError("allowed_underprovisioned must be a fraction in (0, 0.5), e.g. 0.005 for 0.5 %% of "
+    if not 0.0 <= value <= 0.5 or math.isnan(value):
+        raise CapacityError("allowed_underprovisioned must be a fraction between 0 and 0.5, e.g. 0.005 for 0.5 %% of "
                             "steps; got %r" % value, "allowed_underprovisioned")
     return value
 

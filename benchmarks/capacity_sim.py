@@ -177,17 +177,21 @@ def predictive(series, first, unit_cap, args, react=None, schedules=None):
 def scheduled(series, first, unit_cap):
     """The scheduled-only policy: hourly schedules from the history, evaluated by ``strategies``.
 
-    The schedules start their capacity one warm-up ahead (the scheduling buffer), so it is in
-    service at the hour.
+    One schedule per hour of day (UTC), as an operator would set them from the four weeks before
+    the test period: from its hour it holds the units the typical peak of that hour (the median
+    over those days of the hour's highest load) needs at the target utilisation. The schedules
+    start their capacity one warm-up ahead (the scheduling buffer), so it is in service at the hour.
     """
     load, step = series.values, series.step
     start = max(0, first - fc.MAX_HISTORY_WEEKS * fc.steps_per(fc.WEEK, step))
     times = series.start + np.arange(start, first) * step
     hours = ((times % 86400) // 3600).astype(int)
+    days = (times // 86400).astype(int)
+    past = load[start:first]
     schedules = []
     for h in range(24):
-        seen = load[start:first][hours == h]
-        peak = float(seen.max()) if len(seen) else float(load[start:first].max())
+        peaks = [float(past[(hours == h) & (days == d)].max()) for d in np.unique(days[hours == h])]
+        peak = float(np.median(peaks)) if peaks else float(np.median(past))
         schedules.append({"name": "h%02d" % h, "cron": "0 %d * * *" % h, "time_zone": "UTC",
                           "min": int(np.ceil(peak / (unit_cap * TARGET) - 1e-9))})
     units = np.zeros(len(load) - first)

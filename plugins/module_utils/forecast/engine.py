@@ -856,12 +856,13 @@ def calibrate_margin(err, pred, scale, q, point, ks=None, transformed=None):
 def target_levels(allowed):
     """Quantile levels tried for an allowed under-provisioned fraction, cheapest first.
 
-    Geometric around the target: ``1 - allowed * m`` for ``m`` from 64 down to 1/5 (so 0.995 is
-    tried for 0.005), kept within [0.5, 0.9995].
+    Geometric around the target: ``1 - allowed * m`` for ``m`` from 64 down to 1/5 in steps of
+    a factor sqrt(2) (so 0.995 is tried for 0.005), kept within [0.5, 0.9995].
     """
     levels = set()
-    for m in (64, 32, 16, 8, 4, 2, 1, 0.5, 0.2):
-        levels.add(round(min(0.9995, max(0.5, 1.0 - allowed * m)), 6))
+    for k in range(-12, 5):
+        levels.add(round(min(0.9995, max(0.5, 1.0 - allowed * 2.0 ** (-k / 2.0))), 6))
+    levels.add(round(min(0.9995, max(0.5, 1.0 - allowed * 0.2)), 6))
     return sorted(levels)
 
 
@@ -873,11 +874,11 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
     ``point_ratio`` when the point forecast is sized at a lower utilisation than the bound, at
     most ``ceiling`` unless the point forecast goes higher); the steps it serves are the leads
     ``window[0]..window[1]``. For every error form and every level of :func:`target_levels`,
-    the bound is calibrated on the older half of the origins and such decisions are replayed on
-    the newer half: among the pairs whose share of short steps, and share of the load left
-    unserved, are both at most ``allowed``, the one with the least mean capacity wins, and is then
-    calibrated on all origins. When none meets it, the pair that misses by least (then the
-    cheapest) is taken.
+    the bound is calibrated on one half of the origins and such decisions are replayed on the
+    other (both ways): among the pairs whose share of short steps (counted as ``(short + 1) /
+    (steps + 1)``) and share of the load left unserved are both at most ``allowed``, the one with
+    the least capacity wins, and is then calibrated on all origins. When none meets it, the pair
+    that misses by least (then the cheapest) is taken.
     Returns ``(margin over the horizon, margin on the backtest, form, level, backtest share of
     short steps of the chosen pair)``.
     """
@@ -898,27 +899,37 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
         margin, bt_margin = bt.margin(form, q)
         return margin, bt_margin, form, q, None
     old, new = halves
-    pred_new = bt.pred[new]
-    actual_new = bt.actual[new][:, served]
-    extra = np.max(pred_new[:, held], axis=1) * point_ratio
-    if bt.last is not None:
-        extra = np.maximum(extra, bt.last[new])
+    # Two folds: calibrated on the older half and replayed on the newer, and the other way round
+    # (the errors are taken as exchangeable, as for any conformal bound): twice the replayed steps.
+    folds = []
+    for fit, rows in ((old, new), (new, old)):
+        pred = bt.pred[rows]
+        point_cap = np.max(pred[:, held], axis=1) * point_ratio
+        extra = point_cap if bt.last is None else np.maximum(point_cap, bt.last[rows])
+        top = None if ceiling is None else np.maximum(ceiling, point_cap)
+        folds.append((fit, rows, bt.actual[rows][:, served], extra, top))
+    total = sum(float(np.sum(f[2])) for f in folds)
+    steps = sum(f[2].size for f in folds)
     best = None
     for form in bt.forms:
         for q in levels:
-            cap = np.max(bt.bound(form, new, bt.ratios(form, q, old))[:, held], axis=1)
-            cap = np.maximum(cap, extra)
-            if ceiling is not None:
-                cap = np.minimum(cap, np.maximum(ceiling, np.max(pred_new[:, held], axis=1) * point_ratio))
-            over = actual_new - cap[:, None]
-            short = float(np.mean(over > 0))
-            # the load left unserved counts against the same share: a spiky series may not put
-            # its few short steps on the bursts
-            unserved = float(np.sum(np.maximum(over, 0.0)) / max(float(np.sum(actual_new)), 1e-12))
-            miss = max(short, unserved)
-            key = (0.0 if miss <= allowed else miss, float(np.mean(cap)))
+            n_short, lost, spent = 0, 0.0, 0.0
+            for fit, rows, actual, extra, top in folds:
+                cap = np.maximum(np.max(bt.bound(form, rows, bt.ratios(form, q, fit))[:, held], axis=1), extra)
+                if top is not None:
+                    cap = np.minimum(cap, top)
+                over = actual - cap[:, None]
+                n_short += int(np.sum(over > 0))
+                lost += float(np.sum(np.maximum(over, 0.0)))
+                spent += float(np.sum(cap))
+            # short steps counted as a conformal bound counts them (one more than seen, over one
+            # more step); the load left unserved counts against the same share (a spiky series may
+            # have few short steps but lose much load on them)
+            short = (n_short + 1.0) / (steps + 1.0)
+            miss = max(short, lost / max(total, 1e-12))
+            key = (0.0 if miss <= allowed else miss, spent)
             if best is None or key < best[0]:
-                best = (key, form, q, short)
+                best = (key, form, q, n_short / float(steps))
     _key, form, q, short = best
     margin, bt_margin = bt.margin(form, q)
     return margin, bt_margin, form, q, short

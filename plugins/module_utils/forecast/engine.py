@@ -876,9 +876,10 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
     ``window[0]..window[1]``. For every error form and every level of :func:`target_levels`,
     the bound is calibrated on one half of the origins and such decisions are replayed on the
     other (both ways): among the pairs whose share of short steps (counted as ``(short + 1) /
-    (steps + 1)``) and share of the load left unserved are both at most ``allowed``, the one with
-    the least capacity wins, and is then calibrated on all origins. When none meets it, the pair
-    that misses by least (then the cheapest) is taken.
+    (steps + 1)``) and share of the load left unserved are both at most ``allowed`` in each half,
+    the one with the least capacity wins, and is then calibrated on all origins. When none meets it (a series
+    whose recent behaviour the backtest does not cover), the highest level is taken, with the form
+    that misses least there.
     Returns ``(margin over the horizon, margin on the backtest, form, level, backtest share of
     short steps of the chosen pair)``.
     """
@@ -908,26 +909,28 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
         extra = point_cap if bt.last is None else np.maximum(point_cap, bt.last[rows])
         top = None if ceiling is None else np.maximum(ceiling, point_cap)
         folds.append((fit, rows, bt.actual[rows][:, served], extra, top))
-    total = sum(float(np.sum(f[2])) for f in folds)
     steps = sum(f[2].size for f in folds)
     best = None
     for form in bt.forms:
         for q in levels:
-            n_short, lost, spent = 0, 0.0, 0.0
+            n_short, miss, spent = 0, 0.0, 0.0
             for fit, rows, actual, extra, top in folds:
                 cap = np.maximum(np.max(bt.bound(form, rows, bt.ratios(form, q, fit))[:, held], axis=1), extra)
                 if top is not None:
                     cap = np.minimum(cap, top)
                 over = actual - cap[:, None]
-                n_short += int(np.sum(over > 0))
-                lost += float(np.sum(np.maximum(over, 0.0)))
+                k = int(np.sum(over > 0))
+                n_short += k
                 spent += float(np.sum(cap))
-            # short steps counted as a conformal bound counts them (one more than seen, over one
-            # more step); the load left unserved counts against the same share (a spiky series may
-            # have few short steps but lose much load on them)
-            short = (n_short + 1.0) / (steps + 1.0)
-            miss = max(short, lost / max(total, 1e-12))
-            key = (0.0 if miss <= allowed else miss, spent)
+                # each half must meet the target on its own: short steps counted as a conformal
+                # bound counts them (one more than seen, over one more step), and the load left
+                # unserved against the same share (a spiky series may have few short steps but
+                # lose much load on them)
+                lost = float(np.sum(np.maximum(over, 0.0))) / max(float(np.sum(actual)), 1e-12)
+                miss = max(miss, (k + 1.0) / (over.size + 1.0), lost)
+            # met: the cheapest; none met: the most cautious level (the backtest does not know
+            # this series well enough to save), the form that misses least there
+            key = (0, 0.0, spent) if miss <= allowed else (1, -q, miss)
             if best is None or key < best[0]:
                 best = (key, form, q, n_short / float(steps))
     _key, form, q, short = best

@@ -875,11 +875,9 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
     most ``ceiling`` unless the point forecast goes higher); the steps it serves are the leads
     ``window[0]..window[1]``. For every error form and every level of :func:`target_levels`,
     the bound is calibrated on one half of the origins and such decisions are replayed on the
-    other (both ways): among the pairs whose share of short steps (counted as ``(short + 1) /
-    (steps + 1)``) and share of the load left unserved are both at most ``allowed`` in each half,
-    the one with the least capacity wins, and is then calibrated on all origins. When none meets it (a series
-    whose recent behaviour the backtest does not cover), the highest level is taken, with the form
-    that misses least there.
+    other (both ways): among the pairs whose share of short steps and share of the load left
+    unserved, over both halves, are at most ``allowed``, the one with the least capacity wins, and is then calibrated on all origins. When none meets it, the
+    cheapest of the pairs that miss by at most ``allowed`` more than the best one is taken.
     Returns ``(margin over the horizon, margin on the backtest, form, level, backtest share of
     short steps of the chosen pair)``.
     """
@@ -910,29 +908,30 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
         top = None if ceiling is None else np.maximum(ceiling, point_cap)
         folds.append((fit, rows, bt.actual[rows][:, served], extra, top))
     steps = sum(f[2].size for f in folds)
-    best = None
+    total = sum(float(np.sum(f[2])) for f in folds)
+    table = []
     for form in bt.forms:
         for q in levels:
-            n_short, miss, spent = 0, 0.0, 0.0
+            n_short, lost, spent = 0, 0.0, 0.0
             for fit, rows, actual, extra, top in folds:
                 cap = np.maximum(np.max(bt.bound(form, rows, bt.ratios(form, q, fit))[:, held], axis=1), extra)
                 if top is not None:
                     cap = np.minimum(cap, top)
                 over = actual - cap[:, None]
-                k = int(np.sum(over > 0))
-                n_short += k
+                n_short += int(np.sum(over > 0))
+                lost += float(np.sum(np.maximum(over, 0.0)))
                 spent += float(np.sum(cap))
-                # each half must meet the target on its own: short steps counted as a conformal
-                # bound counts them (one more than seen, over one more step), and the load left
-                # unserved against the same share (a spiky series may have few short steps but
-                # lose much load on them)
-                lost = float(np.sum(np.maximum(over, 0.0))) / max(float(np.sum(actual)), 1e-12)
-                miss = max(miss, (k + 1.0) / (over.size + 1.0), lost)
-            # met: the cheapest; none met: the most cautious level (the backtest does not know
-            # this series well enough to save), the form that misses least there
-            key = (0, 0.0, spent) if miss <= allowed else (1, -q, miss)
-            if best is None or key < best[0]:
-                best = (key, form, q, n_short / float(steps))
+            # the share of short steps, and the share of the load left unserved against the same
+            # target (a spiky series may have few short steps but lose much load on them)
+            miss = max(n_short / float(steps), lost / max(total, 1e-12))
+            table.append((miss, spent, form, q, n_short / float(steps)))
+    # The cheapest pair that meets the target; when none does, the cheapest of those that miss it
+    # by less than the target's own size more than the best: a smaller gain is not worth paying for
+    # (on a bursty series the higher levels pay for every burst of the backtest at every step).
+    least = min(row[0] for row in table)
+    limit = allowed if least <= allowed else least + allowed
+    _miss, _spent, form, q, short = min((row for row in table if row[0] <= limit), key=lambda row: row[1])
+    best = (None, form, q, short)
     _key, form, q, short = best
     margin, bt_margin = bt.margin(form, q)
     return margin, bt_margin, form, q, short

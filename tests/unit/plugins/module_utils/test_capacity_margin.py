@@ -65,7 +65,7 @@ def test_a_decision_that_holds_the_highest_bound_needs_a_lower_level_than_one_mi
     # per-step 0.99 quantile would leave far fewer than 1 % of the served steps short, so a cheaper
     # level meets the 1 % target.
     rng = np.random.default_rng(11)
-    n, leads = 1200, 5
+    n, leads = 4000, 5  # enough origins that the newest quarter alone is not a small sample
     pred = np.full((n, leads), 100.0)
     err = np.cumsum(rng.normal(0.0, 5.0, size=(n, leads)), axis=1)
     bt = fc.MarginBacktest(err, pred, 1.0, np.full(leads, 100.0))
@@ -212,3 +212,19 @@ def test_real_trace_calibration_meets_the_target_on_its_own_backtest():
     assert model["backtest_underprovisioned"] <= 0.005
     assert model["quantile"] in fc.target_levels(0.005)
     assert model["margin"] in fc.MARGIN_FORMS + ("transformed",)
+
+
+def test_bursts_in_the_newest_origins_raise_the_margin():
+    # The same calm errors, but the newest quarter of the origins has bursts (a series that has
+    # just changed): the replays fail for the calm margin, and the margin chosen covers the bursts.
+    rng = np.random.default_rng(4)
+    n, leads = 800, 5
+    pred = np.full((n, leads), 100.0)
+    calm = rng.normal(0.0, 2.0, size=(n, leads))
+    bursty = calm.copy()
+    hits = rng.random((n // 4, leads)) < 0.05
+    bursty[-(n // 4):][hits] += 30.0
+    a = fc.calibrate_to_target(fc.MarginBacktest(calm, pred, 1.0, np.full(leads, 100.0)), 0.01, (3, 5))
+    b = fc.calibrate_to_target(fc.MarginBacktest(bursty, pred, 1.0, np.full(leads, 100.0)), 0.01, (3, 5))
+    assert b[3] >= a[3]
+    assert np.mean(b[0]) > np.mean(a[0]) + 20.0  # above the +30 bursts' reach from the calm margin

@@ -955,9 +955,8 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
     most ``ceiling`` unless the point forecast goes higher); the steps it serves are the leads
     ``window[0]..window[1]``. For every error form and every level of :func:`target_levels`,
     the bound is calibrated on one half of the origins and such decisions are replayed on the
-    other (both ways), and on the newest quarter of the origins calibrated on the rest: among
-    the pairs whose share of short steps and share of the load left unserved, over both halves and
-    over the newest quarter, are at most ``allowed``, the one with the least capacity wins, and is then calibrated on all origins. When none meets it, the
+    other (both ways): among the pairs whose share of short steps and share of the load left
+    unserved, over both halves, are at most ``allowed``, the one with the least capacity wins, and is then calibrated on all origins. When none meets it, the
     cheapest of the pairs that miss by at most ``allowed`` more than the best one is taken.
     Returns ``(margin over the horizon, margin on the backtest, form, level, backtest share of
     short steps of the chosen pair)``.
@@ -981,36 +980,31 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
     old, new = halves
     # Two folds: calibrated on the older half and replayed on the newer, and the other way round
     # (the errors are taken as exchangeable, as for any conformal bound): twice the replayed steps.
-    # A third replay checks the newest quarter of the origins against a bound calibrated on the
-    # rest: a series that has just changed (a level drop with new bursts) is judged by its recent
-    # behaviour too, not only by a week that is mostly over.
-    n_origins = bt.err.shape[0]
-    recent = slice(n_origins - n_origins // 4, None)
     folds = []
-    for fit, rows in ((old, new), (new, old), (slice(0, n_origins - n_origins // 4), recent)):
+    for fit, rows in ((old, new), (new, old)):
         pred = bt.pred[rows]
         point_cap = np.max(pred[:, held], axis=1) * point_ratio
         extra = point_cap if bt.last is None else np.maximum(point_cap, bt.last[rows])
         top = None if ceiling is None else np.maximum(ceiling, point_cap)
         folds.append((fit, rows, bt.actual[rows][:, served], extra, top))
-    halves_steps = sum(f[2].size for f in folds[:2])
+    steps = sum(f[2].size for f in folds)
+    total = sum(float(np.sum(f[2])) for f in folds)
     table = []
     for form in bt.forms:
         for q in levels:
-            counts = []
+            n_short, lost, spent = 0, 0.0, 0.0
             for fit, rows, actual, extra, top in folds:
                 cap = np.maximum(np.max(bt.bound(form, rows, bt.ratios(form, q, fit))[:, held], axis=1), extra)
                 if top is not None:
                     cap = np.minimum(cap, top)
                 over = actual - cap[:, None]
-                counts.append((int(np.sum(over > 0)), float(np.sum(np.maximum(over, 0.0))), float(np.sum(actual)),
-                               actual.size, float(np.sum(cap))))
+                n_short += int(np.sum(over > 0))
+                lost += float(np.sum(np.maximum(over, 0.0)))
+                spent += float(np.sum(cap))
             # the share of short steps, and the share of the load left unserved against the same
-            # target (a spiky series may have few short steps but lose much load on them), over
-            # both halves and over the newest quarter
-            both = [sum(c[i] for c in counts[:2]) for i in range(5)]
-            miss = max(max(c[0] / float(c[3]), c[1] / max(c[2], 1e-12)) for c in (both, counts[2]))
-            table.append((miss, both[4], form, q, both[0] / float(halves_steps)))
+            # target (a spiky series may have few short steps but lose much load on them)
+            miss = max(n_short / float(steps), lost / max(total, 1e-12))
+            table.append((miss, spent, form, q, n_short / float(steps)))
     # The cheapest pair that meets the target; when none does, the cheapest of those that miss it
     # by less than the target's own size more than the best: a smaller gain is not worth paying for
     # (on a bursty series the higher levels pay for every burst of the backtest at every step).

@@ -472,8 +472,11 @@ decisions:
     dimensions:
       description: Per-dimension breakdown (name, forecast_quantile, unit_capacity, target_utilization,
         peak_utilization, required_units, reactive_units, current_load, forecast_next_interval (the point forecast one
-        O(interval) ahead, recorded as a metric to measure forecast error), model; model holds the transform and the
-        margin form the quantile was calibrated with).
+        O(interval) ahead, recorded as a metric to measure forecast error), peak_load, peak_bound_units and
+        peak_bound_applied (the largest load of the history, the units it needs at the target utilisation, and
+        whether that bound lowered a step's need), quantile (the level used), model; model holds the transform, the
+        margin form the quantile was calibrated with, the level, allowed_underprovisioned and backtest_underprovisioned
+        (the backtest's share of short steps with that margin)).
       type: list
       elements: dict
       returned: always

@@ -271,6 +271,15 @@ options:
         fits; when the minimums alone cost more, every decision carries C(over_budget).
     type: float
     version_added: 0.2.0
+  provider:
+    description:
+      - The provider of the scaling targets, for pricing - on V(aws) the decisions are priced with each service's
+        instance mix (on-demand base, spot share, instance types) and the spot interruption rule applies; a
+        provider that cannot buy spot (V(k8s)) is priced on demand.
+    type: str
+    default: aws
+    choices: [aws, gcp, k8s]
+    version_added: 0.2.0
   history:
     description: Seconds of history read before O(end_time) (at most four weeks are used).
     type: int
@@ -511,7 +520,7 @@ decisions:
       returned: always
       sample: scheduled
       version_added: 0.2.0
-    reason: {description: Why that policy, with the other proposals., type: str, returned: always, version_added: 0.2.0,
+    reason: {description: "Why that policy, with the other proposals.", type: str, returned: always, version_added: 0.2.0,
              sample: "scheduled is the highest at 6; predictive 3, reactive 2"}
     capacity: {description: The capacity set for the interval (equals target_capacity)., type: int, returned: always,
                version_added: 0.2.0}
@@ -529,8 +538,21 @@ decisions:
                          returned: always, version_added: 0.2.0}
     slo_risk_units: {description: Units the bounds or a budget hold capacity below the chosen need (at the worst step).,
                      type: int, returned: always, version_added: 0.2.0}
-    spot: {description: What the spot interruption rule did (null when no spot is bought)., type: dict,
-           returned: always, version_added: 0.2.0}
+    spot:
+      description:
+        - What the spot interruption rule did (null when no spot is bought) - C(action) (V(none), V(headroom),
+          V(smaller_share) or V(at_risk)), C(reason), the C(spot_share) and C(on_demand_percentage) priced,
+          C(extra_capacity), C(at_risk_steps) before and C(at_risk_steps_after), C(allowed_steps).
+        - The needs it checks are the schedule's capacities scaled by the forecast's point-to-quantile ratio.
+      type: dict
+      returned: always
+      version_added: 0.2.0
+    mix:
+      description: The mix the decision is priced with (C(on_demand_unit_price), C(spot_unit_price), C(spot_share),
+        C(on_demand_base), C(currency)).
+      type: dict
+      returned: when the decision could be computed
+      version_added: 0.2.0
     environment_budget:
       description: With O(budget_per_day), the budget, the cost per day of all decisions after capping, and the factor.
       type: dict
@@ -625,6 +647,7 @@ def argument_spec():
         transform=dict(type="str", default="auto", choices=list(fc.TRANSFORMS)),
         workers=dict(type="int", default=0),
         budget_per_day=dict(type="float"),
+        provider=dict(type="str", default="aws", choices=["aws", "gcp", "k8s"]),
         on_error=dict(type="str", default="fail", choices=["fail", "skip"]),
     )
     return spec
@@ -655,8 +678,8 @@ def validate(params):
             cap.validate_bounds(svc["min_capacity"], svc["max_capacity"], svc.get("current_capacity"))
         except cap.CapacityError as exc:
             raise cap.CapacityError("%s: %s" % (where, exc), "services.%s" % exc.field)
-        cost_utils.Pricing.from_dict(svc.get("cost"))
         check_strategy(svc, where)
+        cost_utils.Pricing.from_dict(svc.get("cost"))
         if svc.get("reactive") and svc["reactive"]["metric"] == "promql":
             needs_prometheus = True
         if not svc.get("dimensions"):
@@ -689,7 +712,9 @@ def check_strategy(svc, where):
                          ("max_capacity_buffer", 0), ("allowed_underprovisioned", 0.005)):
         if svc.get(key) is None:
             svc[key] = default
-    bounds = {"min": svc["min_capacity"], "max": svc["max_capacity"]}
+    # The catalogue holds schedules inside capacity.min..max; here the bounds may be overridden (a drill's
+    # standby at least 2), so a floor or ceiling outside them is clamped by the bounds, not refused.
+    bounds = {"min": 0, "max": max(svc["max_capacity"], 10 ** 6)}
     svc["schedules"] = cat.check_schedules(
         [_given(s) for s in svc.get("schedules") or []], where + ".schedules", bounds)
     if svc["strategy"] == "scheduled" and not svc["schedules"]:
@@ -699,9 +724,9 @@ def check_strategy(svc, where):
                                          where + ".reactive")
     if svc.get("scheduling_buffer") is not None:
         svc["scheduling_buffer"] = integer(svc["scheduling_buffer"], where + ".scheduling_buffer", 0, 3600,
-                                                    error=cat.CatalogueError)
+                                           error=cat.CatalogueError)
     integer(svc.get("max_capacity_buffer") or 0, where + ".max_capacity_buffer", 0, cat.MAX_CAPACITY_BUFFER,
-                     error=cat.CatalogueError)
+            error=cat.CatalogueError)
     if svc.get("max_capacity_breach") == "increase" and not svc.get("max_capacity_buffer"):
         raise cat.CatalogueError(where + ".max_capacity_buffer", "max_capacity_breach increase raises the maximum by "
                                  "at most this percent: give 1..%d, or max_capacity_breach honor"
@@ -817,7 +842,8 @@ def run(params, client_factory=prom.PrometheusClient, now=None):
                                            svc.get("current_capacity"))
         decision = strat.decide(_strategy_settings(svc, params), end, forecast=forecast,
                                 current_capacity=svc.get("current_capacity"), reactive_value=value,
-                                interval=params["interval"], horizon=params["horizon"])
+                                interval=params["interval"], horizon=params["horizon"],
+                                provider=params.get("provider") or "aws")
         if note:
             decision["warnings"].append(note)
         decisions.append(decision)

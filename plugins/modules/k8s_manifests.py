@@ -25,7 +25,7 @@ description:
     atomically; a file is rewritten only when its bytes change, so a second run reports no change.
   - C(delivery=apply) writes nothing; RV(manifests) are returned for M(kubernetes.core.k8s) with
     C(apply=true) and the server-side apply field manager C(meridian).
-  - Fields that the scale job owns (for a service with C(scaling.strategy=predictive), the
+  - Fields that the scale job owns (for a service whose C(scaling.strategy) is not C(static), the
     HorizontalPodAutoscaler's C(spec.minReplicas), or the Deployment's C(spec.replicas) without HPA)
     keep their current value, clamped into C(capacity.min)..C(capacity.max), taken from the file in
     the tree (gitops) or from O(existing) (apply).

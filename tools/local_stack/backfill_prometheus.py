@@ -9,6 +9,17 @@ on Monday, and repeats), so a later run extends the history seamlessly up to the
 Series written (recording-rule style gauges, one per service and dimension, label env=<env>):
     service:http_requests:rate5m{service="web"|"api", env=...}   requests per second
     service:cpu_usage:cores{service="web"|"api", env=...}         CPU cores in use
+    service:memory_working_set:bytes{service="web", env=...}      memory in use, bytes
+    service:network_transmit:bytes_rate5m{service="web", env=...} bytes sent per second
+
+In production these names are recording rules over the services' own metrics, e.g.
+    service:memory_working_set:bytes = sum by (service, env) (process_resident_memory_bytes)
+    service:network_transmit:bytes_rate5m =
+        sum by (service, env) (rate(node_network_transmit_bytes_total{device!="lo"}[5m]))
+(docs/inventory.md, "Load dimensions."); here they are written directly, like the two above.
+web's memory has a floor (runtime and caches) and grows with the request rate, so at night memory
+needs more instances than requests do and at the peak requests need more: the capacity decision
+takes the highest need, and which dimension binds changes during the day.
 
 The samples go through OpenMetrics text and `promtool tsdb create-blocks-from openmetrics` into the
 running server's data directory; Prometheus loads the new blocks within about a minute.
@@ -48,13 +59,38 @@ WEEK = 7 * 86400
 
 REQUESTS = "service:http_requests:rate5m"
 CPU = "service:cpu_usage:cores"
+MEMORY = "service:memory_working_set:bytes"
+NETWORK = "service:network_transmit:bytes_rate5m"
+METRICS = (
+    (REQUESTS, "Requests per second served, 5m rate"),
+    (CPU, "CPU cores in use"),
+    (MEMORY, "Memory working set in bytes"),
+    (NETWORK, "Bytes transmitted per second, 5m rate"),
+)
+MIB = 1024 * 1024
 
 # Per service: requests/s per trace unit (NYC passengers per 30 min), a time shift of the demand
-# curve, and the CPU model cores = base + per_request * requests/s.
+# curve, and the CPU model cores = base + per_request * requests/s. web also has memory
+# (bytes = base + per_request * requests/s) and network (bytes/s = bytes_per_request * requests/s).
 SERVICES = {
-    "web": {"scale": 0.03, "shift": 0, "cpu_base": 0.4, "cpu_per_request": 0.0045},
+    "web": {"scale": 0.03, "shift": 0, "cpu_base": 0.4, "cpu_per_request": 0.0045,
+            "memory_base": 2048 * MIB, "memory_per_request": 3 * MIB, "bytes_per_request": 40 * 1024},
     "api": {"scale": 0.018, "shift": -1800, "cpu_base": 0.3, "cpu_per_request": 0.008},
 }
+
+
+def series():
+    """Every (metric, service) pair written: requests and CPU for all, memory and network where modelled."""
+    out = []
+    for metric, _help in METRICS:
+        for service in sorted(SERVICES):
+            spec = SERVICES[service]
+            if metric == MEMORY and "memory_base" not in spec or metric == NETWORK and "bytes_per_request" not in spec:
+                continue
+            out.append((metric, service))
+    return out
+
+
 NOISE = 0.03  # +-3 % deterministic per-sample noise, so the series is not a pure interpolation
 
 
@@ -111,16 +147,24 @@ def samples(shape, service, epoch):
     spec = SERVICES[service]
     rps = shape.at(epoch + spec["shift"]) * spec["scale"] * _noise(service, epoch)
     cpu = spec["cpu_base"] + spec["cpu_per_request"] * rps * _noise(service + "/cpu", epoch)
-    return {REQUESTS: round(rps, 3), CPU: round(cpu, 4)}
+    out = {REQUESTS: round(rps, 3), CPU: round(cpu, 4)}
+    if "memory_base" in spec:
+        out[MEMORY] = int(spec["memory_base"] + spec["memory_per_request"] * rps * _noise(service + "/memory", epoch))
+    if "bytes_per_request" in spec:
+        out[NETWORK] = round(spec["bytes_per_request"] * rps * _noise(service + "/network", epoch), 1)
+    return out
 
 
 def openmetrics(shape, env, start, end, step):
     """OpenMetrics text with every sample from start to end inclusive (epoch seconds, multiples of step)."""
     lines = []
-    for metric, help_text in ((REQUESTS, "Requests per second served, 5m rate"), (CPU, "CPU cores in use")):
+    written = series()
+    for metric, help_text in METRICS:
         lines.append("# HELP %s %s" % (metric, help_text))
         lines.append("# TYPE %s gauge" % metric)
         for service in sorted(SERVICES):
+            if (metric, service) not in written:
+                continue
             for epoch in range(start, end + 1, step):
                 lines.append('%s{env="%s",service="%s"} %s %d'
                              % (metric, env, service, samples(shape, service, epoch)[metric], epoch))
@@ -144,11 +188,10 @@ def _query(url, promql, at):
 def last_samples(url, env, end, days, step):
     """{(metric, service): epoch of the newest sample within the window, or None}."""
     found = {}
-    for metric in (REQUESTS, CPU):
-        for service in SERVICES:
-            promql = 'max_over_time(timestamp(%s{env="%s",service="%s"})[%dd:%ds])' % (metric, env, service, days, step)
-            result = _query(url, promql, end)
-            found[(metric, service)] = int(float(result[0]["value"][1])) if result else None
+    for metric, service in series():
+        promql = 'max_over_time(timestamp(%s{env="%s",service="%s"})[%dd:%ds])' % (metric, env, service, days, step)
+        result = _query(url, promql, end)
+        found[(metric, service)] = int(float(result[0]["value"][1])) if result else None
     return found
 
 

@@ -197,8 +197,9 @@ def asg_drift(groups, services, subnet_ids, tags, health_check_period=120):
 
     ``mixed_instances`` differs when the group's MixedInstancesPolicy (types in order, on-demand base
     and percentage, allocation strategies) is not :func:`mixed_instances_policy`'s, or the group has
-    one and the plan none; the entry then also has ``mixed_instances: {before, after}``. The sizes follow the catalogue's capacity ownership (``services.catalogue.group_capacity``): a
-    group whose capacity scaling owns keeps the desired capacity (and forecast floor) scaling set.
+    one and the plan none; the entry then also has ``mixed_instances: {before, after}``. The sizes
+    follow the catalogue's capacity ownership (``services.catalogue.group_capacity``): a group whose
+    capacity scaling owns keeps the desired capacity (and forecast floor) scaling set.
     amazon.aws.autoscaling_group reports a change on every existing group in check mode, so the
     module is only called for the groups listed here.
     """

@@ -83,7 +83,7 @@ def on_demand_percentage(spot_share):
 
 
 def _after_loss(pricing, capacity, share, loss):
-    _, spot = pricing.split(capacity, spot_share=share)
+    spot = pricing.split(capacity, spot_share=share)[1]
     return capacity - loss * spot
 
 

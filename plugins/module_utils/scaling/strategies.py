@@ -48,6 +48,7 @@ except ImportError:  # pragma: no cover - Python < 3.9
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import cost as _cost
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling import spot as _spot
 
 POLICIES = ("predictive", "scheduled", "reactive")
 # The policies each strategy takes the capacity from.
@@ -57,6 +58,9 @@ STRATEGY_POLICIES = {
     "reactive": ("reactive",),
     "hybrid": POLICIES,
 }
+# A tie names the most explicit policy first: the schedule an operator wrote, then the forecast,
+# then what target tracking holds.
+TIE_ORDER = ("scheduled", "predictive", "reactive")
 MODES = ("forecast_and_scale", "forecast_only")
 HOLDING_METRICS = ("cpu", "requests_per_target")
 DAY = 86400.0
@@ -185,7 +189,7 @@ def reactive_proposal(reactive, current_capacity=None, metric_value=None):
     value = max(0.0, float(metric_value))
     out["value"] = round(value, 6)
     out["capacity"] = int(math.ceil(value / float(target) - 1e-9))
-    out["detail"] = "metric %s at target %s per instance needs %d" % (round(value, 3), target, out["capacity"])
+    out["detail"] = "metric %s at target %s per instance needs %s" % (round(value, 3), target, out["capacity"])
     return out
 
 
@@ -239,20 +243,48 @@ def predictive_proposal(forecast, now, buffer=0):
 
 
 # --------------------------------------------------------------------------------------------
-# the mix (on-demand base, spot share, instance types): priced by cost.py
+# the mix (on-demand base, spot share, instance types): priced by cost.py, guarded by spot.py
 
 
-def mix_pricing(cost, capacity, allowed_underprovisioned):
-    """The price of one unit-hour for the service's mix, and what the spot rule did to the capacity.
+def mix_pricing(cost, provider="aws"):
+    """The ``cost.Pricing`` of a service's ``scaling.cost`` on ``provider`` (a provider that cannot
+    buy spot, such as Kubernetes, is priced on demand)."""
+    settings = dict((k, v) for k, v in (cost or {}).items() if k not in ("budget", "budget_per_day"))
+    return _cost.provider_pricing(settings, provider)
 
-    The seam of the instance mix: ``cost`` is the catalogue's ``scaling.cost`` (instance_types,
-    on_demand_base, spot_share, spot_price, on_demand_price, currency); ``capacity`` the units the
-    decision holds now. Returns ``(pricing, capacity, spot)``: a ``cost.Pricing``, the capacity
-    after the spot interruption rule, and the rule's account (None when no spot is bought).
+
+def forecast_needs(forecast, capacities):
+    """The units the forecast load needs per step without its safety margin, for the spot rule.
+
+    The decision carries, per dimension, the point forecast one interval ahead and the quantile the
+    capacity is sized for; their ratio (the least margin over the dimensions) scales the schedule's
+    capacities down to what the expected load needs. Without a forecast the capacities are the need.
     """
-    settings = dict((k, v) for k, v in (cost or {}).items() if k in ("on_demand_price", "spot_share", "spot_price",
-                                                                        "currency"))
-    return _cost.Pricing.from_dict(settings), capacity, None
+    ratios = []
+    for dim in (forecast or {}).get("dimensions") or []:
+        point, quantile = dim.get("forecast_next_interval"), dim.get("forecast_quantile")
+        if point is not None and quantile:
+            ratios.append(min(1.0, max(0.0, float(point) / float(quantile))))
+    ratio = max(ratios) if ratios else 1.0
+    return [c * ratio for c in capacities]
+
+
+def spot_guard(pricing, capacities, needs, allowed_underprovisioned, interval, max_capacity):
+    """The spot interruption rule (``spot.interruption_guard``) on a decision's schedule.
+
+    Returns ``(capacities, pricing, account)``: the capacities with any headroom, the pricing with
+    any smaller share, and what the rule did (None when the service buys no spot).
+    """
+    if pricing.spot_share <= 0:
+        return capacities, pricing, None
+    guard = _spot.interruption_guard(capacities, needs, pricing, allowed_underprovisioned=allowed_underprovisioned,
+                                     step_seconds=interval, max_capacity=max_capacity)
+    account = dict((k, guard[k]) for k in ("action", "reason", "spot_share", "on_demand_base", "on_demand_percentage",
+                                           "extra_capacity", "spot_loss", "at_risk_steps", "at_risk_steps_after",
+                                           "allowed_steps"))
+    if guard["spot_share"] != pricing.spot_share:
+        pricing = pricing.with_mix(spot_share=guard["spot_share"])
+    return list(guard["capacities"]), pricing, account
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,13 +324,13 @@ def raised_maximum(max_capacity, buffer_percent):
 
 
 def _choose(proposals, policies):
-    """``(policy, capacity, reason)``: the highest proposal among ``policies`` (ties: the first in order)."""
-    offered = [(p, proposals[p]["capacity"]) for p in policies if proposals[p]["capacity"] is not None]
+    """``(policy, capacity, reason)``: the highest proposal among ``policies`` (ties: :data:`TIE_ORDER`)."""
+    offered = [(p, proposals[p]["capacity"]) for p in TIE_ORDER if p in policies and proposals[p]["capacity"] is not None]
     if not offered:
         return None, None, "no policy of the strategy has a proposal"
     best = max(c for _p, c in offered)
     winners = [p for p, c in offered if c == best]
-    others = ["%s %d" % (p, c) for p, c in offered if p != winners[0]]
+    others = ["%s %d" % (p, c) for p, c in offered if p not in winners]
     missing = [p for p in policies if proposals[p]["capacity"] is None]
     if len(policies) == 1:
         reason = "%s sets the capacity (strategy %s): %d" % (winners[0], winners[0], best)
@@ -321,25 +353,30 @@ def _compress(slot_times, caps):
     return schedule
 
 
-def _day_cost(caps, interval, unit_hour):
-    """Cost per day of holding ``caps`` (one per interval), scaled to 24 hours."""
-    seconds = len(caps) * interval
-    if not seconds:
-        return 0.0
-    return sum(caps) * interval / 3600.0 * unit_hour * DAY / seconds
+def _day_cost(caps, interval, pricing):
+    """Cost per day of holding ``caps`` (one per interval) with the mix, scaled to 24 hours."""
+    return _cost.cost_rates(caps, interval, pricing)["per_day"]
 
 
-def _budget_cap(caps, interval, unit_hour, budget_per_day, floor):
+def _budget_cap(caps, interval, pricing, budget_per_day, floor):
     """``caps`` capped at the highest level whose cost per day fits ``budget_per_day``, never below ``floor``."""
-    if budget_per_day is None or unit_hour <= 0 or not caps:
+    if budget_per_day is None or pricing.unit_hour <= 0 or not caps:
         return list(caps), None
-    pricing = _cost.Pricing(on_demand_price=unit_hour, budget=budget_per_day * len(caps) * interval / DAY)
-    capped, level = _cost.apply_budget(caps, interval, pricing, floor=floor)
-    return capped, level
+    budgeted = pricing.with_mix()
+    budgeted.budget = budget_per_day * len(caps) * interval / DAY
+    return _cost.apply_budget(caps, interval, budgeted, floor=floor)
+
+
+def _pricing_of(decision):
+    """The pricing a decision was made with (its ``mix``), for the environment budget."""
+    mix = decision.get("mix") or {}
+    return _cost.Pricing(on_demand_price=mix.get("on_demand_unit_price", decision.get("unit_price", 0.0)),
+                         spot_share=mix.get("spot_share", 0.0), spot_price=mix.get("spot_unit_price"),
+                         on_demand_base=mix.get("on_demand_base", 0), currency=decision.get("currency"))
 
 
 def decide(service, now, forecast=None, current_capacity=None, reactive_value=None, interval=900, horizon=86400,
-           forecast_buffer=0):
+           forecast_buffer=0, provider="aws", needs=None):
     """One decision object for ``service`` over ``[now, now + horizon)``, in steps of ``interval``.
 
     ``service``: ``{name, strategy, mode, min_capacity, max_capacity, schedules, reactive,
@@ -350,6 +387,11 @@ def decide(service, now, forecast=None, current_capacity=None, reactive_value=No
     The scheduling buffer starts the schedules' floors early; the forecast is expected to carry it
     already (``capacity_forecast`` forecasts with the buffer as its lead time): ``forecast_buffer``
     adds a buffer to a forecast made without one.
+
+    Cost is priced with the service's mix on ``provider`` (``cost.py``); with a spot share the
+    interruption rule (``spot.py``) runs on the schedule against ``needs`` (the units the load needs
+    per step without margin; by default :func:`forecast_needs`) and may add headroom or lower the
+    share, before the budget caps: ``spot`` says what it did.
 
     The decision keeps the keys a scaling target reads (``ok``, ``action``, ``target_capacity``,
     ``min_capacity``, ``max_capacity``, ``time_to_execute``, ``schedule``) and adds ``strategy``,
@@ -424,13 +466,16 @@ def decide(service, now, forecast=None, current_capacity=None, reactive_value=No
     if short_max > 0:
         notes.append("%s needs %d units, above max_capacity %d: SLO at risk" % (chosen, max(wanted), high))
 
-    # Cost and the service's daily budget.
-    pricing, _mix_capacity, spot = mix_pricing(cfg["cost"], caps[0], cfg["allowed_underprovisioned"])
-    unit_hour = pricing.unit_hour
+    # The mix, the spot interruption rule, then the service's daily budget.
+    pricing = mix_pricing(cfg["cost"], provider)
+    guard_needs = list(needs)[:len(caps)] if needs is not None else forecast_needs(forecast, wanted)
+    caps, pricing, spot = spot_guard(pricing, caps, guard_needs, cfg["allowed_underprovisioned"], interval, high)
+    if spot and spot["action"] != "none":
+        notes.append("spot: %s (%s)" % (spot["action"], spot["reason"]))
     budget = cfg["cost"].get("budget_per_day")
     bounded = list(caps)
-    caps, level = _budget_cap(caps, interval, unit_hour, budget, low)
-    cost_per_day = _day_cost(caps, interval, unit_hour)
+    caps, level = _budget_cap(caps, interval, pricing, budget, low)
+    cost_per_day = _day_cost(caps, interval, pricing)
     over_budget = budget is not None and cost_per_day > budget + 1e-9
     short_budget = max(b - c for b, c in zip(bounded, caps))
     if level is not None and short_budget > 0:
@@ -438,10 +483,15 @@ def decide(service, now, forecast=None, current_capacity=None, reactive_value=No
                      % (budget, pricing.currency, level, short_budget))
     if over_budget:
         notes.append("over budget: min_capacity %d costs %.2f %s per day, %.2f above the budget %.2f; raise "
-                     "cost.budget_per_day or lower capacity.min" % (low, cost_per_day, pricing.currency,
-                                                                     cost_per_day - budget, budget))
+                     "cost.budget_per_day or lower capacity.min"
+                     % (low, cost_per_day, pricing.currency, cost_per_day - budget, budget))
     target = int(caps[0])
     units_short = max(w - c for w, c in zip(wanted, caps))
+    if target < wanted[0]:
+        reason += "; held at %d by %s" % (target, "the budget" if level is not None and target < bounded[0]
+                                          else "the maximum" if wanted[0] > high else "the schedule's ceiling")
+    elif target > wanted[0]:
+        reason += "; raised to %d by %s" % (target, "capacity.min" if target == low else "the spot rule")
     decision = dict(base)
     decision.update({
         "service": name,
@@ -463,8 +513,9 @@ def decide(service, now, forecast=None, current_capacity=None, reactive_value=No
         "horizon_seconds": int(n_slots * interval),
         "interval_seconds": interval,
         "scheduling_buffer": buffer,
-        "unit_price": round(unit_hour, 6),
-        "cost_per_hour": round(target * unit_hour, 6),
+        "unit_price": round(pricing.unit_hour, 6),
+        "mix": pricing.to_dict(),
+        "cost_per_hour": round(pricing.step_price(target), 6),
         "cost_per_day": round(cost_per_day, 6),
         "estimated_cost": round(_cost.schedule_cost(caps, interval, pricing), 4),
         "currency": pricing.currency,
@@ -537,13 +588,13 @@ def apply_environment_budget(decisions, budget_per_day):
         for d, caps, _start in plans:
             low = d["min_capacity"]
             out += _day_cost([low + int(math.floor((c - low) * factor + 1e-9)) for c in caps],
-                             d["interval_seconds"], d["unit_price"])
+                             d["interval_seconds"], _pricing_of(d))
         return out
 
     factor = 1.0
     if total(1.0) > budget_per_day + 1e-9:
         lo, hi = 0.0, 1.0
-        for _ in range(40):
+        for _step in range(40):
             mid = (lo + hi) / 2.0
             if total(mid) > budget_per_day + 1e-9:
                 hi = mid
@@ -560,9 +611,10 @@ def apply_environment_budget(decisions, budget_per_day):
             d["target_capacity"] = d["capacity"] = int(new[0])
             d["action"] = _action(d["target_capacity"], d.get("current_capacity"))
             d["schedule"] = _compress([start + j * d["interval_seconds"] for j in range(len(new))], new)
-            d["cost_per_hour"] = round(new[0] * d["unit_price"], 6)
-            d["cost_per_day"] = round(_day_cost(new, d["interval_seconds"], d["unit_price"]), 6)
-            d["estimated_cost"] = round(sum(new) * d["interval_seconds"] / 3600.0 * d["unit_price"], 4)
+            pricing = _pricing_of(d)
+            d["cost_per_hour"] = round(pricing.step_price(new[0]), 6)
+            d["cost_per_day"] = round(_day_cost(new, d["interval_seconds"], pricing), 6)
+            d["estimated_cost"] = round(_cost.schedule_cost(new, d["interval_seconds"], pricing), 4)
             d["slo_risk"] = True
             d["slo_risk_units"] = int(d.get("slo_risk_units", 0)) + int(cut)
             d["warnings"].append("environment budget %.2f per day caps this service (%d units short): SLO at risk"
@@ -579,5 +631,5 @@ def apply_environment_budget(decisions, budget_per_day):
 
 
 __all__ = ["POLICIES", "STRATEGY_POLICIES", "StrategyError", "apply_environment_budget", "decide",
-           "forecast_capacity", "last_firing", "mix_pricing", "predictive_proposal", "raised_maximum",
+           "forecast_capacity", "forecast_needs", "last_firing", "mix_pricing", "spot_guard", "predictive_proposal", "raised_maximum",
            "reactive_proposal", "schedule_bounds", "schedule_in_force", "scheduled_proposal"]

@@ -317,7 +317,7 @@ def check_schedules(value, field, cap):
             if item.get(key) is not None:
                 sched[key] = _int(item[key], "%s.%s" % (sfield, key), cap["min"], cap["max"])
         if sched["min"] is not None and sched["max"] is not None and sched["min"] > sched["max"]:
-            raise CatalogueError(sfield, "needs min <= max, got %d/%d" % (sched["min"], sched["max"]))
+            raise CatalogueError(sfield, "needs min <= max, got %s/%s" % (sched["min"], sched["max"]))
         if item.get("duration") is not None:
             sched["duration"] = _int(item["duration"], sfield + ".duration", 60)
         out.append(sched)

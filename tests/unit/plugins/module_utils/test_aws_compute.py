@@ -215,7 +215,7 @@ def test_asg_drift_compares_the_mixed_instances_policy():
     groups = _asgs()
     api = next(g for g in groups if g["auto_scaling_group_name"] == "meridian-local-api")
     api["mixed_instances_policy"] = _as_read(mixed_instances_policy(services[0]))
-    del api["launch_template"]  # a mixed group carries its template in the policy only
+    api.pop("launch_template", None)  # a mixed group carries its template in the policy only
     assert asg_drift(groups, services, ASG_SUBNETS, ASG_TAGS) == {}
     api["mixed_instances_policy"]["instances_distribution"]["on_demand_percentage_above_base_capacity"] = 100
     drift = asg_drift(groups, services, ASG_SUBNETS, ASG_TAGS)

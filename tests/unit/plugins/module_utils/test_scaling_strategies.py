@@ -126,6 +126,15 @@ def test_hybrid_names_whichever_policy_is_highest(current, fc, chosen, capacity)
     assert (d["chosen_policy"], d["target_capacity"]) == (chosen, capacity)
 
 
+def test_a_tie_names_the_schedule_then_the_forecast():
+    now = epoch(2026, 7, 6, 6, 30)
+    d = st.decide(service(schedules=[OFFICE]), now, forecast(now, [6] * 96), current_capacity=6)
+    assert d["chosen_policy"] == "scheduled" and d["reason"].startswith("scheduled is the highest at 6 (tied with "
+                                                                         "predictive, reactive)")
+    d = st.decide(service(), now, forecast(now, [3] * 96), current_capacity=3)
+    assert d["chosen_policy"] == "predictive"
+
+
 def test_predictive_keeps_meaning_the_forecast_alone():
     now = epoch(2026, 7, 6, 6, 30)
     d = st.decide(service(strategy="predictive", schedules=[OFFICE]), now, forecast(now, [3] * 96), current_capacity=7)
@@ -188,6 +197,7 @@ def test_a_service_budget_caps_capacity_and_flags_the_risk():
     svc = service(cost={"on_demand_price": 0.10, "budget_per_day": 7.2})   # 3 units all day
     d = st.decide(svc, now, forecast(now, [5] * 96), current_capacity=5)
     assert d["target_capacity"] == 3 and d["cost_per_day"] == pytest.approx(7.2)
+    assert d["reason"].endswith("; held at 3 by the budget")
     assert not d["over_budget"] and d["slo_risk"] and d["slo_risk_units"] == 2
 
 
@@ -238,3 +248,45 @@ def test_bad_settings_name_the_field():
     with pytest.raises(st.StrategyError) as err:
         st.decide(service(strategy="random"), 0, None)
     assert err.value.field == "strategy"
+
+
+# --- the mix and the spot interruption rule (cost.py and spot.py)
+
+MIX = {"on_demand_price": 0.10, "on_demand_base": 1, "spot_share": 0.5, "spot_price": 0.03, "currency": "USD",
+       "instance_types": [{"type": "t3.small", "price": 0.10}]}
+
+
+def test_the_decision_is_priced_with_the_mix():
+    now = epoch(2026, 7, 6, 12, 0)
+    fc = forecast(now, [3] * 4, dimensions=[{"forecast_next_interval": 100.0, "forecast_quantile": 150.0}])
+    d = st.decide(service(cost=MIX), now, fc, current_capacity=3, horizon=3600)
+    # 3 units: 1 base + 2 above, half of them on spot: 2 x 0.10 + 1 x 0.03
+    assert d["cost_per_hour"] == pytest.approx(0.23)
+    assert d["mix"]["spot_share"] == 0.5 and d["spot"]["action"] in ("none", "headroom", "smaller_share")
+
+
+def test_a_spot_share_whose_loss_breaks_the_target_is_remedied_and_the_decision_says_which():
+    now = epoch(2026, 7, 6, 12, 0)
+    mix = dict(MIX, spot_share=1.0, on_demand_base=0)
+    needs = [3.0] * 4
+    d = st.decide(service(cost=mix, allowed_underprovisioned=0.0), now, forecast(now, [3] * 4), current_capacity=3,
+                  horizon=3600, needs=needs)
+    assert d["spot"]["at_risk_steps"] == 4 and d["spot"]["action"] in ("headroom", "smaller_share")
+    if d["spot"]["action"] == "headroom":
+        assert d["target_capacity"] > 3
+    else:
+        assert d["mix"]["spot_share"] < 1.0
+    assert d["spot"]["at_risk_steps_after"] == 0 and d["spot"]["reason"]
+
+
+def test_a_provider_without_spot_is_priced_on_demand():
+    now = epoch(2026, 7, 6, 12, 0)
+    d = st.decide(service(cost=MIX), now, forecast(now, [3] * 4), current_capacity=3, horizon=3600, provider="k8s")
+    assert d["cost_per_hour"] == pytest.approx(0.30) and d["spot"] is None
+
+
+def test_the_needs_are_the_schedule_without_the_forecast_margin():
+    fc = {"dimensions": [{"forecast_next_interval": 80.0, "forecast_quantile": 100.0},
+                         {"forecast_next_interval": 9.0, "forecast_quantile": 10.0}]}
+    assert st.forecast_needs(fc, [10, 5]) == pytest.approx([9.0, 4.5])
+    assert st.forecast_needs(None, [4]) == [4]

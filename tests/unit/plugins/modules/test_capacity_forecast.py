@@ -250,7 +250,7 @@ def test_forecast_only_is_reported_in_the_decision():
     ({"strategy": "scheduled", "dimensions": None}, "services[web].schedules"),
     ({"schedules": [dict(NIGHT, cron="0 25 * * *")]}, "services[web].schedules[0].cron"),
     ({"schedules": [dict(NIGHT, time_zone="Nowhere/Land")]}, "services[web].schedules[0].time_zone"),
-    ({"schedules": [dict(NIGHT, min=99)]}, "services[web].schedules[0].min"),
+    ({"schedules": [dict(NIGHT, min=4, max=2)]}, "services[web].schedules[0]"),
     ({"reactive": {"metric": "promql", "target": 5.0, "query": None}}, "services[web].reactive.query"),
     ({"scheduling_buffer": 4000}, "services[web].scheduling_buffer"),
     ({"max_capacity_breach": "increase", "max_capacity_buffer": 0}, "services[web].max_capacity_buffer"),
@@ -262,3 +262,8 @@ def test_bad_strategy_settings_are_refused_before_any_query(change, field):
     with pytest.raises(Exception) as err:
         mod.run(params([svc(**change)], prometheus_url="http://x"), client_factory=FakeClient)
     assert getattr(err.value, "field", None) == field and FakeClient.queries == []
+
+
+def test_a_schedule_outside_overridden_bounds_is_clamped_not_refused():
+    out = mod.run(params([svc(strategy="scheduled", dimensions=None, schedules=[dict(NIGHT, min=99)])]))[0]
+    assert out["ok"] and out["target_capacity"] == 40 and out["proposals"]["scheduled"]["capacity"] == 99

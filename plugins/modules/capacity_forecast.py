@@ -156,7 +156,10 @@ options:
         default: 0
         version_added: 0.2.0
       allowed_underprovisioned:
-        description: Share of intervals (0 to 0.5) the service may run short of its need; sizes its margin.
+        description:
+          - Share of intervals (0 to 0.5) the service may run short of its need.
+          - The target the spot interruption rule keeps to. The forecast's margin is still the dimension's
+            O(services[].dimensions[].quantile).
         type: float
         default: 0.005
         version_added: 0.2.0

@@ -53,13 +53,14 @@ def test_a_service_without_its_minimum_fails_scale_naming_the_field(tmp_path):
     assert _untouched(out)
 
 
-def test_no_predictive_service_fails_scale_saying_what_to_set(tmp_path):
+def test_no_scaled_service_fails_scale_saying_what_to_set(tmp_path):
     services = copy.deepcopy(SERVICES)
     for service in services:
         service["scaling"] = {"strategy": "static"}
     rc, out = run_playbook(local_inventory(tmp_path, HOST, {"meridian_services": services}), "scale.yml")
     assert rc != 0
-    assert "no service of meridian_services has scaling.strategy predictive" in out
+    assert "every service of meridian_services has scaling.strategy static" in out
+    assert "give a service scaling.strategy hybrid (the default), predictive, scheduled or reactive" in out
     assert _untouched(out)
 
 

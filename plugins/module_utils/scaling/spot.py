@@ -19,8 +19,8 @@ Pure computation, no I/O. One entry point, called by the scaling strategies for 
 - ``spot_loss``: the share of the spot units that can be lost at once (default
   :func:`default_spot_loss`).
 - ``remedies``: the remedies the caller can apply: ``headroom`` (more capacity under the same mix,
-  which scaling applies as the desired capacity) and ``smaller_share`` (a lower spot share, applied
-  to the group's OnDemandPercentageAboveBaseCapacity).
+  which scaling applies as the desired capacity) and ``smaller_share`` (a lower spot share, the
+  group's OnDemandPercentageAboveBaseCapacity it means; reported, not applied by the scaling job).
 
 The rule. Capacity-optimized allocation puts spot instances in the pools with the most spare
 capacity, but a reclaim of a pool still takes every instance in it at once, with a two-minute

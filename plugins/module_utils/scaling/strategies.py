@@ -487,10 +487,10 @@ def decide(service, now, forecast=None, current_capacity=None, reactive_value=No
                      % (low, cost_per_day, pricing.currency, cost_per_day - budget, budget))
     target = int(caps[0])
     units_short = max(w - c for w, c in zip(wanted, caps))
-    if target < wanted[0]:
+    if target < need:
         reason += "; held at %d by %s" % (target, "the budget" if level is not None and target < bounded[0]
                                           else "the maximum" if wanted[0] > high else "the schedule's ceiling")
-    elif target > wanted[0]:
+    elif target > need:
         reason += "; raised to %d by %s" % (target, "capacity.min" if target == low else "the spot rule")
     decision = dict(base)
     decision.update({

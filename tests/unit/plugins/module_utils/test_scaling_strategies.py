@@ -129,8 +129,8 @@ def test_hybrid_names_whichever_policy_is_highest(current, fc, chosen, capacity)
 def test_a_tie_names_the_schedule_then_the_forecast():
     now = epoch(2026, 7, 6, 6, 30)
     d = st.decide(service(schedules=[OFFICE]), now, forecast(now, [6] * 96), current_capacity=6)
-    assert d["chosen_policy"] == "scheduled" and d["reason"].startswith("scheduled is the highest at 6 (tied with "
-                                                                         "predictive, reactive)")
+    assert d["chosen_policy"] == "scheduled"
+    assert d["reason"].startswith("scheduled is the highest at 6 (tied with predictive, reactive)")
     d = st.decide(service(), now, forecast(now, [3] * 96), current_capacity=3)
     assert d["chosen_policy"] == "predictive"
 
@@ -290,3 +290,10 @@ def test_the_needs_are_the_schedule_without_the_forecast_margin():
                          {"forecast_next_interval": 9.0, "forecast_quantile": 10.0}]}
     assert st.forecast_needs(fc, [10, 5]) == pytest.approx([9.0, 4.5])
     assert st.forecast_needs(None, [4]) == [4]
+
+
+def test_a_ceiling_holds_the_capacity_and_the_reason_says_so():
+    now = epoch(2026, 7, 6, 5, 0)                             # 07:00 Berlin: the night ceiling of 3
+    d = st.decide(service(schedules=[NIGHT]), now, forecast(now, [5] * 4), current_capacity=6, horizon=3600)
+    assert d["target_capacity"] == 3 and d["chosen_policy"] == "reactive"
+    assert d["reason"].endswith("; held at 3 by the schedule's ceiling") and not d["slo_risk"]

@@ -334,10 +334,9 @@ options:
       - Forecasting model; V(auto) chooses by backtest.
       - V(seasonal_change) is the last value plus the change seen over the same hours one or more
         seasons (the longest detected period) before.
-      - V(theta) is the Theta method (statsmodels' ThetaModel), a trend-aware candidate.
     type: str
     default: auto
-    choices: [auto, naive, seasonal_naive, holt_winters, mstl, ses, seasonal_change, theta]
+    choices: [auto, naive, seasonal_naive, holt_winters, mstl, ses, seasonal_change]
   transform:
     description:
       - Variance-stabilising transform of the series before the models are fitted.

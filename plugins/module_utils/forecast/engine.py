@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover
 
 try:
     from statsmodels.tsa.holtwinters import ExponentialSmoothing, SimpleExpSmoothing
-    from statsmodels.tsa.seasonal import MSTL, seasonal_decompose
+    from statsmodels.tsa.seasonal import MSTL
     from statsmodels.tsa.stattools import acf
     HAS_STATSMODELS = True
 except ImportError:  # pragma: no cover
@@ -52,7 +52,7 @@ DAY = 86400
 WEEK = 7 * DAY
 
 #: Models a user may ask for; ``auto`` chooses among them by backtest.
-MODELS = ("auto", "naive", "seasonal_naive", "holt_winters", "mstl", "ses", "seasonal_change", "theta")
+MODELS = ("auto", "naive", "seasonal_naive", "holt_winters", "mstl", "ses", "seasonal_change")
 #: Baselines evaluated by the backtest benchmark.
 BASELINES = ("naive", "seasonal_naive", "holt_winters")
 
@@ -67,9 +67,6 @@ MAX_HISTORY_WEEKS = 4
 BACKTEST_DAYS = 7
 # Lead times scored by the backtest (all up to this many, then a geometric grid).
 LEAD_GRID = 24
-# One-sided 5 % critical value: the automatic choice keeps a model other than the best simple
-# baseline only when its backtest advantage has at least this Diebold-Mariano t statistic.
-_CLEAR_T = 1.645
 
 
 class ForecastError(MeridianError):
@@ -393,83 +390,6 @@ def _ses_filter(x, alpha, l0):
     """Levels l_t = alpha * x_t + (1 - alpha) * l_{t-1} for all t (scipy lfilter, C speed)."""
     out, _zf = lfilter([alpha], [1.0, alpha - 1.0], x, zi=[(1.0 - alpha) * l0])
     return out
-
-
-class _Theta:
-    """The Theta method as statsmodels' ``ThetaModel`` (theta = 2): SES plus half the linear drift.
-
-    On the main season the series is deseasonalised by a classical additive decomposition of the
-    data before the backtest window (multiplicative when fitted to the log of the series); the
-    smoothing weight ``alpha`` is estimated on the deseasonalised training data the way
-    ``ThetaModel.fit()`` does it (:func:`_ses_alpha`). At an origin ``t`` the forecast ``k`` steps ahead is
-    ``l_t + b_t / 2 * (k - 1 + 1 / alpha - (1 - alpha) ** (t + 1) / alpha)`` plus the season, with
-    ``l_t`` the SES level and ``b_t`` the least-squares slope of the whole history up to ``t``
-    (what ``ThetaModel`` would estimate at that origin), so a slow drift is carried forward
-    where SES would hold the last level.
-    """
-    name = "theta"
-
-    def __init__(self, periods):
-        self.m = periods[0] if periods else None
-
-    def fit(self, y, train_end, periods):
-        n = len(y)
-        self.season = np.zeros(n + 1)
-        self.profile = None
-        if self.m and train_end >= 2 * self.m:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                dec = seasonal_decompose(y[:train_end], model="additive", period=self.m)
-            self.profile = np.asarray(dec.seasonal[:self.m], dtype=float)
-            self.season = self.profile[np.arange(n + 1) % self.m]
-        d = y - self.season[:n]
-        self.alpha = _ses_alpha(d[:train_end])
-        self.level = _ses_filter(d, self.alpha, float(d[0]))
-        # least-squares slope of d[0..t] on time, for every t at once (running sums)
-        t = np.arange(n, dtype=float)
-        cnt = t + 1.0
-        st, stt = np.cumsum(t), np.cumsum(t * t)
-        sy, sty = np.cumsum(d), np.cumsum(t * d)
-        den = cnt * stt - st * st
-        with np.errstate(divide="ignore", invalid="ignore"):
-            slope = np.where(den > 0, (cnt * sty - st * sy) / np.where(den > 0, den, 1.0), 0.0)
-        self.slope = slope
-        self.y = y
-        return self
-
-    def _season_at(self, idx):
-        if self.profile is None:
-            return np.zeros(idx.shape)
-        return self.profile[idx % self.m]
-
-    def paths(self, origins, ks):
-        o = np.asarray(origins)[:, None]
-        k = np.asarray(ks, dtype=float)[None, :]
-        a = self.alpha
-        lead = k - 1.0 + 1.0 / a - (1.0 - a) ** (o + 1.0) / a
-        return self.level[o] + 0.5 * self.slope[o] * lead + self._season_at(o + np.asarray(ks)[None, :])
-
-    def forecast(self, h):
-        return self.paths(np.array([len(self.y) - 1]), np.arange(1, h + 1))[0]
-
-
-def _ses_alpha(x):
-    """Smoothing weight of SES on ``x`` from its first value: the least one-step squared error.
-
-    What statsmodels' ``ThetaModel.fit()`` estimates (``ExponentialSmoothing`` with the first
-    value as known initial level, squared error minimised), by a bounded scalar search over
-    ``lfilter`` passes: a few milliseconds on four weeks of 5-minute points, where the
-    general-purpose optimiser of ``ThetaModel`` takes about four times as long.
-    """
-    x = np.asarray(x, dtype=float)
-
-    def sse(alpha):
-        level = _ses_filter(x[:-1], alpha, float(x[0]))
-        return float(np.sum((x[1:] - level) ** 2))
-
-    res = minimize_scalar(sse, bounds=(1e-3, 1.0), method="bounded", options={"xatol": 1e-4})
-    alpha = float(res.x)
-    return 1.0 if sse(1.0) <= res.fun else alpha
 
 
 class _HoltWinters:
@@ -1022,7 +942,7 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
 #: (lambda by Guerrero's method on the training window) replace the series by its transform.
 TRANSFORMS = ("auto", "none", "log", "boxcox")
 # Models whose forecasts change under a monotone transform (naive ones are invariant).
-_TRANSFORMABLE = ("ses", "holt_winters", "mstl", "seasonal_change", "theta")
+_TRANSFORMABLE = ("ses", "holt_winters", "mstl", "seasonal_change")
 
 
 def _choose_transform(train, daily, transform):
@@ -1054,63 +974,7 @@ def _build(name, periods, daily):
         return _Ses()
     if name == "seasonal_change":
         return _SeasonalChange(periods or (daily,))
-    if name == "theta":
-        return _Theta(periods)
     raise ForecastError("unknown model %r; use one of %s" % (name, ", ".join(MODELS)), "model")
-
-
-def _origin_losses(pred, actual, weights):
-    """Weighted mean absolute error of each backtest origin (one value per origin)."""
-    return np.abs(pred - actual) @ weights
-
-
-def _advantage_t(diff, lag):
-    """t statistic of the mean of ``diff`` with a Newey-West (Bartlett) long-run variance.
-
-    Forecasts from neighbouring origins share most of their lead times, and load runs in
-    regimes, so the per-origin loss differences are autocorrelated: the variance of their mean
-    counts the autocovariances up to ``lag`` origins (Diebold-Mariano with HAC variance).
-    """
-    n = len(diff)
-    d = diff - diff.mean()
-    var = float(np.dot(d, d)) / n
-    for j in range(1, min(lag, n - 1) + 1):
-        var += 2.0 * (1.0 - j / (lag + 1.0)) * float(np.dot(d[j:], d[:-j])) / n
-    if var <= 0.0:
-        return -np.inf if diff.mean() < 0 else np.inf
-    return float(diff.mean() / math.sqrt(var / n))
-
-
-def _settle_choice(best, eligible, fitted, losses, scores, origins, ks, actual, weights, newer, h):
-    """Keep the backtest's best candidate only where its advantage over the simple baselines is clear.
-
-    The best simple baseline (naive, seasonal naive, Holt-Winters, fitted to the series as
-    observed) is the one with the lowest error on the newer half of the origins, the score the
-    choice uses. The chosen candidate keeps its place when it also beats that baseline on the
-    older half of the origins (which the choice did not look at, so a lucky few days on the newer
-    half do not count) and its advantage over all origins is significant: one-sided 5 %,
-    Diebold-Mariano t statistic with a HAC variance over the origins one horizon spans (at least
-    the Newey-West rule of thumb). Otherwise the forecast is the mean of the candidate and the
-    baseline: a combination hedges between two forecasts the backtest cannot tell apart, and is
-    never far from the better one. Returns ``(name, note or None)``.
-    """
-    bases = [name for name in eligible if name in BASELINES]
-    if best in BASELINES or not bases:
-        return best, None
-    base = min(bases, key=scores.get)
-    diff = losses[best] - losses[base]
-    older = diff[:newer]
-    stride = int(origins[1] - origins[0]) if len(origins) > 1 else 1
-    lag = max(int(math.ceil(h / float(stride))), int(4 * (len(diff) / 100.0) ** (2.0 / 9.0)))
-    ahead_before = len(older) > 0 and float(older.mean()) < 0.0
-    if ahead_before and _advantage_t(diff, lag) <= -_CLEAR_T:
-        return best, None
-    ens = _Ensemble(fitted[best], fitted[base])
-    fitted[ens.name] = ens
-    losses[ens.name] = _origin_losses(ens.paths(origins, ks), actual, weights)
-    scores[ens.name] = float(np.mean(losses[ens.name][newer:]))
-    why = "not significant" if ahead_before else "not seen on the older backtest origins"
-    return ens.name, "model %s averaged with the baseline %s: its backtest advantage is %s" % (best, base, why)
 
 
 def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", clean=True, transform="auto"):
@@ -1145,9 +1009,9 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     y, clipped = clip_outliers(raw) if clean else (raw, 0)
     periods = detect_seasonality(y, step)
     names = [model] if model != "auto" else ["naive", "seasonal_naive", "ses", "holt_winters", "mstl",
-                                             "seasonal_change", "theta"]
+                                             "seasonal_change"]
     if model == "auto" and not periods:
-        names = ["naive", "seasonal_naive", "ses", "theta"]
+        names = ["naive", "seasonal_naive", "ses"]
     h_bt = horizon
     origins = _backtest_origins(n, h_bt, step, min_train=max(daily * 2, n // 2))
     if len(origins) == 0:
@@ -1159,7 +1023,6 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     scale = mase_scale(raw[:train_end], daily)
     fitted = {}
     scores = {}
-    losses = {}  # per backtest origin, for the check of the choice against the baselines
     # The choice is scored on the newer half of the origins: there, models whose estimates are
     # frozen at the start of the window (MSTL's profile) are about as old as in the final forecast.
     newer = len(origins) // 2
@@ -1178,18 +1041,14 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
             mdl = _build(name, periods, daily)
             if mtf is not None:
                 mdl = _Transformed(mdl, mtf)
-            # the simple baselines copy (or smooth) the load as observed: clipping would take the
-            # recurring spikes out of a seasonal naive forecast, and the fallback of the choice
-            # must be the baseline itself
-            mdl = mdl.fit(raw if (mtf is None and name in BASELINES) else y, train_end, periods)
+            mdl = mdl.fit(y, train_end, periods)
             name = mdl.name
         except (ForecastError, ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
             notes.append("model %s skipped: %s" % (name, exc))
             continue
         fitted[name] = mdl
         if actual is not None:
-            losses[name] = _origin_losses(mdl.paths(origins, ks), actual, weights)
-            scores[name] = float(np.mean(losses[name][newer:]))
+            scores[name] = _weighted_mae((mdl.paths(origins, ks) - actual)[newer:], weights)
     if not fitted:
         raise ForecastError("no model could be fitted to the series", "series")
     eligible = list(scores)
@@ -1206,18 +1065,12 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
         ranked = sorted(eligible, key=scores.get)
         ens = _Ensemble(fitted[ranked[0]], fitted[ranked[1]])
         fitted[ens.name] = ens
-        losses[ens.name] = _origin_losses(ens.paths(origins, ks), actual, weights)
-        scores[ens.name] = float(np.mean(losses[ens.name][newer:]))
+        scores[ens.name] = _weighted_mae((ens.paths(origins, ks) - actual)[newer:], weights)
         eligible.append(ens.name)
     if eligible:
         best = min(eligible, key=scores.get)
     else:
         best = next(iter(fitted))
-    if model == "auto" and actual is not None:
-        best, note = _settle_choice(best, eligible, fitted, losses, scores, origins, ks, actual, weights, newer,
-                                    h_bt)
-        if note:
-            notes.append(note)
     chosen = fitted[best]
     point = np.maximum(ahead[best] if best in ahead else chosen.forecast(horizon), 0.0)
     result_q = {}

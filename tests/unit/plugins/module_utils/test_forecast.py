@@ -141,7 +141,7 @@ def test_quantiles_are_calibrated_and_ordered(elb):
     assert res.backtest_mase is not None and res.backtest_mase > 0
 
 
-@pytest.mark.parametrize("model", ["naive", "seasonal_naive", "holt_winters", "mstl", "ses", "theta"])
+@pytest.mark.parametrize("model", ["naive", "seasonal_naive", "holt_winters", "mstl", "ses"])
 def test_each_model_forecasts_the_horizon(nyc, model):
     res = fc.forecast(nyc.values[-48 * 21:], nyc.step, 30, model=model)
     assert res.model == model
@@ -358,97 +358,3 @@ def test_seasonal_change_follows_the_weekday_morning_rise_on_nyc(nyc):
         out[name] = fc.smape(np.concatenate(act), np.concatenate(pred))
     assert len(act) == 10
     assert out["seasonal_change"] < 0.7 * out["mstl"]
-
-
-def test_theta_carries_a_linear_trend_like_statsmodels_theta_model():
-    # a slow linear drift under noise: SES holds the last level, Theta adds half the drift per step
-    # (theta = 2), the forecast of statsmodels' ThetaModel fitted to the same history
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-    rng = np.random.default_rng(3)
-    t = np.arange(288 * 7)
-    y = 100.0 + 0.05 * t + rng.normal(0.0, 1.0, len(t))
-    res = fc.forecast(y, 300, 24, quantiles=(0.9,), model="theta", transform="none", clean=False)
-    assert res.model == "theta"
-    reference = np.asarray(ThetaModel(y, deseasonalize=False).fit().forecast(24))
-    np.testing.assert_allclose(res.mean, reference, rtol=2e-3)
-    slope = np.polyfit(np.arange(24), res.mean, 1)[0]
-    assert slope == pytest.approx(0.025, rel=0.05)
-    ses = fc.forecast(y, 300, 24, quantiles=(0.9,), model="ses", transform="none", clean=False)
-    assert np.ptp(ses.mean) == 0.0
-
-
-def test_theta_restores_the_daily_season():
-    t = np.arange(288 * 10)
-    season = 20.0 * np.sin(2 * np.pi * t / 288.0)
-    y = 100.0 + 0.01 * t + season
-    res = fc.forecast(y, 300, 288, quantiles=(0.9,), model="theta", transform="none", clean=False)
-    ahead = np.arange(len(t), len(t) + 288)
-    truth = 100.0 + 0.01 * ahead + 20.0 * np.sin(2 * np.pi * ahead / 288.0)
-    assert np.max(np.abs(res.mean - truth)) < 3.0
-
-
-def test_drifting_series_does_not_hold_the_last_level():
-    # a CPU that creeps up over four weeks with a daily cycle: the choice is a trend-aware
-    # candidate or a baseline, never a plain smoothed level
-    rng = np.random.default_rng(11)
-    t = np.arange(288 * 28)
-    y = 20.0 + 40.0 * t / len(t) + 3.0 * np.sin(2 * np.pi * t / 288.0) + rng.normal(0.0, 1.5, len(t))
-    res = fc.forecast(y, 300, 288, quantiles=(0.9,))
-    assert "theta" in res.model or res.model in fc.BASELINES, res.model
-    assert not res.model.startswith("ses")
-    ahead = np.arange(len(t), len(t) + 288)
-    truth = 20.0 + 40.0 * ahead / len(t) + 3.0 * np.sin(2 * np.pi * ahead / 288.0)
-    ses = fc.forecast(y, 300, 288, quantiles=(0.9,), model="ses")
-    assert np.mean(np.abs(res.mean - truth)) < np.mean(np.abs(ses.mean - truth))
-
-
-def _choice_inputs(diff, newer):
-    """Backtest losses of a candidate and a baseline whose per-origin difference is ``diff``."""
-    n = len(diff)
-    base = np.full(n, 10.0)
-    losses = {"naive": base, "ses": base + diff}
-    scores = dict((k, float(np.mean(v[newer:]))) for k, v in losses.items())
-    return losses, scores
-
-
-class _Flat:
-    def __init__(self, name, value):
-        self.name = name
-        self.value = value
-
-    def paths(self, origins, ks):
-        return np.full((len(origins), len(ks)), self.value)
-
-    def forecast(self, h):
-        return np.full(h, self.value)
-
-
-@pytest.mark.parametrize("older, newer_half, kept", [
-    (-1.0, -1.0, "ses"),          # better everywhere, steadily: a clear advantage, kept
-    (0.5, -1.0, "ensemble"),      # better only on the origins the choice was made on: averaged
-    ("noisy", -0.2, "ensemble"),  # better on average but not significantly: averaged too
-])
-def test_choice_leans_on_the_baseline_when_its_advantage_is_unclear(older, newer_half, kept):
-    rng = np.random.default_rng(2)
-    n, newer = 200, 100
-    if older == "noisy":
-        noise = rng.normal(0.0, 3.0, n)
-        noise[:newer] -= noise[:newer].mean()
-        noise[newer:] -= noise[newer:].mean()
-        diff = noise + newer_half  # mean -0.2 on both halves, t about -0.9
-    else:
-        diff = np.concatenate([np.full(newer, older), np.full(n - newer, newer_half)])
-        diff = diff + rng.normal(0.0, 0.05, n)
-    losses, scores = _choice_inputs(diff, newer)
-    fitted = {"naive": _Flat("naive", 1.0), "ses": _Flat("ses", 3.0)}
-    origins = np.arange(n)
-    ks, weights = fc.lead_grid(4)
-    actual = np.full((n, len(ks)), 2.0)
-    name, note = fc._settle_choice("ses", ["naive", "ses"], fitted, losses, scores, origins, ks, actual,
-                                   weights, newer, 4)
-    assert name.startswith(kept), (name, note)
-    assert (note is None) == (kept == "ses")
-    if kept == "ensemble":
-        # the mean of the candidate (3) and the baseline (1), scored like every candidate
-        assert fitted[name].forecast(2).tolist() == [2.0, 2.0]
-        assert name in scores and "naive" in note

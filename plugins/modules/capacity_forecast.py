@@ -158,8 +158,9 @@ options:
       allowed_underprovisioned:
         description:
           - Share of intervals (0 to 0.5) the service may run short of its need.
-          - The target the spot interruption rule keeps to. The forecast's margin is still the dimension's
-            O(services[].dimensions[].quantile).
+          - The target the spot interruption rule keeps to, and the one the forecast's margin is sized to for every
+            dimension without its own O(services[].dimensions[].quantile) (the cheapest level and form that meet it
+            on the dimension's backtest; at least 1 - this share when the newest load looks like a new regime).
         type: float
         default: 0.005
         version_added: 0.2.0
@@ -487,8 +488,9 @@ decisions:
         O(interval) ahead, recorded as a metric to measure forecast error), peak_load, peak_bound_units and
         peak_bound_applied (the largest load of the history, the units it needs at the target utilisation, and
         whether that bound lowered a step's need), quantile (the level used), model; model holds the transform, the
-        margin form the quantile was calibrated with, the level, allowed_underprovisioned and backtest_underprovisioned
-        (the backtest's share of short steps with that margin)).
+        margin form the quantile was calibrated with, the level, allowed_underprovisioned, backtest_underprovisioned
+        (the backtest's share of short steps with that margin) and regime_change (why the newest load is taken for a
+        new regime, which sizes the margin at least at 1 - allowed_underprovisioned; null otherwise)).
       type: list
       elements: dict
       returned: always

@@ -866,7 +866,45 @@ def target_levels(allowed):
     return sorted(levels)
 
 
-def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
+#: A load this many times above or below what the backtest window saw is a new regime (:func:`regime_change`).
+REGIME_FACTOR = 4.0
+
+
+def regime_change(values, step, factor=REGIME_FACTOR):
+    """Why the newest load is outside what the margin's backtest saw, or None.
+
+    The backtest's errors come from its window (the last :data:`BACKTEST_DAYS` days); after a
+    change of regime (a fleet drained, a new workload, a burst unlike any of the window) they no
+    longer say how far the load can stray, and the cheapest margin that met the target there
+    may be far too small. Two checks, each by ``factor``:
+
+    - the level: the mean of the last day against the mean of the window;
+    - the time of day: the mean of the last hour against the means of the same hour on each
+      earlier day of the window (below the lowest or above the highest).
+
+    The level check holds until the new level is most of the window, the time-of-day check
+    until a day of it is history.
+    """
+    y = np.asarray(values, dtype=float)
+    day = steps_per(DAY, step)
+    hour = max(1, steps_per(3600, step))
+    days = min(BACKTEST_DAYS, len(y) // day - 1) if day > 0 else 0
+    if days < 1:
+        return None
+    recent_day = float(np.mean(y[-day:]))
+    window = float(np.mean(y[-days * day:]))
+    if recent_day * factor < window or recent_day > window * factor:
+        return "mean load of the last day %.4g against %.4g over the backtest window" % (recent_day, window)
+    n = len(y)
+    last_hour = float(np.mean(y[n - hour:]))
+    same = [float(np.mean(y[n - hour - d * day:n - d * day])) for d in range(1, days + 1)]
+    if last_hour * factor < min(same) or last_hour > max(same) * factor:
+        return "mean load of the last hour %.4g outside %.4g to %.4g at that hour on the %d days before" % (
+            last_hour, min(same), max(same), days)
+    return None
+
+
+def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None, regime=None):
     """The cheapest margin whose decisions meet ``allowed`` under-provisioned steps on the backtest.
 
     A decision made at an origin holds, until the next one, the highest bound over the leads
@@ -878,6 +916,9 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
     other (both ways): among the pairs whose share of short steps and share of the load left
     unserved, over both halves, are at most ``allowed``, the one with the least capacity wins, and is then calibrated on all origins. When none meets it, the
     cheapest of the pairs that miss by at most ``allowed`` more than the best one is taken.
+    With ``regime`` (a new regime: :func:`regime_change`) the backtest does not describe the
+    load any more: the level is at least ``1 - allowed`` (the quantile the target names), in
+    the form with the least pinball loss at that level (:func:`calibrate_margin`).
     Returns ``(margin over the horizon, margin on the backtest, form, level, backtest share of
     short steps of the chosen pair)``.
     """
@@ -931,8 +972,11 @@ def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None):
     least = min(row[0] for row in table)
     limit = allowed if least <= allowed else least + allowed
     _miss, _spent, form, q, short = min((row for row in table if row[0] <= limit), key=lambda row: row[1])
-    best = (None, form, q, short)
-    _key, form, q, short = best
+    cautious = min(max(round(1.0 - allowed, 6), 0.5), 0.9995)
+    if regime and q < cautious:
+        margin, bt_margin, form = calibrate_margin(bt, None, None, cautious, None)
+        short = next((row[4] for row in table if row[2] == form and row[3] == cautious), None)
+        return margin, bt_margin, form, cautious, short
     margin, bt_margin = bt.margin(form, q)
     return margin, bt_margin, form, q, short
 

@@ -479,9 +479,10 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
             dim.model = {"name": "reactive", "backtest_mase": None, "backtest_smape": None}
             out.append(dim)
             continue
-        short = None
+        short = regime = None
         if dim.to_target:
-            short = _size_to_target(dim, res, allowed, interval, lead_time)
+            regime = _fc.regime_change(series.values, series.step)
+            short = _size_to_target(dim, res, allowed, interval, lead_time, regime)
         dim.quantile_path = [float(v) for v in res.quantiles[dim.quantile]]
         dim.mean_path = [float(v) for v in res.mean]
         dim.coverage = res.coverage.get(dim.quantile)
@@ -493,7 +494,8 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
                      "margin": res.margins.get(dim.quantile),
                      "quantile": dim.quantile,
                      "allowed_underprovisioned": allowed if dim.to_target else None,
-                     "backtest_underprovisioned": None if short is None else round(short, 5)}
+                     "backtest_underprovisioned": None if short is None else round(short, 5),
+                     "regime_change": regime}
         notes.extend("%s: %s" % (dim.name, w) for w in res.warnings)
         out.append(dim)
     return decide(service, now, out, min_capacity, max_capacity, current_capacity=current_capacity,
@@ -516,7 +518,7 @@ def validate_allowed_underprovisioned(value):
     return value
 
 
-def _size_to_target(dim, res, allowed, interval, lead_time):
+def _size_to_target(dim, res, allowed, interval, lead_time, regime=None):
     """Calibrate the dimension's margin to ``allowed`` under-provisioned steps on its backtest.
 
     Sets ``res.quantiles``, ``res.coverage`` and ``res.margins`` at the level chosen, which becomes
@@ -535,7 +537,7 @@ def _size_to_target(dim, res, allowed, interval, lead_time):
     ratio = dim.peak_utilization / dim.target_utilization
     ceiling = None if dim.peak_load is None else dim.peak_load * ratio
     margin, bt_margin, form, level, short = _fc.calibrate_to_target(bt, allowed, window, point_ratio=ratio,
-                                                                    ceiling=ceiling)
+                                                                    ceiling=ceiling, regime=regime)
     dim.quantile = level
     point = res.mean
     res.quantiles[level] = _fc.np.maximum(point + margin[:len(point)], 0.0)

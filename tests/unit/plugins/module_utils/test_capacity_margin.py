@@ -227,3 +227,65 @@ def test_when_no_margin_meets_the_target_none_is_paid_for_in_vain():
     _m, _b, _form, level, short = fc.calibrate_to_target(bt, 0.01, (3, 5), ceiling=150.0)
     assert level <= 0.96 < fc.target_levels(0.01)[-1]
     assert short > 0.01
+
+
+# ------------------------------------------------------------------------------------------
+# a new regime: the backtest no longer describes the load
+
+
+def _daily(days=14, seed=4):
+    t = np.arange(288 * days)
+    return 100 + 30 * np.sin(2 * np.pi * t / 288.0) + np.random.default_rng(seed).normal(0, 3, len(t))
+
+
+def test_a_steady_daily_load_is_no_new_regime():
+    assert fc.regime_change(_daily(), 300) is None
+    # too short to compare days: no verdict
+    assert fc.regime_change(_daily(days=1), 300) is None
+
+
+def test_a_drained_fleet_is_a_new_regime_until_the_level_is_history():
+    y = _daily()
+    y[-12:] = 1.0  # an hour at a hundredth of the level: the time-of-day check fires first
+    why = fc.regime_change(y, 300)
+    assert why is not None and "last hour" in why
+    y[-288:] = 1.0  # a day of it: the level check
+    assert "last day" in fc.regime_change(y, 300)
+    y[-288 * 7:] = 1.0  # the whole backtest window is the new level: no change any more
+    assert fc.regime_change(y, 300) is None
+
+
+def test_a_burst_unlike_the_same_hour_on_the_days_before_is_a_new_regime():
+    y = _daily()
+    y[-6:] *= 12.0  # the last hour's mean six times the same hour's on the days before
+    assert "last hour" in fc.regime_change(y, 300)
+    y2 = _daily()
+    y2[-6:] *= 4.0  # twice as high: within the factor
+    assert fc.regime_change(y2, 300) is None
+
+
+def test_a_new_regime_takes_the_level_the_target_names_and_the_pinball_form():
+    rng = np.random.default_rng(5)
+    bt = _backtest(rng, spread=0.05)
+    cheap = fc.calibrate_to_target(bt, 0.005, (3, 5), point_ratio=1.0 / 0.7)
+    assert cheap[3] == fc.target_levels(0.005)[0]
+    margin, bt_margin, form, level, short = fc.calibrate_to_target(bt, 0.005, (3, 5), point_ratio=1.0 / 0.7,
+                                                                   regime="the level changed")
+    assert level == 0.995
+    expected = fc.calibrate_margin(bt, None, None, 0.995, None)
+    assert form == expected[2] and np.allclose(margin, expected[0]) and np.allclose(bt_margin, expected[1])
+    assert short is not None and 0.0 <= short <= 1.0
+    assert np.all(margin >= cheap[0] - 1e-9)
+
+
+def test_plan_service_reports_the_new_regime_and_sizes_for_it():
+    values = _daily()
+    values[-24:] = 2.0  # two hours at a fiftieth of the level
+    s = fc.Series(NOW - (len(values) - 1) * 300, 300, values)
+    spec = [{"name": "rps", "series": s, "unit_capacity": 10, "peak_utilization": 1.0}]
+    d = cap.plan_service("web", spec, 1, 100, current_capacity=20, allowed_underprovisioned=0.005)
+    assert "last hour" in d["model"]["regime_change"]
+    assert d["model"]["quantile"] >= 0.995
+    steady = cap.plan_service("web", [dict(spec[0], series=fc.Series(s.start, 300, _daily()))], 1, 100,
+                              current_capacity=20, allowed_underprovisioned=0.005)
+    assert steady["model"]["regime_change"] is None

@@ -866,21 +866,28 @@ def target_levels(allowed):
     return sorted(levels)
 
 
-#: A load this many times above or below what the backtest window saw is a new regime (:func:`regime_change`).
+#: A day's mean load this many times above or below the backtest window's mean is a new regime
+#: (:func:`regime_change`).
 REGIME_FACTOR = 4.0
+#: An hour's mean load this many times above the highest of the same hour on the days of the
+#: backtest window is a new regime (a burst): the range of those days already holds their ordinary
+#: spread, so a smaller factor than the level's. Below the lowest, the level's factor applies (a
+#: quiet hour costs nothing when it is short of the margin; a fall to a small fraction is a drain).
+REGIME_HOUR_FACTOR = 2.0
 
 
-def regime_change(values, step, factor=REGIME_FACTOR):
+def regime_change(values, step, factor=REGIME_FACTOR, hour_factor=REGIME_HOUR_FACTOR):
     """Why the newest load is outside what the margin's backtest saw, or None.
 
     The backtest's errors come from its window (the last :data:`BACKTEST_DAYS` days); after a
     change of regime (a fleet drained, a new workload, a burst unlike any of the window) they no
     longer say how far the load can stray, and the cheapest margin that met the target there
-    may be far too small. Two checks, each by ``factor``:
+    may be far too small. Two checks:
 
-    - the level: the mean of the last day against the mean of the window;
+    - the level: the mean of the last day against the mean of the window, by ``factor``;
     - the time of day: the mean of the last hour against the means of the same hour on each
-      earlier day of the window (below the lowest or above the highest).
+      earlier day of the window, above the highest by ``hour_factor`` or below the lowest by
+      ``factor``.
 
     The level check holds until the new level is most of the window, the time-of-day check
     until a day of it is history.
@@ -898,7 +905,7 @@ def regime_change(values, step, factor=REGIME_FACTOR):
     n = len(y)
     last_hour = float(np.mean(y[n - hour:]))
     same = [float(np.mean(y[n - hour - d * day:n - d * day])) for d in range(1, days + 1)]
-    if last_hour * factor < min(same) or last_hour > max(same) * factor:
+    if last_hour * factor < min(same) or last_hour > max(same) * hour_factor:
         return "mean load of the last hour %.4g outside %.4g to %.4g at that hour on the %d days before" % (
             last_hour, min(same), max(same), days)
     return None

@@ -257,11 +257,23 @@ def test_a_drained_fleet_is_a_new_regime_until_the_level_is_history():
 
 def test_a_burst_unlike_the_same_hour_on_the_days_before_is_a_new_regime():
     y = _daily()
-    y[-6:] *= 12.0  # the last hour's mean six times the same hour's on the days before
+    y[-6:] *= 4.0  # the last hour's mean 2.5 times the same hour's on the days before
     assert "last hour" in fc.regime_change(y, 300)
     y2 = _daily()
-    y2[-6:] *= 4.0  # twice as high: within the factor
+    y2[-6:] *= 1.8  # 1.4 times as high: within the factor
     assert fc.regime_change(y2, 300) is None
+    # a quiet hour (0.4 of the usual) is not: below the lowest, the level's factor applies
+    y5 = _daily()
+    y5[-12:] *= 0.4
+    assert fc.regime_change(y5, 300) is None
+    # the level check alone: a day at twice the level is not a new regime, a day at ten times is
+    # (the window's mean, which holds that day too, is then 2.3 times the old level)
+    y3 = _daily()
+    y3[-288:] *= 2.0
+    assert fc.regime_change(y3, 300, hour_factor=100.0) is None
+    y4 = _daily()
+    y4[-288:] *= 10.0
+    assert "last day" in fc.regime_change(y4, 300, hour_factor=100.0)
 
 
 def test_a_new_regime_takes_the_level_the_target_names_and_the_pinball_form():

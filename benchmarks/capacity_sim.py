@@ -1,20 +1,30 @@
 #!/usr/bin/env python
-"""Replay real load traces against static, reactive and predictive capacity policies.
+"""Replay real load traces against the static, scheduled, reactive, predictive and hybrid policies.
 
     .venv/bin/python benchmarks/capacity_sim.py --traces ../shared/data/traces --out .state/bench/capacity_sim.json
 
 One unit serves C, chosen so that the test-period peak needs 20 units at 70 % utilisation.
 - static: 20 units all the time;
+- scheduled (only): one recurring schedule per hour of day (UTC) from the four weeks before the
+  test period, evaluated by ``strategies.scheduled_proposal`` (see :func:`scheduled`);
 - reactive: target tracking at 70 %, the metric lags 5 min, new units warm up for 5 min, scale-in
   follows the max desired capacity of the last 300 s;
 - predictive: every 15 min (or every step when steps are longer), ``capacity.plan_service`` (the
   function ``capacity_forecast`` calls) on the history visible then (metric lag applied), whose
   schedule is followed until the next decision; increases take the warm-up to arrive. Its lead
   time is the delay the replay really applies (lag and warm-up, each rounded up to whole steps).
-  It sizes the point forecast at 70 % and the 0.995 forecast quantile at 100 % of capacity
-  (``peak_utilization`` 1.0): under-provisioning is counted at 100 %, and 0.995 is one minus the
-  0.5 % share of under-provisioned steps the policy aims at. Same settings on every trace.
+  It sizes the point forecast at 70 % and the forecast quantile at 100 % of capacity
+  (``peak_utilization`` 1.0): under-provisioning is counted at 100 %. The quantile's level is sized
+  to ``--allowed-underprovisioned`` (0.5 % of the steps) on each decision's backtest
+  (``--allowed-underprovisioned 0`` for the fixed ``--quantile``). Same settings on every trace.
+- hybrid: at each predictive decision ``strategies.decide`` of a hybrid service (the highest of
+  the forecast's decision, the scheduled floor and what target tracking needs for the load seen),
+  with target tracking acting between decisions (see :func:`predictive`).
 A step is under-provisioned when load > capacity x C; unserved load is the excess.
+Cost (:func:`costs`): the predictive and hybrid capacity priced with ``cost.py`` on demand only and
+with the instance mix :data:`MIX`, after ``spot.interruption_guard``.
+Per trace, the per-step series for the figures go to ``capacity_series_<trace>.json`` next to
+``--out`` (``plot_results.py`` draws them).
 """
 
 from __future__ import print_function
@@ -48,6 +58,9 @@ STABILIZATION = 300
 MIX = {"on_demand_base": 2, "spot_share": 0.5, "spot_price": 0.35,
        "instance_types": [{"type": "m6i.large", "price": 1.0}, {"type": "m5.large", "price": 1.0}]}
 POLICIES = ("static", "scheduled", "reactive", "predictive", "hybrid")
+# The service's allowed share of under-provisioned steps (the catalogue's default), against which
+# the spot interruption rule counts the steps a reclaim would leave short.
+ALLOWED_UNDERPROVISIONED = 0.005
 
 
 def metrics(load, units, unit_cap, step):
@@ -213,7 +226,8 @@ def costs(units, load, unit_cap, step, allowed):
     needs = [float(v) / unit_cap for v in load]  # units the load needs at 100 %
     on_demand = cost.on_demand_only_cost(caps, step, pricing)
     mix = cost.schedule_cost(caps, step, pricing)
-    guard = spot.interruption_guard(caps, needs, pricing, allowed_underprovisioned=allowed or 0.005,
+    guard = spot.interruption_guard(caps, needs, pricing,
+                                    allowed_underprovisioned=allowed or ALLOWED_UNDERPROVISIONED,
                                     step_seconds=step, max_capacity=2 * PEAK_UNITS)
     return {"on_demand_only": round(on_demand, 2), "mix": round(mix, 2),
             "mix_after_spot_rule": round(guard["cost"]["chosen"], 2), "spot_rule": guard["action"],
@@ -232,7 +246,7 @@ def main(argv=None):
     parser.add_argument("--peak-utilization", type=float, default=1.0,
                         help="utilisation the quantile may reach (the point forecast is sized at 70 %%)")
     parser.add_argument("--scale-in-max-step", type=float, default=0.2)
-    parser.add_argument("--allowed-underprovisioned", type=float, default=0.005,
+    parser.add_argument("--allowed-underprovisioned", type=float, default=ALLOWED_UNDERPROVISIONED,
                         help="the service's allowed share of under-provisioned steps; the margin is calibrated "
                              "to it on the backtest (0: the fixed --quantile instead)")
     parser.add_argument("--no-peak-bound", action="store_true",

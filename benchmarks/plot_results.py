@@ -110,6 +110,16 @@ def plot_capacity(series, protocol, out):
     plt.close(fig)
 
 
+def quantile_label(forecasts):
+    """The quantile level(s) of the decisions: ``0.995`` when fixed, ``0.98 to 0.995`` when they vary."""
+    levels = sorted(set(float(f[3]) for f in forecasts))
+    if not levels:
+        return ""
+    if len(levels) == 1:
+        return "%g" % levels[0]
+    return "%g to %g" % (levels[0], levels[-1])
+
+
 def plot_trace(data, out):
     """Forecast against load, and capacity against load, for one trace (capacity_series_<trace>.json)."""
     import datetime
@@ -127,7 +137,7 @@ def plot_trace(data, out):
     ax.plot(fts, [f[1] for f in data["forecasts"]], color="tab:blue", linewidth=0.9,
             label="point forecast, one decision interval ahead")
     ax.plot(fts, [f[2] for f in data["forecasts"]], color="tab:orange", linewidth=0.7, alpha=0.8,
-            label="highest forecast quantile over the decision's window (level sized to the target)")
+            label="highest %s forecast quantile over the decision's window" % quantile_label(data["forecasts"]))
     ax.set_ylabel("load")
     ax.set_title("Forecast against actual load")
     ax.legend(loc="upper left", fontsize="small")

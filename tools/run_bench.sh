@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks (not part of the tests). Results go to .state/bench/*.json, their figures to
-# docs/images/*.png (benchmarks/plot_results.py); docs/benchmarks.md shows the latest figures.
+# docs/images/*.png (benchmarks/plot_results.py: the forecast error, the capacity policies against
+# reactive, and per trace the forecast and the capacity against the load, capacity_<trace>.png);
+# docs/benchmarks.md shows the latest figures.
 # TRACES=DIR points the forecasting benchmarks at other timestamp,value CSVs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -20,8 +20,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.data import plain_copy
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -304,7 +304,7 @@ def resolve_policy(settings=None, field="compliance_rules"):
         if (not enabled or narrowed) and not reason.strip():
             raise MeridianError(where + ".reason", "a rule turned off or narrowed needs a reason (why this "
                                                    "environment legitimately differs)")
-        params = copy.deepcopy(spec["params"])
+        params = plain_copy(spec["params"])
         given = own.get("params") or {}
         if not isinstance(given, dict):
             raise MeridianError(where + ".params", "expected a mapping, got %r" % (given,))

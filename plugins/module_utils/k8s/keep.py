@@ -15,7 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.data import plain_copy
+
 
 OWNER = "scaling"
 # The field the scale job owns on each kind (spec.<field>): the HPA's floor, or the replicas of a
@@ -62,7 +63,7 @@ def keep_owned_fields(manifests, existing, services):
             current[_key(manifest)] = manifest
     out = []
     for manifest in manifests:
-        manifest = copy.deepcopy(manifest)
+        manifest = plain_copy(manifest)
         out.append(manifest)
         service = by_name.get((manifest.get("metadata") or {}).get("name"))
         if service is None or service["scaling"]["owner"] != OWNER:

@@ -18,8 +18,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.data import plain_copy
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.services.catalogue import K8S_OVERRIDE_KINDS
 
@@ -43,14 +43,14 @@ class OverrideError(MeridianError):
 def deep_merge(base, override):
     """``override`` merged into a copy of ``base``: mappings recursively, anything else replaced,
     ``None`` deleting the key. Neither argument is changed."""
-    out = copy.deepcopy(base)
+    out = plain_copy(base)
     for key, value in override.items():
         if value is None:
             out.pop(key, None)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = plain_copy(value)
     return out
 
 
@@ -91,5 +91,5 @@ def apply_overrides(manifest, service):
     overrides = check_overrides(service)
     override = overrides.get(OVERRIDE_KEYS.get(manifest.get("kind")))
     if not override:
-        return copy.deepcopy(manifest)
+        return plain_copy(manifest)
     return deep_merge(manifest, override)

@@ -26,7 +26,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import difflib
 import json
 import re
@@ -52,6 +51,7 @@ try:
 except ImportError:
     HAS_REFERENCING = False
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.data import plain_copy
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.k8s.data.crds import (
     destinationrule_networking_istio_io,
@@ -243,7 +243,7 @@ def _crd_root(schema, group, version, kind):
     props = root.setdefault("properties", {})
     props["apiVersion"] = {"type": "string", "enum": ["%s/%s" % (group, version)]}
     props["kind"] = {"type": "string", "enum": [kind]}
-    props["metadata"] = copy.deepcopy(OBJECT_META)
+    props["metadata"] = plain_copy(OBJECT_META)
     root["type"] = "object"
     root["required"] = sorted(set(root.get("required") or []) | {"apiVersion", "kind", "metadata"})
     root.setdefault("additionalProperties", False)

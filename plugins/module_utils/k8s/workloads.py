@@ -30,8 +30,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.data import plain_copy
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.k8s.overrides import apply_overrides
 
@@ -171,8 +171,8 @@ def service_ingress_policy(service, cluster, project):
         "podSelector": {"matchLabels": selector_labels(project, name)},
         "policyTypes": ["Ingress"],
         "ingress": [
-            {"from": [_namespace_peer(cluster["ingress_namespace"])], "ports": copy.deepcopy(port)},
-            {"from": [{"podSelector": {}}], "ports": copy.deepcopy(port)},
+            {"from": [_namespace_peer(cluster["ingress_namespace"])], "ports": plain_copy(port)},
+            {"from": [{"podSelector": {}}], "ports": plain_copy(port)},
             {"from": [_namespace_peer(MONITORING_NAMESPACE)], "ports": monitoring_ports},
         ],
     }
@@ -270,7 +270,7 @@ def deployment(service, cluster, project):
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
     }
     if settings.get("resources"):
-        container["resources"] = copy.deepcopy(settings["resources"])
+        container["resources"] = plain_copy(settings["resources"])
     spread = [
         {
             "maxSkew": 1,
@@ -364,7 +364,7 @@ def hpa(service, cluster, project):
             "minReplicas": hpa_min_replicas(service),
             "maxReplicas": service["capacity"]["max"],
             "metrics": metrics,
-            "behavior": copy.deepcopy(behavior if behavior is not None else DEFAULT_BEHAVIOR),
+            "behavior": plain_copy(behavior if behavior is not None else DEFAULT_BEHAVIOR),
         },
     }
 

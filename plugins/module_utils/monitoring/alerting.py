@@ -22,6 +22,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.data import plain_copy
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 
 # SNS subscription protocols (Subscribe API, Protocol) and what their endpoint looks like.
@@ -233,15 +234,6 @@ def receivers_errors(severity_receivers, receiver_configs, global_config=None,
     return errors
 
 
-def _plain_copy(value):
-    """A copy of nested mappings and lists made of plain dicts and lists (item by item, not deepcopy)."""
-    if isinstance(value, dict):
-        return dict((k, _plain_copy(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_plain_copy(v) for v in value]
-    return value
-
-
 def alertmanager_receivers(scopes, severities, severity_receivers=None, receiver_configs=None,
                            default_severity="critical"):
     """The receivers of the routing tree: ``default`` then ``SCOPE-SEVERITY`` for every scope and severity.
@@ -255,7 +247,7 @@ def alertmanager_receivers(scopes, severities, severity_receivers=None, receiver
     def one(name, severity):
         receiver = {"name": name}
         settings = receiver_configs[name] if name in receiver_configs else severity_receivers.get(severity)
-        receiver.update(_plain_copy(settings or {}))  # no shared objects: no YAML anchors in the file
+        receiver.update(plain_copy(settings or {}))  # no shared objects: no YAML anchors in the file
         return receiver
 
     receivers = [one("default", default_severity)]

@@ -159,10 +159,11 @@ def normalize_country(code, field):
     if not isinstance(code, str) or len(code.strip()) != 2 or not code.strip().isalpha():
         raise RegionSelectionError(field, "%r is not an ISO 3166-1 alpha-2 country code (e.g. 'DE')" % (code,))
     cc = code.strip().upper()
-    # ISO 3166-1 (pycountry) or a code GeoNames uses for a populated territory (e.g. XK, Kosovo)
-    known = cc in cities_by_country()
-    if not known and HAS_PYCOUNTRY:
-        known = pycountry.countries.get(alpha_2=cc) is not None
+    # ISO 3166-1 (pycountry) or a code GeoNames uses for a populated territory (e.g. XK, Kosovo). The
+    # city table is read only for a code pycountry does not know: loading it costs a third of a second.
+    known = HAS_PYCOUNTRY and pycountry.countries.get(alpha_2=cc) is not None
+    if not known:
+        known = cc in cities_by_country()
     if not known:
         raise RegionSelectionError(field, "unknown country code %r (ISO 3166-1 alpha-2 expected)" % (code,))
     return cc

@@ -29,9 +29,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.data import plain_copy
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 
-import copy
 import datetime
 import math
 
@@ -249,14 +249,14 @@ def desired_state(decision, current, now, capacity_mode="desired", manage_bounds
         "max_size": high,
         "desired_capacity": now_capacity,
         "scheduled_actions": {},
-        "native_policy": copy.deepcopy(current.get("native_policy")) if native_policy is None else native_policy or None,
+        "native_policy": plain_copy(current.get("native_policy")) if native_policy is None else native_policy or None,
     }
     if scheduled_actions:
         previous = now_capacity
         for name, action in _still_due(current, prefix, now, earliest):
             if len(state["scheduled_actions"]) >= max_scheduled_actions:
                 break
-            state["scheduled_actions"][name] = copy.deepcopy(action)
+            state["scheduled_actions"][name] = plain_copy(action)
             previous = action.get("desired_capacity", previous)
         for when, capacity in steps:
             if when < earliest or capacity == previous:

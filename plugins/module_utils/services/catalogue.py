@@ -57,7 +57,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import re
 from decimal import Decimal
 
@@ -72,6 +71,7 @@ try:
 except ImportError:  # pragma: no cover - Python < 3.9
     ZoneInfo = None
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.data import plain_copy
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.validate import integer
 
@@ -194,7 +194,7 @@ def _dimensions(dims, field):
         _number(dim.get("unit_capacity"), dfield + ".unit_capacity", low_exclusive=0)
         if "target_utilization" in dim:
             _number(dim["target_utilization"], dfield + ".target_utilization", low_exclusive=0, high=1)
-        out.append(copy.deepcopy(dim))
+        out.append(plain_copy(dim))
     return out
 
 
@@ -328,7 +328,7 @@ def check_cost(value, field):
     """A service's ``cost`` block, validated and normalised (``field`` names it in errors)."""
     cost = _mapping(value, field)
     _unknown(cost, field, COST_KEYS, "cost")
-    out = copy.deepcopy(cost)
+    out = plain_copy(cost)
     for key in ("on_demand_price", "spot_price"):
         if key in cost:
             out[key] = _number(cost[key], "%s.%s" % (field, key), low_exclusive=None)
@@ -482,13 +482,13 @@ def _k8s_settings(settings, field):
         number = _number(target, field + ".requests_per_second_target", low_exclusive=0)
         out["requests_per_second_target"] = target if isinstance(target, (int, float)) else number
     if settings.get("behavior") is not None:
-        out["behavior"] = copy.deepcopy(_mapping(settings["behavior"], field + ".behavior"))
+        out["behavior"] = plain_copy(_mapping(settings["behavior"], field + ".behavior"))
     overrides = _mapping(settings.get("overrides"), field + ".overrides", required=False)
     for kind, override in overrides.items():
         kfield = "%s.overrides.%s" % (field, kind)
         if kind not in K8S_OVERRIDE_KINDS:
             raise CatalogueError(kfield, "unknown kind; overrides takes %s" % ", ".join(K8S_OVERRIDE_KINDS))
-        out["overrides"][kind] = copy.deepcopy(_mapping(override, kfield))
+        out["overrides"][kind] = plain_copy(_mapping(override, kfield))
     return out
 
 
@@ -504,7 +504,7 @@ def _provider_settings(entry, field, providers):
         elif provider == "k8s":
             out[provider] = _k8s_settings(settings, field + ".k8s")
             continue
-        out[provider] = copy.deepcopy(settings)
+        out[provider] = plain_copy(settings)
     return out
 
 
@@ -596,11 +596,11 @@ def scaling_services(entries):
             "max_capacity": entry["capacity"]["max"],
         }
         for key in _STRATEGY_SETTINGS:
-            service[key] = copy.deepcopy(scaling[key])
+            service[key] = plain_copy(scaling[key])
         if "dimensions" in scaling:
-            service["dimensions"] = copy.deepcopy(scaling["dimensions"])
+            service["dimensions"] = plain_copy(scaling["dimensions"])
         if "cost" in scaling:
-            service["cost"] = copy.deepcopy(scaling["cost"])
+            service["cost"] = plain_copy(scaling["cost"])
         out.append(service)
     return out
 
@@ -642,7 +642,7 @@ def forecast_request(services, current):
     """
     out = []
     for service in services:
-        item = dict((k, copy.deepcopy(v)) for k, v in service.items() if k != "target_name")
+        item = dict((k, plain_copy(v)) for k, v in service.items() if k != "target_name")
         if service["target_name"] in (current or {}):
             item["current_capacity"] = int(current[service["target_name"]])
         out.append(item)

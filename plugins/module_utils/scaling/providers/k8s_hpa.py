@@ -25,8 +25,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.common.data import plain_copy
 from ansible_collections.meridian.global_infra.plugins.module_utils.k8s.keep import SCALED_FIELDS
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.plan import (
     ScalingPlanError,
@@ -135,7 +135,7 @@ class K8sHpaProvider(ScalingProvider):
 
     def desired_state(self, decision, current):
         """The neutral state after the change: only the owned field moves to ``floor``."""
-        state = copy.deepcopy(current)
+        state = plain_copy(current)
         state[self.key] = self.floor(decision, current)
         state["scheduled_actions"] = {}
         state["native_policy"] = None
@@ -172,7 +172,7 @@ class K8sHpaProvider(ScalingProvider):
 
     def changed_object(self, obj, value):
         """A copy of ``obj`` with the field set to ``value`` and everything else as it was."""
-        out = copy.deepcopy(obj)
+        out = plain_copy(obj)
         out.setdefault("spec", {})[self.path[1]] = value
         return out
 

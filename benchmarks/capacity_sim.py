@@ -13,9 +13,10 @@ One unit serves C, chosen so that the test-period peak needs 20 units at 70 % ut
   function ``capacity_forecast`` calls) on the history visible then (metric lag applied), whose
   schedule is followed until the next decision; increases take the warm-up to arrive. Its lead
   time is the delay the replay really applies (lag and warm-up, each rounded up to whole steps).
-  It sizes the point forecast at 70 % and the 0.995 forecast quantile at 100 % of capacity
-  (``peak_utilization`` 1.0): under-provisioning is counted at 100 %, and 0.995 is one minus the
-  0.5 % share of under-provisioned steps the policy aims at. Same settings on every trace.
+  It sizes the point forecast at 70 % and the forecast quantile at 100 % of capacity
+  (``peak_utilization`` 1.0): under-provisioning is counted at 100 %. The quantile's level is sized
+  to ``--allowed-underprovisioned`` (0.5 % of the steps) on each decision's backtest
+  (``--allowed-underprovisioned 0`` for the fixed ``--quantile``). Same settings on every trace.
 - hybrid: at each predictive decision ``strategies.decide`` of a hybrid service (the highest of
   the forecast's decision, the scheduled floor and what target tracking needs for the load seen),
   with target tracking acting between decisions (see :func:`predictive`).
@@ -141,19 +142,23 @@ def predictive(series, first, unit_cap, args, react=None, schedules=None):
     service = {"name": "sim", "strategy": "hybrid", "min_capacity": 1, "max_capacity": 2 * PEAK_UNITS,
                "schedules": schedules or [], "scheduling_buffer": WARMUP,
                "reactive": {"metric": "promql", "target": unit_cap * TARGET},
-               "allowed_underprovisioned": ALLOWED_UNDERPROVISIONED}
+               "allowed_underprovisioned": args.allowed_underprovisioned}
     for i in range(first, n, every):
         last = i - lag
         hist = fc.Series(series.start + max(0, last + 1 - window) * step, step,
                          load[max(0, last + 1 - window):last + 1])
+        # without a fixed quantile the margin is sized to --allowed-underprovisioned on the backtest
         dim = {"name": "load", "series": hist, "unit_capacity": unit_cap, "target_utilization": TARGET,
-               "quantile": args.quantile, "peak_utilization": args.peak_utilization}
+               "quantile": None if args.allowed_underprovisioned else args.quantile,
+               "peak_utilization": args.peak_utilization}
         t0 = time.perf_counter()
         decision = cap.plan_service("sim", [dim],
                                     min_capacity=1, max_capacity=2 * PEAK_UNITS, current_capacity=int(current),
                                     horizon=max(args.interval, step) * 2 + WARMUP, interval=args.interval,
                                     lead_time=lead, stabilization=STABILIZATION,
-                                    scale_in_max_step=args.scale_in_max_step)
+                                    scale_in_max_step=args.scale_in_max_step,
+                                    allowed_underprovisioned=args.allowed_underprovisioned or None,
+                                    peak_bound=not args.no_peak_bound)
         timings.append(time.perf_counter() - t0)
         d0 = decision["dimensions"][0]
         forecasts.append((hist.end + args.interval, d0["forecast_next_interval"], d0["forecast_quantile"],
@@ -221,7 +226,8 @@ def costs(units, load, unit_cap, step, allowed):
     needs = [float(v) / unit_cap for v in load]  # units the load needs at 100 %
     on_demand = cost.on_demand_only_cost(caps, step, pricing)
     mix = cost.schedule_cost(caps, step, pricing)
-    guard = spot.interruption_guard(caps, needs, pricing, allowed_underprovisioned=allowed,
+    guard = spot.interruption_guard(caps, needs, pricing,
+                                    allowed_underprovisioned=allowed or ALLOWED_UNDERPROVISIONED,
                                     step_seconds=step, max_capacity=2 * PEAK_UNITS)
     return {"on_demand_only": round(on_demand, 2), "mix": round(mix, 2),
             "mix_after_spot_rule": round(guard["cost"]["chosen"], 2), "spot_rule": guard["action"],
@@ -240,6 +246,11 @@ def main(argv=None):
     parser.add_argument("--peak-utilization", type=float, default=1.0,
                         help="utilisation the quantile may reach (the point forecast is sized at 70 %%)")
     parser.add_argument("--scale-in-max-step", type=float, default=0.2)
+    parser.add_argument("--allowed-underprovisioned", type=float, default=ALLOWED_UNDERPROVISIONED,
+                        help="the service's allowed share of under-provisioned steps; the margin is calibrated "
+                             "to it on the backtest (0: the fixed --quantile instead)")
+    parser.add_argument("--no-peak-bound", action="store_true",
+                        help="do not bound the need by the history's peak at the target utilisation")
     parser.add_argument("--only", default=None)
     args = parser.parse_args(argv)
     files = sorted(glob.glob(os.path.join(args.traces, "*.csv")))
@@ -249,7 +260,8 @@ def main(argv=None):
                                          "peak_units": PEAK_UNITS, "metric_lag": LAG, "warmup": WARMUP,
                                          "stabilization": STABILIZATION, "interval": args.interval,
                                          "quantile": args.quantile,
-                                         "allowed_underprovisioned": ALLOWED_UNDERPROVISIONED, "mix": MIX,
+                                         "allowed_underprovisioned": args.allowed_underprovisioned,
+                                         "peak_bound": not args.no_peak_bound, "mix": MIX,
                                          "peak_utilization": args.peak_utilization}}
     out_dir = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(out_dir, exist_ok=True)
@@ -271,7 +283,7 @@ def main(argv=None):
         entry["hybrid_chosen_policy"] = pred["chosen"]
         levels = [f[3] for f in pred["forecasts"]]
         entry["quantile_levels"] = {"min": min(levels), "median": float(np.median(levels)), "max": max(levels)}
-        entry["cost"] = dict((pol, costs(runs[pol], test, unit_cap, series.step, ALLOWED_UNDERPROVISIONED))
+        entry["cost"] = dict((pol, costs(runs[pol], test, unit_cap, series.step, args.allowed_underprovisioned))
                              for pol in ("predictive", "hybrid"))
         for pol in POLICIES:
             if pol != "reactive":

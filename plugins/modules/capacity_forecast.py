@@ -158,8 +158,9 @@ options:
       allowed_underprovisioned:
         description:
           - Share of intervals (0 to 0.5) the service may run short of its need.
-          - The target the spot interruption rule keeps to. The forecast's margin is still the dimension's
-            O(services[].dimensions[].quantile).
+          - The target the spot interruption rule keeps to, and the one the forecast's margin is sized to for every
+            dimension without its own O(services[].dimensions[].quantile) (the cheapest level and form that meet it
+            on the dimension's backtest; at least 1 - this share when the newest load looks like a new regime).
         type: float
         default: 0.005
         version_added: 0.2.0
@@ -250,9 +251,12 @@ options:
             type: float
             default: 0.7
           quantile:
-            description: Forecast quantile the capacity covers (calibrated from backtest errors).
+            description:
+              - Fixed forecast quantile the capacity covers (calibrated from backtest errors).
+              - When omitted, the quantile level and the margin's form are the cheapest whose decisions, replayed
+                on the dimension's own backtest, leave at most O(services[].allowed_underprovisioned) of the steps
+                short; they are recalibrated at every run as the history moves.
             type: float
-            default: 0.99
           peak_utilization:
             description:
               - Utilisation the forecast quantile may reach, between O(services[].dimensions[].target_utilization)
@@ -481,8 +485,12 @@ decisions:
     dimensions:
       description: Per-dimension breakdown (name, forecast_quantile, unit_capacity, target_utilization,
         peak_utilization, required_units, reactive_units, current_load, forecast_next_interval (the point forecast one
-        O(interval) ahead, recorded as a metric to measure forecast error), model; model holds the transform and the
-        margin form the quantile was calibrated with).
+        O(interval) ahead, recorded as a metric to measure forecast error), peak_load, peak_bound_units and
+        peak_bound_applied (the largest load of the history, the units it needs at the target utilisation, and
+        whether that bound lowered a step's need), quantile (the level used), model; model holds the transform, the
+        margin form the quantile was calibrated with, the level, allowed_underprovisioned, backtest_underprovisioned
+        (the backtest's share of short steps with that margin) and regime_change (why the newest load is taken for a
+        new regime, which sizes the margin at least at 1 - allowed_underprovisioned; null otherwise)).
       type: list
       elements: dict
       returned: always
@@ -585,7 +593,7 @@ def argument_spec():
         series=dict(type="list", elements="raw"),
         unit_capacity=dict(type="float", required=True),
         target_utilization=dict(type="float", default=0.7),
-        quantile=dict(type="float", default=0.99),
+        quantile=dict(type="float"),
         peak_utilization=dict(type="float"),
     )
     cost = dict(
@@ -687,7 +695,8 @@ def validate(params):
             continue
         for dim in svc["dimensions"]:
             try:
-                cap.Dimension(dim["name"], dim["unit_capacity"], dim["target_utilization"], dim["quantile"],
+                cap.Dimension(dim["name"], dim["unit_capacity"], dim["target_utilization"],
+                              0.99 if dim.get("quantile") is None else dim["quantile"],
                               peak_utilization=dim.get("peak_utilization"))
             except cap.CapacityError as exc:
                 raise cap.CapacityError("%s: %s" % (where, exc), "services.%s" % exc.field)
@@ -804,7 +813,8 @@ def build_jobs(params, loaded, end):
             lead_time=lead, scale_in_max_step=params["scale_in_max_step"],
             stabilization=params["stabilization"], pricing=cost_utils.Pricing.from_dict(svc.get("cost")),
             model=params["model"], transform=params.get("transform") or "auto", decision_time=end,
-            max_data_age=params.get("max_data_age", DEFAULT_MAX_DATA_AGE)))
+            max_data_age=params.get("max_data_age", DEFAULT_MAX_DATA_AGE),
+            allowed_underprovisioned=svc.get("allowed_underprovisioned", 0.005)))
     return jobs
 
 

@@ -77,7 +77,9 @@ def test_costs_on_demand_only_against_the_mix_and_the_spot_rule():
 
 
 def _args(**kw):
-    args = argparse.Namespace(interval=900, quantile=0.995, peak_utilization=1.0, scale_in_max_step=0.2)
+    # the fixed quantile and no peak bound unless a test asks for the margin sized to a target
+    args = argparse.Namespace(interval=900, quantile=0.995, peak_utilization=1.0, scale_in_max_step=0.2,
+                              allowed_underprovisioned=0.0, no_peak_bound=True)
     for key, value in kw.items():
         setattr(args, key, value)
     return args

@@ -669,6 +669,9 @@ class ForecastResult:
         self.clipped = kwargs.get("clipped", 0)
         self.margins = kwargs.get("margins", {})
         self.transform = kwargs.get("transform", "none")
+        # the chosen model's backtest (a MarginBacktest, None without one): callers calibrate
+        # margins to their own targets on it (calibrate_to_target)
+        self.backtest = kwargs.get("backtest")
 
     def as_dict(self):
         return {
@@ -763,6 +766,64 @@ def _form_base(form, level, scale):
     return np.ones_like(level)
 
 
+class MarginBacktest:
+    """The backtest a margin is calibrated on, and the bounds each error form gives.
+
+    ``err`` are the backtest errors (origins x leads, in time order) of the forecasts ``pred``,
+    ``ks`` the lead times of the columns (default 1..n), ``point`` the point forecast from the end
+    of the series, ``scale`` the in-sample seasonal-naive error (keeps ratios finite near zero),
+    ``transformed`` ``(transform, z forecasts on the backtest, z point forecast)`` when the model
+    was fitted to a transformed series, ``last`` the observed value at each origin (the load the
+    decision sees when it is made).
+    """
+
+    def __init__(self, err, pred, scale, point, ks=None, transformed=None, last=None):
+        self.err = err
+        self.pred = pred
+        self.scale = scale
+        self.point = np.asarray(point, dtype=float)
+        self.ks = np.arange(1, err.shape[1] + 1) if ks is None else np.asarray(ks)
+        self.last = None if last is None else np.asarray(last, dtype=float)
+        self.forms = list(MARGIN_FORMS)
+        self.tf = self.zpred = self.zpoint = self.zerr = None
+        if transformed is not None:
+            self.tf, self.zpred, self.zpoint = transformed
+            self.zerr = self.tf.forward(pred + err) - self.zpred
+            self.forms.append("transformed")
+
+    @property
+    def actual(self):
+        return self.pred + self.err
+
+    def ratios(self, form, q, rows=slice(None)):
+        """Per-lead ``q`` quantile of the errors of ``rows`` divided by the form's base."""
+        if form == "transformed":
+            return _lead_quantile(self.zerr[rows], q)
+        return _lead_quantile(self.err[rows] / _form_base(form, self.pred[rows], self.scale), q)
+
+    def bound(self, form, rows, ratio):
+        """The bound (load) on the backtest ``rows`` given per-lead ``ratio``."""
+        if form == "transformed":
+            return self.tf.inverse(self.zpred[rows] + ratio[None, :])
+        return self.pred[rows] + ratio[None, :] * _form_base(form, self.pred[rows], self.scale)
+
+    def margin(self, form, q):
+        """``(margin over the horizon, margin on the backtest)`` of ``form`` at ``q``, from all origins."""
+        ratio = self.ratios(form, q)
+        bt_margin = self.bound(form, slice(None), ratio) - self.pred
+        ext = np.interp(np.arange(1, len(self.point) + 1), self.ks, ratio)
+        if form == "transformed":
+            return self.tf.inverse(self.zpoint + ext) - self.point, bt_margin
+        return ext * _form_base(form, self.point, self.scale), bt_margin
+
+    def split(self):
+        """Older and newer halves of the origins (split conformal), or None when too few."""
+        half = self.err.shape[0] // 2
+        if half < 20:
+            return None
+        return slice(0, half), slice(half, None)
+
+
 def calibrate_margin(err, pred, scale, q, point, ks=None, transformed=None):
     """Margin added to the point forecast so that it becomes the ``q`` quantile.
 
@@ -779,43 +840,152 @@ def calibrate_margin(err, pred, scale, q, point, ks=None, transformed=None):
     1..n); margins between and beyond them are interpolated and held.
     Returns ``(margin over the horizon, margin on the backtest, form name)``.
     """
-    if ks is None:
-        ks = np.arange(1, err.shape[1] + 1)
-    horizon = len(point)
-    lead = np.arange(1, horizon + 1)
-    forms = list(MARGIN_FORMS)
-    zerr = None
-    if transformed is not None:
-        tf, zpred, zpoint = transformed
-        zerr = tf.forward(pred + err) - zpred
-        forms.append("transformed")
-
-    def bound(form, rows, ratio):
-        if form == "transformed":
-            return tf.inverse(zpred[rows] + ratio[None, :])
-        return pred[rows] + ratio[None, :] * _form_base(form, pred[rows], scale)
-
-    def ratios(form, rows):
-        if form == "transformed":
-            return _lead_quantile(zerr[rows], q)
-        return _lead_quantile(err[rows] / _form_base(form, pred[rows], scale), q)
-
-    half = err.shape[0] // 2
+    bt = err if isinstance(err, MarginBacktest) else MarginBacktest(err, pred, scale, point, ks, transformed)
     form = "additive"
-    if half >= 20:
-        old, new = slice(0, half), slice(half, None)
-        actual_new = pred[new] + err[new]
-        losses = dict((name, pinball(actual_new, bound(name, new, ratios(name, old)), q)) for name in forms)
-        form = min(forms, key=lambda name: losses[name])
-    everything = slice(None)
-    ratio = ratios(form, everything)
-    bt_margin = bound(form, everything, ratio) - pred
-    ext = np.interp(lead, ks, ratio)
-    if form == "transformed":
-        margin = tf.inverse(zpoint + ext) - point
-    else:
-        margin = ext * _form_base(form, point, scale)
+    halves = bt.split()
+    if halves is not None:
+        old, new = halves
+        actual_new = bt.actual[new]
+        losses = dict((name, pinball(actual_new, bt.bound(name, new, bt.ratios(name, q, old)), q))
+                      for name in bt.forms)
+        form = min(bt.forms, key=lambda name: losses[name])
+    margin, bt_margin = bt.margin(form, q)
     return margin, bt_margin, form
+
+
+def target_levels(allowed):
+    """Quantile levels tried for an allowed under-provisioned fraction, cheapest first.
+
+    Geometric around the target: ``1 - allowed * m`` for ``m`` from 64 down to 1/5 in steps of
+    a factor sqrt(2) (so 0.995 is tried for 0.005), kept within [0.5, 0.9995].
+    """
+    levels = set()
+    for k in range(-12, 5):
+        levels.add(round(min(0.9995, max(0.5, 1.0 - allowed * 2.0 ** (-k / 2.0))), 6))
+    levels.add(round(min(0.9995, max(0.5, 1.0 - allowed * 0.2)), 6))
+    return sorted(levels)
+
+
+#: A day's mean load this many times above or below the backtest window's mean is a new regime
+#: (:func:`regime_change`).
+REGIME_FACTOR = 4.0
+#: An hour's mean load this many times above the highest of the same hour on the days of the
+#: backtest window is a new regime (a burst): the range of those days already holds their ordinary
+#: spread, so a smaller factor than the level's. Below the lowest, the level's factor applies (a
+#: quiet hour costs nothing when it is short of the margin; a fall to a small fraction is a drain).
+REGIME_HOUR_FACTOR = 2.0
+
+
+def regime_change(values, step, factor=REGIME_FACTOR, hour_factor=REGIME_HOUR_FACTOR):
+    """Why the newest load is outside what the margin's backtest saw, or None.
+
+    The backtest's errors come from its window (the last :data:`BACKTEST_DAYS` days); after a
+    change of regime (a fleet drained, a new workload, a burst unlike any of the window) they no
+    longer say how far the load can stray, and the cheapest margin that met the target there
+    may be far too small. Two checks:
+
+    - the level: the mean of the last day against the mean of the window, by ``factor``;
+    - the time of day: the mean of the last hour against the means of the same hour on each
+      earlier day of the window, above the highest by ``hour_factor`` or below the lowest by
+      ``factor``.
+
+    The level check holds until the new level is most of the window, the time-of-day check
+    until a day of it is history.
+    """
+    y = np.asarray(values, dtype=float)
+    day = steps_per(DAY, step)
+    hour = max(1, steps_per(3600, step))
+    days = min(BACKTEST_DAYS, len(y) // day - 1) if day > 0 else 0
+    if days < 1:
+        return None
+    recent_day = float(np.mean(y[-day:]))
+    window = float(np.mean(y[-days * day:]))
+    if recent_day * factor < window or recent_day > window * factor:
+        return "mean load of the last day %.4g against %.4g over the backtest window" % (recent_day, window)
+    n = len(y)
+    last_hour = float(np.mean(y[n - hour:]))
+    same = [float(np.mean(y[n - hour - d * day:n - d * day])) for d in range(1, days + 1)]
+    if last_hour * factor < min(same) or last_hour > max(same) * hour_factor:
+        return "mean load of the last hour %.4g outside %.4g to %.4g at that hour on the %d days before" % (
+            last_hour, min(same), max(same), days)
+    return None
+
+
+def calibrate_to_target(bt, allowed, window, point_ratio=1.0, ceiling=None, regime=None):
+    """The cheapest margin whose decisions meet ``allowed`` under-provisioned steps on the backtest.
+
+    A decision made at an origin holds, until the next one, the highest bound over the leads
+    ``1..window[1]`` (at least the load observed at the origin, and the point forecast times
+    ``point_ratio`` when the point forecast is sized at a lower utilisation than the bound, at
+    most ``ceiling`` unless the point forecast goes higher); the steps it serves are the leads
+    ``window[0]..window[1]``. For every error form and every level of :func:`target_levels`,
+    the bound is calibrated on one half of the origins and such decisions are replayed on the
+    other (both ways): among the pairs whose share of short steps and share of the load left
+    unserved, over both halves, are at most ``allowed``, the one with the least capacity wins, and is then calibrated on all origins. When none meets it, the
+    cheapest of the pairs that miss by at most ``allowed`` more than the best one is taken.
+    With ``regime`` (a new regime: :func:`regime_change`) the backtest does not describe the
+    load any more: the level is at least ``1 - allowed`` (the quantile the target names), in
+    the form with the least pinball loss at that level (:func:`calibrate_margin`).
+    Returns ``(margin over the horizon, margin on the backtest, form, level, backtest share of
+    short steps of the chosen pair)``.
+    """
+    first, last = int(window[0]), int(window[1])
+    ks = bt.ks
+    held = (ks <= last)
+    served = (ks >= first) & (ks <= last)
+    if not held.any():
+        held = ks == ks[0]
+    if not served.any():
+        served = held
+    levels = target_levels(allowed)
+    halves = bt.split()
+    if halves is None:
+        form = "additive"
+        q = levels[-1] if allowed < 1.0 - levels[-1] else 1.0 - allowed
+        q = min(max(q, 0.5), 0.9995)
+        margin, bt_margin = bt.margin(form, q)
+        return margin, bt_margin, form, q, None
+    old, new = halves
+    # Two folds: calibrated on the older half and replayed on the newer, and the other way round
+    # (the errors are taken as exchangeable, as for any conformal bound): twice the replayed steps.
+    folds = []
+    for fit, rows in ((old, new), (new, old)):
+        pred = bt.pred[rows]
+        point_cap = np.max(pred[:, held], axis=1) * point_ratio
+        extra = point_cap if bt.last is None else np.maximum(point_cap, bt.last[rows])
+        top = None if ceiling is None else np.maximum(ceiling, point_cap)
+        folds.append((fit, rows, bt.actual[rows][:, served], extra, top))
+    steps = sum(f[2].size for f in folds)
+    total = sum(float(np.sum(f[2])) for f in folds)
+    table = []
+    for form in bt.forms:
+        for q in levels:
+            n_short, lost, spent = 0, 0.0, 0.0
+            for fit, rows, actual, extra, top in folds:
+                cap = np.maximum(np.max(bt.bound(form, rows, bt.ratios(form, q, fit))[:, held], axis=1), extra)
+                if top is not None:
+                    cap = np.minimum(cap, top)
+                over = actual - cap[:, None]
+                n_short += int(np.sum(over > 0))
+                lost += float(np.sum(np.maximum(over, 0.0)))
+                spent += float(np.sum(cap))
+            # the share of short steps, and the share of the load left unserved against the same
+            # target (a spiky series may have few short steps but lose much load on them)
+            miss = max(n_short / float(steps), lost / max(total, 1e-12))
+            table.append((miss, spent, form, q, n_short / float(steps)))
+    # The cheapest pair that meets the target; when none does, the cheapest of those that miss it
+    # by less than the target's own size more than the best: a smaller gain is not worth paying for
+    # (on a bursty series the higher levels pay for every burst of the backtest at every step).
+    least = min(row[0] for row in table)
+    limit = allowed if least <= allowed else least + allowed
+    _miss, _spent, form, q, short = min((row for row in table if row[0] <= limit), key=lambda row: row[1])
+    cautious = min(max(round(1.0 - allowed, 6), 0.5), 0.9995)
+    if regime and q < cautious:
+        margin, bt_margin, form = calibrate_margin(bt, None, None, cautious, None)
+        short = next((row[4] for row in table if row[2] == form and row[3] == cautious), None)
+        return margin, bt_margin, form, cautious, short
+    margin, bt_margin = bt.margin(form, q)
+    return margin, bt_margin, form, q, short
 
 
 #: Variance-stabilising transforms: ``auto`` adds candidates fitted to the log of the series
@@ -957,7 +1127,7 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     result_q = {}
     coverage = {}
     margins = {}
-    bt_mase = bt_smape = None
+    bt_mase = bt_smape = backtest = None
     if actual is not None:
         pred = chosen.paths(origins, ks)
         err = actual - pred
@@ -966,8 +1136,9 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
         transformed = None
         if getattr(chosen, "tf", None) is not None:
             transformed = (chosen.tf, chosen.zpaths(origins, ks), chosen.zforecast(horizon))
+        backtest = MarginBacktest(err, pred, scale, point, ks, transformed, last=raw[origins])
         for q in quantiles:
-            margin, bt_margin, form = calibrate_margin(err, pred, scale, q, point, ks, transformed)
+            margin, bt_margin, form = calibrate_margin(backtest, pred, scale, q, point)
             margins[q] = form
             result_q[q] = np.maximum(point + margin[:horizon], 0.0)
             coverage[q] = float(np.mean(actual <= pred + bt_margin))
@@ -978,7 +1149,7 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     return ForecastResult(mean=point, quantiles=result_q, model=best, periods=[int(p) * int(step) for p in periods],
                           backtest_mase=bt_mase, backtest_smape=bt_smape, coverage=coverage,
                           candidates={name: (score / scale) for name, score in scores.items()},
-                          warnings=notes, clipped=clipped, margins=margins,
+                          warnings=notes, clipped=clipped, margins=margins, backtest=backtest,
                           transform=chosen.tf.label if getattr(chosen, "tf", None) is not None else "none")
 
 

@@ -51,11 +51,17 @@ class Dimension:
     the quantile at the peak utilisation, and the need is the larger of the two: the headroom of
     the target utilisation and the margin of the quantile are then not stacked. ``recent`` holds the observed loads of the last stabilisation
     window (the last one is the current load).
+
+    ``peak_load`` (the largest load of the history, None: no bound) bounds the need: never more
+    than a fleet sized for it at the target utilisation, unless the point forecast itself needs
+    more at that utilisation (the peak bound).
     """
 
     def __init__(self, name, unit_capacity, target_utilization=0.7, quantile=0.99, quantile_path=None,
-                 recent=None, step=300, coverage=None, model=None, peak_utilization=None, mean_path=None):
+                 recent=None, step=300, coverage=None, model=None, peak_utilization=None, mean_path=None,
+                 peak_load=None):
         self.name = name
+        self.peak_load = None if peak_load is None else float(peak_load)
         try:
             self.unit_capacity = float(unit_capacity)
             self.target_utilization = float(target_utilization)
@@ -94,12 +100,26 @@ class Dimension:
         return int(math.ceil(max(load, 0.0) / per_unit - 1e-9))
 
     def need(self, k):
-        """Units needed at forecast step ``k`` (quantile at peak, point at target utilisation)."""
+        """Units needed at forecast step ``k`` (quantile at peak, point at target utilisation).
+
+        With ``peak_load``, at most the peak bound (see :meth:`peak_bound`).
+        """
         q_units = int(math.ceil(max(self.quantile_path[k], 0.0) / (self.unit_capacity * self.peak_utilization)
                                 - 1e-9))
-        if self.mean_path is None or self.peak_utilization <= self.target_utilization:
-            return q_units
-        return max(q_units, self.units(self.mean_path[k]))
+        if self.mean_path is not None and self.peak_utilization > self.target_utilization:
+            q_units = max(q_units, self.units(self.mean_path[k]))
+        bound = self.peak_bound(k)
+        return q_units if bound is None else min(q_units, bound)
+
+    def peak_bound(self, k):
+        """Most units step ``k`` may need: the history's peak at the target utilisation, or the
+        point forecast at that utilisation when it is higher; None without ``peak_load``."""
+        if self.peak_load is None:
+            return None
+        bound = self.units(self.peak_load)
+        if self.mean_path is not None:
+            bound = max(bound, self.units(self.mean_path[k]))
+        return bound
 
     def floor_units(self, load):
         """Units the reactive floor keeps for an observed ``load``.
@@ -116,6 +136,15 @@ class Dimension:
     @property
     def current_load(self):
         return self.recent[-1] if self.recent else 0.0
+
+
+def _unbounded_need(dim, k):
+    """Units step ``k`` needs without the peak bound."""
+    peak_load, dim.peak_load = dim.peak_load, None
+    try:
+        return dim.need(k)
+    finally:
+        dim.peak_load = peak_load
 
 
 def _near_term_peak(dim, seconds):
@@ -240,6 +269,10 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
             "forecast_next_interval": _point_ahead(dim, interval),
             "required_units": dim_need[0],
             "reactive_units": floor,
+            "peak_load": dim.peak_load,
+            "peak_bound_units": (dim.peak_bound(0) if dim.quantile_path else None),
+            "peak_bound_applied": bool(dim.quantile_path and dim.peak_load is not None and any(
+                dim.need(k) < _unbounded_need(dim, k) for k in range(len(dim.quantile_path)))),
             "model": dim.model,
             "_recent_need": recent_need,
         })
@@ -379,12 +412,14 @@ def failed_decision(service, reason, min_capacity=0, max_capacity=0, current_cap
 
 def plan_service(service, dimensions, min_capacity, max_capacity, current_capacity=None, horizon=86400,
                  interval=900, lead_time=300, scale_in_max_step=0.2, stabilization=900, pricing=None,
-                 model="auto", now=None, transform="auto", decision_time=None, max_data_age=None):
+                 model="auto", now=None, transform="auto", decision_time=None, max_data_age=None,
+                 allowed_underprovisioned=None, peak_bound=True):
     """Forecast every dimension of a service and build its decision.
 
     ``dimensions`` is a list of dicts: ``name``, ``series`` (a :class:`forecast.Series`),
     ``unit_capacity``, ``target_utilization`` (default 0.7), ``quantile`` (default 0.99),
-    ``peak_utilization`` (default: the target utilisation, see :class:`Dimension`).
+    ``peak_utilization`` (default: the target utilisation, see :class:`Dimension`). A ``quantile``
+    of None is the default 0.99, or the level sized to ``allowed_underprovisioned`` when given.
     With fewer than two seasons of history a dimension falls back to reactive sizing and the
     decision carries a warning. Bad input raises ``CapacityError`` / ``ForecastError`` before
     any forecast is computed.
@@ -394,14 +429,27 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
     ``data_age_seconds`` is measured from the newest real sample to it. When that age exceeds
     ``max_data_age`` seconds (0 or None: no limit), ``StaleDataError`` is raised before any
     forecast.
+
+    ``allowed_underprovisioned`` (a fraction, e.g. 0.005; None: the fixed ``quantile`` of each
+    dimension) sizes the margin of every dimension without an explicit ``quantile`` to the
+    service's target: the quantile level and the error form are
+    the cheapest whose decisions, replayed on the dimension's own backtest, leave at most that share
+    of steps short (:func:`engine.calibrate_to_target`); the backtest moves with the history, so
+    the margin is recalibrated at every decision. The level chosen is the dimension's ``quantile``
+    in the decision. ``peak_bound`` (default on) bounds each step's need by a fleet sized for the
+    largest load of the history at the target utilisation, unless the point forecast needs more.
     """
     validate_bounds(min_capacity, max_capacity, current_capacity)
     if not dimensions:
         raise CapacityError("service %s: at least one dimension is required" % service, "dimensions")
+    allowed = validate_allowed_underprovisioned(allowed_underprovisioned)
     prepared = []
     for spec in dimensions:
+        fixed = spec.get("quantile")
         dim = Dimension(spec.get("name", "load"), spec.get("unit_capacity"), spec.get("target_utilization", 0.7),
-                        spec.get("quantile", 0.99), peak_utilization=spec.get("peak_utilization"))
+                        0.99 if fixed is None else fixed, peak_utilization=spec.get("peak_utilization"))
+        # sized to the service's target unless the dimension fixes its quantile
+        dim.to_target = allowed is not None and fixed is None
         series = spec["series"]
         if len(series) == 0:
             raise ForecastError("service %s dimension %s has no data" % (service, dim.name), "series")
@@ -418,16 +466,23 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
         dim.step = series.step
         window = max(1, int(round(max(stabilization, series.step) / float(series.step))))
         dim.recent = [float(v) for v in series.values[-window:]]
+        if peak_bound:
+            dim.peak_load = float(max(series.values))
         if series.filled:
             notes.append("%s: %d missing or NaN points interpolated" % (dim.name, series.filled))
         try:
-            res = _fc.forecast_series(series, horizon + interval + lead_time, quantiles=(dim.quantile,), model=model,
+            res = _fc.forecast_series(series, horizon + interval + lead_time,
+                                      quantiles=(() if dim.to_target else (dim.quantile,)), model=model,
                                       transform=transform)
         except _fc.InsufficientHistory as exc:
             notes.append("%s: %s; reactive sizing from the current load" % (dim.name, exc))
             dim.model = {"name": "reactive", "backtest_mase": None, "backtest_smape": None}
             out.append(dim)
             continue
+        short = regime = None
+        if dim.to_target:
+            regime = _fc.regime_change(series.values, series.step)
+            short = _size_to_target(dim, res, allowed, interval, lead_time, regime)
         dim.quantile_path = [float(v) for v in res.quantiles[dim.quantile]]
         dim.mean_path = [float(v) for v in res.mean]
         dim.coverage = res.coverage.get(dim.quantile)
@@ -436,12 +491,59 @@ def plan_service(service, dimensions, min_capacity, max_capacity, current_capaci
                      "backtest_smape": None if res.backtest_smape is None else round(res.backtest_smape, 3),
                      "periods_seconds": res.periods, "dimension": dim.name,
                      "transform": res.transform,
-                     "margin": res.margins.get(dim.quantile)}
+                     "margin": res.margins.get(dim.quantile),
+                     "quantile": dim.quantile,
+                     "allowed_underprovisioned": allowed if dim.to_target else None,
+                     "backtest_underprovisioned": None if short is None else round(short, 5),
+                     "regime_change": regime}
         notes.extend("%s: %s" % (dim.name, w) for w in res.warnings)
         out.append(dim)
     return decide(service, now, out, min_capacity, max_capacity, current_capacity=current_capacity,
                   horizon=horizon, interval=interval, lead_time=lead_time, scale_in_max_step=scale_in_max_step,
                   stabilization=stabilization, pricing=pricing, warnings=notes, data_age_seconds=age)
+
+
+def validate_allowed_underprovisioned(value):
+    """``allowed_underprovisioned`` as a float in [0, 0.5], or None."""
+    if value is None:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise CapacityError("allowed_underprovisioned must be a number (a fraction of steps, e.g. 0.005)",
+                            "allowed_underprovisioned")
+    if not 0.0 <= value <= 0.5 or math.isnan(value):
+        raise CapacityError("allowed_underprovisioned must be a fraction between 0 and 0.5, e.g. 0.005 for 0.5 %% of "
+                            "steps; got %r" % value, "allowed_underprovisioned")
+    return value
+
+
+def _size_to_target(dim, res, allowed, interval, lead_time, regime=None):
+    """Calibrate the dimension's margin to ``allowed`` under-provisioned steps on its backtest.
+
+    Sets ``res.quantiles``, ``res.coverage`` and ``res.margins`` at the level chosen, which becomes
+    ``dim.quantile``; returns the share of short steps of the chosen margin on the backtest (None
+    without a backtest, where the quantile is ``1 - allowed`` and equals the point forecast).
+    A decision holds the need over ``interval + lead_time`` and serves the steps after the lead
+    time; the point forecast is sized at the target utilisation, the quantile at the peak one.
+    """
+    bt = res.backtest
+    if bt is None:
+        dim.quantile = round(1.0 - allowed, 6)
+        res.quantiles[dim.quantile] = res.mean.copy()
+        return None
+    step = float(dim.step)
+    window = (int(math.ceil(lead_time / step)) + 1, max(1, int(math.ceil((interval + lead_time) / step))))
+    ratio = dim.peak_utilization / dim.target_utilization
+    ceiling = None if dim.peak_load is None else dim.peak_load * ratio
+    margin, bt_margin, form, level, short = _fc.calibrate_to_target(bt, allowed, window, point_ratio=ratio,
+                                                                    ceiling=ceiling, regime=regime)
+    dim.quantile = level
+    point = res.mean
+    res.quantiles[level] = _fc.np.maximum(point + margin[:len(point)], 0.0)
+    res.coverage[level] = float(_fc.np.mean(bt.actual <= bt.pred + bt_margin))
+    res.margins[level] = form
+    return short
 
 
 def _plan_job(job):
@@ -474,4 +576,4 @@ def plan_many(jobs, workers=1):
 
 
 __all__ = ["CapacityError", "Dimension", "ForecastError", "StaleDataError", "check_data_age", "data_age", "decide",
-           "failed_decision", "plan_many", "plan_service", "validate_bounds"]
+           "failed_decision", "plan_many", "plan_service", "validate_allowed_underprovisioned", "validate_bounds"]

@@ -15,6 +15,8 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute 
     launch_template_drift,
     mixed_instances_errors,
     mixed_instances_policy,
+    stale_target_tracking_policies,
+    target_tracking_policy,
 )
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.cdn import cloudfront_drift, cloudfront_settings, static_bucket_policy
 from ansible_collections.meridian.global_infra.plugins.module_utils.aws.network import security_group_exposure
@@ -25,7 +27,8 @@ from ansible_collections.meridian.global_infra.plugins.plugin_utils.filters impo
 class FilterModule(object):
     def filters(self):
         plans = (asg_tags, asg_drift, bucket_drift, launch_template_drift, alb_listeners, cloudfront_settings,
-                 cloudfront_drift, security_group_exposure, mixed_instances_policy, mixed_instances_errors, launch_instance_types)
+                 cloudfront_drift, security_group_exposure, mixed_instances_policy, mixed_instances_errors, launch_instance_types,
+                 target_tracking_policy, stale_target_tracking_policies)
         filters = dict((f.__name__, filter_errors()(f)) for f in plans)
         filters["cloudfront_bucket_policy"] = filter_errors(name="cloudfront_bucket_policy")(static_bucket_policy)
         return filters

@@ -79,6 +79,71 @@ def _asg_tag_set(tags):
     return set((t.get("key"), str(t.get("value")), bool(t.get("propagate_at_launch"))) for t in tags or [])
 
 
+# The target-tracking policy the compute role keeps on a scaled service's group, per reactive metric:
+# its name suffix and EC2 Auto Scaling's predefined metric. A PromQL metric has no CloudWatch metric
+# behind it: the scale job evaluates it at every interval (strategies.reactive_proposal) instead.
+TARGET_TRACKING_METRICS = {
+    "cpu": ("cpu-target", "ASGAverageCPUUtilization"),
+    "requests_per_target": ("requests-target", "ALBRequestCountPerTarget"),
+}
+
+
+def _arn_tail(arn, marker, field):
+    """The final portion of an ELB ARN, from ``marker`` on (``app/<name>/<id>``, ``targetgroup/<name>/<id>``)."""
+    if not isinstance(arn, str) or not arn.startswith("arn:") or marker not in arn:
+        raise ComputePlanError(field, "expected an Elastic Load Balancing ARN holding %r, got %r: requests per "
+                               "target needs the load balancer and the service's target group in place" % (marker, arn))
+    return arn[arn.index(marker):]
+
+
+def target_tracking_policy(service, load_balancer_arn="", target_group_arn=""):
+    """The target-tracking policy of one scaled service: ``{name, stale, target_tracking_config}`` or None.
+
+    ``service`` is a normalised catalogue entry. Its ``scaling.reactive`` metric chooses the
+    predefined metric: ``cpu`` is ``ASGAverageCPUUtilization``; ``requests_per_target`` is
+    ``ALBRequestCountPerTarget`` with the resource label EC2 Auto Scaling requires, the final
+    portion of the load balancer's ARN and of the service's target group's ARN joined by ``/``
+    (``app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>``; the target group must be attached to
+    the group, which the compute role does). ``name`` is ``<target_name>-<metric>-target``; ``stale``
+    names the policies of the other metrics, which the role removes when a service changes metric.
+    None for a static service (its capacity has no policy) and for a ``promql`` metric (no
+    CloudWatch metric; the scale job evaluates it); ``stale`` then lists every name.
+    """
+    name = service.get("target_name")
+    scaling = service.get("scaling") or {}
+    reactive = scaling.get("reactive") or {"metric": "cpu", "target": scaling.get("target_cpu", 50)}
+    metric = reactive.get("metric")
+    names = dict((m, "%s-%s" % (name, suffix)) for m, (suffix, _type) in TARGET_TRACKING_METRICS.items())
+    if scaling.get("owner") != "scaling" or metric not in TARGET_TRACKING_METRICS:
+        return {"name": None, "stale": sorted(names.values()), "target_tracking_config": None}
+    spec = {"predefined_metric_type": TARGET_TRACKING_METRICS[metric][1]}
+    if metric == "requests_per_target":
+        field = "meridian_services[%s].scaling.reactive" % service.get("name")
+        spec["resource_label"] = "%s/%s" % (_arn_tail(load_balancer_arn, "app/", field + " (the load balancer's ARN)"),
+                                            _arn_tail(target_group_arn, "targetgroup/", field + " (the target group's ARN)"))
+    return {
+        "name": names[metric],
+        "stale": sorted(v for m, v in names.items() if m != metric),
+        "target_tracking_config": {"predefined_metric_spec": spec, "target_value": reactive["target"]},
+    }
+
+
+def stale_target_tracking_policies(services, group_names):
+    """``[{asg_name, name}]``: the target-tracking policies of metrics the services no longer track.
+
+    Only for the groups in ``group_names`` (those that existed before this run: a new group has no
+    old policy). Every metric's policy but the one ``target_tracking_policy`` keeps.
+    """
+    existing = set(group_names or [])
+    out = []
+    for service in services:
+        if service.get("target_name") not in existing:
+            continue
+        for name in target_tracking_policy(service, "arn:stale:app/", "arn:stale:targetgroup/")["stale"]:
+            out.append({"asg_name": service["target_name"], "name": name})
+    return out
+
+
 def mixed_instances_policy(service):
     """The ``mixed_instances_policy`` argument of amazon.aws.autoscaling_group for one service, or None.
 

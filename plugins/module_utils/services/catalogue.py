@@ -241,11 +241,11 @@ def check_reactive(block, rfield):
     metric = block.get("metric", "cpu")
     if metric not in REACTIVE_METRICS:
         raise CatalogueError(rfield + ".metric", "%r is not one of %s (cpu: average CPU %% of the group; "
-                             "requests_per_target: requests per instance behind the load balancer; promql: a "
+                             "requests_per_target: requests per instance per minute behind the load balancer; promql: a "
                              "PromQL query of the service's total load)" % (metric, ", ".join(REACTIVE_METRICS)))
     if "target" not in block:
         raise CatalogueError(rfield + ".target", "missing; give the value target tracking holds, e.g. target: 50 "
-                             "(cpu: percent; requests_per_target: requests per instance; promql: load per instance)")
+                             "(cpu: percent; requests_per_target: requests per instance per minute; promql: load per instance)")
     out = {"metric": metric}
     if metric == "cpu":
         out["target"] = _int(block["target"], rfield + ".target", 1, 100)

@@ -21,7 +21,8 @@ BUCKETS = [
 def test_the_stack_filters_are_registered_under_their_names():
     assert sorted(STACK) == ["alb_listeners", "asg_drift", "asg_tags", "bucket_drift", "cloudfront_bucket_policy",
                              "cloudfront_drift", "cloudfront_settings", "launch_instance_types", "launch_template_drift",
-                             "mixed_instances_errors", "mixed_instances_policy", "security_group_exposure"]
+                             "mixed_instances_errors", "mixed_instances_policy", "security_group_exposure",
+                             "stale_target_tracking_policies", "target_tracking_policy"]
     assert sorted(RESIDENCY) == ["bucket_layout", "residency_violations"]
 
 

@@ -18,6 +18,8 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.aws.compute 
     launch_instance_types,
     mixed_instances_errors,
     mixed_instances_policy,
+    stale_target_tracking_policies,
+    target_tracking_policy,
 )
 from ansible_collections.meridian.global_infra.plugins.module_utils.services.catalogue import catalogue
 
@@ -224,3 +226,65 @@ def test_asg_drift_compares_the_mixed_instances_policy():
     assert drift["api"]["mixed_instances"]["after"] == mixed_instances_policy(services[0])
     # the plan drops the mix: the group's policy is drift too
     assert asg_drift(groups, SERVICES, ASG_SUBNETS, ASG_TAGS)["api"]["differs"] == ["mixed_instances"]
+
+
+LB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/meridian-local/50dc6c495c0c9188"
+TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/meridian-local-api/943f017f100becff"
+
+
+def _scaled(name, scaling):
+    entry = {"name": name, "port": 8080, "health_path": "/healthz", "data_class": "operational", "capacity": {"min": 1, "max": 4, "initial": 1},
+             "scaling": dict({"strategy": "reactive"}, **scaling), "aws": {"instance_type": "t3.small"}}
+    return catalogue([entry], "meridian", "local", ("aws",))[0]
+
+
+def test_target_tracking_policy_on_cpu():
+    policy = target_tracking_policy(_scaled("web", {"target_cpu": 60}))
+    assert policy == {
+        "name": "meridian-local-web-cpu-target",
+        "stale": ["meridian-local-web-requests-target"],
+        "target_tracking_config": {"predefined_metric_spec": {"predefined_metric_type": "ASGAverageCPUUtilization"},
+                                   "target_value": 60},
+    }
+
+
+def test_target_tracking_policy_on_requests_per_target_labels_the_target_group():
+    service = _scaled("api", {"reactive": {"metric": "requests_per_target", "target": 8400}})
+    policy = target_tracking_policy(service, LB_ARN, TG_ARN)
+    assert policy["name"] == "meridian-local-api-requests-target"
+    assert policy["stale"] == ["meridian-local-api-cpu-target"]
+    spec = policy["target_tracking_config"]["predefined_metric_spec"]
+    assert spec["predefined_metric_type"] == "ALBRequestCountPerTarget"
+    # the format EC2 Auto Scaling documents: app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>
+    assert spec["resource_label"] == "app/meridian-local/50dc6c495c0c9188/targetgroup/meridian-local-api/943f017f100becff"
+    assert policy["target_tracking_config"]["target_value"] == 8400
+
+
+@pytest.mark.parametrize("lb_arn, tg_arn, named", [
+    ("", TG_ARN, "load balancer"),
+    (LB_ARN, "", "target group"),
+    (LB_ARN, LB_ARN, "target group"),
+])
+def test_requests_per_target_without_the_arns_fails_naming_the_field(lb_arn, tg_arn, named):
+    service = _scaled("api", {"reactive": {"metric": "requests_per_target", "target": 8400}})
+    with pytest.raises(ComputePlanError) as err:
+        target_tracking_policy(service, lb_arn, tg_arn)
+    assert err.value.field.startswith("meridian_services[api].scaling.reactive")
+    assert named in str(err.value)
+
+
+def test_promql_and_static_services_get_no_policy_and_every_name_is_stale():
+    promql = _scaled("jobs", {"reactive": {"metric": "promql", "target": 10, "query": "sum(queue_depth)"}})
+    static = _scaled("batch", {"strategy": "static"})
+    for service in (promql, static):
+        policy = target_tracking_policy(service)
+        assert policy["name"] is None and policy["target_tracking_config"] is None
+        assert policy["stale"] == sorted(["%s-cpu-target" % service["target_name"], "%s-requests-target" % service["target_name"]])
+
+
+def test_stale_policies_only_for_groups_that_exist():
+    web = _scaled("web", {"target_cpu": 50})
+    api = _scaled("api", {"reactive": {"metric": "requests_per_target", "target": 8400}})
+    stale = stale_target_tracking_policies([web, api], ["meridian-local-api", "meridian-local-other"])
+    assert stale == [{"asg_name": "meridian-local-api", "name": "meridian-local-api-cpu-target"}]
+    assert stale_target_tracking_policies([web, api], []) == []

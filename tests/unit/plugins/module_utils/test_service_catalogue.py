@@ -156,12 +156,19 @@ def _scaling(change, index=0):
 
 
 def test_a_predictive_service_of_0_1_keeps_its_meaning_with_the_new_defaults():
-    api = catalogue(SERVICES, "meridian", "local")[1]["scaling"]
+    services = copy.deepcopy(SERVICES)
+    del services[1]["scaling"]["reactive"]  # a 0.1 entry names no reactive metric
+    api = catalogue(services, "meridian", "local")[1]["scaling"]
     assert api["strategy"] == "predictive" and api["owner"] == "scaling"
     assert api["mode"] == "forecast_and_scale" and api["reactive"] == {"metric": "cpu", "target": 50}
     assert api["schedules"] == [] and api["scheduling_buffer"] == 300
     assert api["max_capacity_breach"] == "honor" and api["max_capacity_buffer"] == 0
     assert api["allowed_underprovisioned"] == 0.005 and "cost" in api and "budget_per_day" not in api["cost"]
+
+
+def test_the_local_api_service_tracks_requests_per_target_and_keeps_its_cpu_target():
+    api = catalogue(SERVICES, "meridian", "local")[1]["scaling"]
+    assert api["reactive"] == {"metric": "requests_per_target", "target": 8400} and api["target_cpu"] == 50
 
 
 def test_the_local_web_service_is_hybrid_with_a_schedule_target_tracking_and_the_forecast():

@@ -25,7 +25,17 @@ from ansible_collections.meridian.global_infra.tests.preflight.region_inventory 
 LOCAL = os.path.join(ROOT, "inventories", "local")
 HOSTS = ["aws-eu-west-1", "aws-us-east-1"]
 REGION_VARS = ("meridian_provider", "meridian_region", "meridian_failover_region", "network_vpc_cidr")
-PLAYBOOKS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "playbooks", "*.yml")))
+# awx_configure.yml configures an AWX controller from localhost: it runs on no region.
+CONTROLLER_PLAYBOOKS = {"awx_configure.yml"}
+PLAYBOOKS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "playbooks", "*.yml"))
+                   if os.path.basename(p) not in CONTROLLER_PLAYBOOKS)
+
+
+def test_the_controller_playbook_runs_on_localhost_only():
+    rc, out, err = run("ansible-playbook", "--list-hosts", "-i", SELECTED, os.path.join("playbooks", "awx_configure.yml"))
+    assert rc == 0, out + err
+    listed = re.findall(r"hosts \((\d+)\):\n((?:\s+\S+\n?)*)", out)
+    assert listed and all(hosts.split() == ["localhost"] for _count, hosts in listed), out
 
 
 def test_graph_shows_the_two_local_regions():

@@ -96,6 +96,17 @@ def _arn_tail(arn, marker, field):
     return arn[arn.index(marker):]
 
 
+def _tracked_policy(service):
+    """(the policy name the service keeps or None, the names of the other metrics' policies, its reactive block)."""
+    scaling = service.get("scaling") or {}
+    reactive = scaling.get("reactive") or {"metric": "cpu", "target": scaling.get("target_cpu", 50)}
+    names = dict((m, "%s-%s" % (service.get("target_name"), suffix)) for m, (suffix, _type) in TARGET_TRACKING_METRICS.items())
+    if scaling.get("owner") != "scaling" or reactive.get("metric") not in TARGET_TRACKING_METRICS:
+        return None, sorted(names.values()), reactive
+    kept = names.pop(reactive["metric"])
+    return kept, sorted(names.values()), reactive
+
+
 def target_tracking_policy(service, load_balancer_arn="", target_group_arn=""):
     """The target-tracking policy of one scaled service: ``{name, stale, target_tracking_config}`` or None.
 
@@ -109,21 +120,18 @@ def target_tracking_policy(service, load_balancer_arn="", target_group_arn=""):
     None for a static service (its capacity has no policy) and for a ``promql`` metric (no
     CloudWatch metric; the scale job evaluates it); ``stale`` then lists every name.
     """
-    name = service.get("target_name")
-    scaling = service.get("scaling") or {}
-    reactive = scaling.get("reactive") or {"metric": "cpu", "target": scaling.get("target_cpu", 50)}
-    metric = reactive.get("metric")
-    names = dict((m, "%s-%s" % (name, suffix)) for m, (suffix, _type) in TARGET_TRACKING_METRICS.items())
-    if scaling.get("owner") != "scaling" or metric not in TARGET_TRACKING_METRICS:
-        return {"name": None, "stale": sorted(names.values()), "target_tracking_config": None}
+    kept, stale, reactive = _tracked_policy(service)
+    if kept is None:
+        return {"name": None, "stale": stale, "target_tracking_config": None}
+    metric = reactive["metric"]
     spec = {"predefined_metric_type": TARGET_TRACKING_METRICS[metric][1]}
     if metric == "requests_per_target":
         field = "meridian_services[%s].scaling.reactive" % service.get("name")
         spec["resource_label"] = "%s/%s" % (_arn_tail(load_balancer_arn, "app/", field + " (the load balancer's ARN)"),
                                             _arn_tail(target_group_arn, "targetgroup/", field + " (the target group's ARN)"))
     return {
-        "name": names[metric],
-        "stale": sorted(v for m, v in names.items() if m != metric),
+        "name": kept,
+        "stale": stale,
         "target_tracking_config": {"predefined_metric_spec": spec, "target_value": reactive["target"]},
     }
 
@@ -139,7 +147,7 @@ def stale_target_tracking_policies(services, group_names):
     for service in services:
         if service.get("target_name") not in existing:
             continue
-        for name in target_tracking_policy(service, "arn:stale:app/", "arn:stale:targetgroup/")["stale"]:
+        for name in _tracked_policy(service)[1]:
             out.append({"asg_name": service["target_name"], "name": name})
     return out
 

@@ -99,16 +99,16 @@ class Dimension:
         per_unit = self.unit_capacity * self.target_utilization
         return int(math.ceil(max(load, 0.0) / per_unit - 1e-9))
 
-    def need(self, k):
+    def need(self, k, bounded=True):
         """Units needed at forecast step ``k`` (quantile at peak, point at target utilisation).
 
-        With ``peak_load``, at most the peak bound (see :meth:`peak_bound`).
+        With ``peak_load`` and ``bounded``, at most the peak bound (see :meth:`peak_bound`).
         """
         q_units = int(math.ceil(max(self.quantile_path[k], 0.0) / (self.unit_capacity * self.peak_utilization)
                                 - 1e-9))
         if self.mean_path is not None and self.peak_utilization > self.target_utilization:
             q_units = max(q_units, self.units(self.mean_path[k]))
-        bound = self.peak_bound(k)
+        bound = self.peak_bound(k) if bounded else None
         return q_units if bound is None else min(q_units, bound)
 
     def peak_bound(self, k):
@@ -136,15 +136,6 @@ class Dimension:
     @property
     def current_load(self):
         return self.recent[-1] if self.recent else 0.0
-
-
-def _unbounded_need(dim, k):
-    """Units step ``k`` needs without the peak bound."""
-    peak_load, dim.peak_load = dim.peak_load, None
-    try:
-        return dim.need(k)
-    finally:
-        dim.peak_load = peak_load
 
 
 def _near_term_peak(dim, seconds):
@@ -272,7 +263,7 @@ def decide(service, now, dimensions, min_capacity, max_capacity, current_capacit
             "peak_load": dim.peak_load,
             "peak_bound_units": (dim.peak_bound(0) if dim.quantile_path else None),
             "peak_bound_applied": bool(dim.quantile_path and dim.peak_load is not None and any(
-                dim.need(k) < _unbounded_need(dim, k) for k in range(len(dim.quantile_path)))),
+                dim.need(k) < dim.need(k, bounded=False) for k in range(len(dim.quantile_path)))),
             "model": dim.model,
             "_recent_need": recent_need,
         })

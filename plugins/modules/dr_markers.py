@@ -21,10 +21,17 @@ description:
   - V(status) returns the server's role (V(primary) or V(standby)), its replication lag and,
     on a primary, its streaming standbys. Read-only.
   - V(promote) promotes a standby with C(pg_promote()) and waits until it accepts writes; a
-    primary is left alone (idempotent).
+    primary is left alone (idempotent). The promoted server's C(synchronous_standby_names) is
+    emptied (C(ALTER SYSTEM), reloaded), because a lone primary waiting for a synchronous standby
+    would hang every commit.
   - V(fence) makes a primary refuse writes (C(default_transaction_read_only), reloaded), so that a
     demoted region cannot take writes after the standby was promoted; V(unfence) reverts it.
   - V(purge) deletes the markers of O(drill_id).
+  - V(probe) tries a write by the path a read-only default cannot stop (C(BEGIN READ WRITE), a table
+    created and a row inserted) and always rolls it back; RV(accepts_writes) says whether the server
+    took it. The drill probes the old primary after fencing it; C(default_transaction_read_only)
+    alone does not pass (a session may still C(BEGIN READ WRITE)), a server in recovery does.
+    Never changes anything.
 author:
   - Meridian platform engineering (@meridian)
 requirements:
@@ -33,7 +40,7 @@ options:
   action:
     description: What to do (see the description).
     type: str
-    choices: [status, write, read, promote, fence, unfence, purge]
+    choices: [status, write, read, promote, fence, unfence, purge, probe]
     required: true
   host:
     description: Server host name or address.
@@ -76,7 +83,7 @@ options:
 attributes:
   check_mode:
     support: full
-    description: V(status) and V(read) run in full; the other actions report what they would change and change nothing.
+    description: V(status), V(read) and V(probe) run in full; the other actions report what they would change and change nothing.
   diff_mode:
     support: full
     description: Returns the server's role and write fence before and after.
@@ -142,6 +149,16 @@ acknowledged:
   type: list
   elements: dict
   sample: [{seq: 1, acked_at: 1738324800.12}]
+accepts_writes:
+  description: Whether the server took the probe's write (C(BEGIN READ WRITE)); rolled back either way.
+  returned: action is probe
+  type: bool
+  sample: false
+probe_error:
+  description: The server's answer that refused the probe's write (first line); empty when it took it.
+  returned: action is probe
+  type: str
+  sample: "cannot set transaction read-write mode during recovery"
 present:
   description: For V(read), the sequences of O(drill_id) the server holds, ascending.
   returned: always
@@ -155,6 +172,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients.markers_db import TABLE, MarkersDbError, connect
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
 
@@ -166,7 +184,8 @@ except ImportError:
     HAS_PSYCOPG = False
     PSYCOPG_IMPORT_ERROR = traceback.format_exc()
 
-TABLE = "meridian_dr_markers"
+# The fence probe writes here inside a transaction it always rolls back: the table never persists.
+PROBE_TABLE = "meridian_dr_fence_probe"
 
 
 class MarkerError(MeridianError):
@@ -174,15 +193,10 @@ class MarkerError(MeridianError):
 
 
 def _connect(p):
-    kwargs = dict(host=p["host"], port=p["port"], user=p["user"], dbname=p["database"],
-                  connect_timeout=p["connect_timeout"], autocommit=True)
-    if p["password"]:
-        kwargs["password"] = p["password"]
     try:
-        return psycopg.connect(**kwargs)
-    except psycopg.Error as err:
-        raise MarkerError("host", "cannot connect to PostgreSQL at %s:%d as %s: %s; check host, port, user and "
-                          "password (or PGPASSWORD) and that the server runs" % (p["host"], p["port"], p["user"], str(err).strip()))
+        return connect(p["host"], p["port"], p["user"], p["password"], p["database"], p["connect_timeout"])
+    except MarkersDbError as err:
+        raise MarkerError(err.field, err.message)
 
 
 def _one(conn, sql, args=None):
@@ -217,6 +231,20 @@ def _present(conn, drill_id):
     return [int(r[0]) for r in rows]
 
 
+def _probe(conn):
+    """(accepts_writes, error): a write in BEGIN READ WRITE, which a read-only default cannot stop; rolled back."""
+    try:
+        conn.execute("BEGIN READ WRITE")
+        try:
+            conn.execute("CREATE TABLE IF NOT EXISTS %s (at timestamptz NOT NULL)" % PROBE_TABLE)
+            conn.execute("INSERT INTO %s VALUES (clock_timestamp())" % PROBE_TABLE)
+        finally:
+            conn.execute("ROLLBACK")
+    except psycopg.Error as err:
+        return False, (str(err).strip().splitlines() or [""])[0]
+    return True, ""
+
+
 def run(module):
     p = module.params
     action = p["action"]
@@ -248,6 +276,8 @@ def run(module):
                     result["acknowledged"].append({"seq": seq, "acked_at": round(time.time(), 6)})
                     if p["interval"]:
                         time.sleep(p["interval"])
+        elif action == "probe":
+            result["accepts_writes"], result["probe_error"] = _probe(conn)
         elif action == "purge":
             present = _present(conn, p["drill_id"])
             result["changed"] = bool(present) and before["role"] == "primary"
@@ -263,6 +293,10 @@ def run(module):
                     if not _one(conn, "SELECT pg_promote(true, %s)", (p["wait_seconds"],)):
                         raise MarkerError("wait_seconds", "the standby did not finish promotion within %ds" % p["wait_seconds"])
                     conn.execute("CHECKPOINT")
+                    # A lone primary cannot wait for a synchronous standby: every commit would hang
+                    # until one joins. Failback sets the pair's replication again.
+                    conn.execute("ALTER SYSTEM SET synchronous_standby_names = ''")
+                    conn.execute("SELECT pg_reload_conf()")
         elif action in ("fence", "unfence"):
             want = action == "fence"
             if before["fenced"] != want:
@@ -286,7 +320,7 @@ def run(module):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            action=dict(type="str", required=True, choices=["status", "write", "read", "promote", "fence", "unfence", "purge"]),
+            action=dict(type="str", required=True, choices=["status", "write", "read", "promote", "fence", "unfence", "purge", "probe"]),
             host=dict(type="str", default="127.0.0.1"),
             port=dict(type="int", default=5432),
             user=dict(type="str", default="postgres"),

@@ -41,8 +41,8 @@ options:
     required: true
   targets:
     description:
-      - Limits the drill is judged against. Keys among C(rto_seconds), C(rpo_markers), C(rpo_seconds),
-        C(replica_lag_seconds); a measured value above its limit fails the drill.
+      - Limits the drill is judged against. Keys among C(rto_seconds), C(rto_users_seconds), C(rpo_markers),
+        C(rpo_seconds), C(replica_lag_seconds); a measured value above its limit fails the drill.
     type: dict
     default: {rto_seconds: 30, rpo_markers: 0}
   phases:
@@ -54,13 +54,17 @@ options:
     default: []
   events:
     description:
-      - Named instants (epoch seconds or ISO 8601). C(fault_injected) and C(standby_verified) give the RTO.
+      - Named instants (epoch seconds or ISO 8601). C(fault_injected) and C(users_write_again) (or, without a
+        writer, C(standby_verified)) give C(rto_seconds); see O(rto_model) for the parts of C(rto_users_seconds).
     type: dict
     default: {}
   markers:
     description:
       - C(acknowledged), a list of C(seq) and C(acked_at) for every marker the primary acknowledged,
         and C(present), the list of sequences the promoted standby holds. Gives the RPO.
+      - C(discarded) (optional), the sequences the old primary held and the promoted one did not, which failing
+        back (rewinding the old primary) discards; counted as C(discarded_on_failback) in the measurements and
+        listed in the report.
     type: dict
   checks:
     description: Preflight and verification checks, each C(name), C(passed) (bool) and C(detail). Any failed check fails the drill.
@@ -79,6 +83,20 @@ options:
   replica_lag_seconds:
     description: Replica lag measured at preflight, judged against C(targets.replica_lag_seconds).
     type: float
+  rto_model:
+    description:
+      - The settings that split RTO as users see it into parts (C(rto_users_seconds)), from the fault to the first
+        write users could make through the failover name. Without it, only C(rto_seconds) is reported.
+      - C(request_interval) (10 or 30) and C(failure_threshold) (1 to 10), the primary's Route 53 health check
+        settings; C(ttl), the seconds a resolver caches the answer (the record's TTL, or an alias target's);
+        C(ttl_from), where the TTL comes from (free text).
+      - C(detection) is V(modelled) (detection takes C(request_interval) x C(failure_threshold) seconds, then
+        resolvers keep the old answer C(ttl) seconds) or V(measured) (real DNS was polled and the event
+        C(dns_answer_changed) says when it stopped answering with the primary).
+      - Needs the events C(fault_injected) and C(users_write_again); C(promotion_started) and C(standby_promoted)
+        add the promotion as a part of its own. Events that do not fit together (a write before the promotion
+        started) leave C(rto_users_seconds) unmeasured and add an anomaly; the report is still written.
+    type: dict
 attributes:
   check_mode:
     support: full
@@ -157,6 +175,17 @@ report:
       description: Phases with start, end and duration in seconds.
       type: list
       elements: dict
+    timeline:
+      description: The events in time order, each C(name), C(at), C(at_iso) and C(source) (V(measured) or V(modelled)).
+      type: list
+      elements: dict
+    rto_users:
+      description:
+        - RTO as users see it (with O(rto_model)), else null. C(seconds), C(ends_with) (V(dns) or V(database), the
+          path that ended last), C(source) and C(parts), each C(name), C(path), C(started_at), C(seconds), C(source)
+          and C(how).
+      type: dict
+      sample: {seconds: 150.0, ends_with: dns, source: modelled}
 files:
   description: Paths of the report files.
   returned: always
@@ -183,6 +212,7 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core i
     render_json,
     render_markdown,
 )
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill.rto import check_model, rto_parts
 
 
 def _read(path):
@@ -195,9 +225,21 @@ def _read(path):
 
 def run(module):
     p = module.params
+    rto_users = None
+    anomalies = list(p["anomalies"])
+    if p["rto_model"] is not None:
+        check_model(p["rto_model"])
+        if all(p["events"].get(k) not in (None, "") for k in ("fault_injected", "users_write_again")):
+            try:
+                rto_users = rto_parts(p["events"], p["rto_model"])
+            except DrillError as err:
+                # the drill's own timings do not fit together: the report is still written, and says so
+                if not (err.field or "").startswith("events."):
+                    raise
+                anomalies.append("RTO as users see it not computed: %s" % err)
     report = build_report(p["scenario"], p["targets"], p["phases"], events=p["events"], markers=p["markers"],
-                          checks=p["checks"], anomalies=p["anomalies"], cleanup=p["cleanup"],
-                          replica_lag_seconds=p["replica_lag_seconds"])
+                          checks=p["checks"], anomalies=anomalies, cleanup=p["cleanup"],
+                          replica_lag_seconds=p["replica_lag_seconds"], rto_users=rto_users)
     dest = p["dest"]
     files = {
         "json": os.path.join(dest, p["basename"] + ".json"),
@@ -238,6 +280,7 @@ def main():
             anomalies=dict(type="list", elements="str", default=[]),
             cleanup=dict(type="dict", default={}),
             replica_lag_seconds=dict(type="float"),
+            rto_model=dict(type="dict"),
         ),
         supports_check_mode=True,
     )

@@ -121,10 +121,19 @@ answer:
       description: The primary record's health check.
       type: str
 records:
-  description: The failover records of the name (value, role, set identifier, health check).
+  description:
+    - The failover records of the name (value, role, set identifier, health check), and C(ttl), the record's
+      TTL in seconds (null for an alias record, whose answers carry its target's TTL).
   returned: always
   type: list
   elements: dict
+health_checks:
+  description:
+    - The records' health checks by id, each C(request_interval) and C(failure_threshold) (Route 53's defaults, 30
+      and 3, when the check does not say) and C(inverted) (after this task).
+  returned: always
+  type: dict
+  sample: {"4f1c1d7e-...": {request_interval: 30, failure_threshold: 3, inverted: false}}
 """
 
 import copy
@@ -136,36 +145,17 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.common.error
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
 from ansible_collections.meridian.global_infra.plugins.module_utils.drill.core import (
     DrillError,
-    checkers_healthy,
     failover_answer,
     failover_names,
     record_value,
 )
-
-
-def _health_check(client, hc_id):
-    config = client.health_check_config(hc_id)
-    reports = client.health_check_reports(hc_id) if config is not None else None
-    if config is None or reports is None:
-        raise DrillError("record", "health check %s named by the record does not exist; attach an existing health "
-                         "check to the record (global_routing role)" % hc_id)
-    return config, checkers_healthy(reports)
+from ansible_collections.meridian.global_infra.plugins.module_utils.drill.failover_dns import read_failover
 
 
 def run(module, client):
     p = module.params
-    zone, name = failover_names(p["zone"], p["record"])
-    zone_id = client.public_zone_id(zone)
-    if zone_id is None:
-        raise DrillError("zone", "public hosted zone %s not found; create it (global_routing role) or fix the name" % zone)
-    records = client.failover_records(zone_id, name, p["type"])
-    if not records:
-        raise DrillError("record", "no failover records %s %s in zone %s; check record and type" % (name, p["type"], zone))
-    configs, observed = {}, {}
-    for rr in records:
-        hc = rr.get("HealthCheckId")
-        if hc and hc not in configs:
-            configs[hc], observed[hc] = _health_check(client, hc)
+    records, configs, observed = read_failover(client, p["zone"], p["record"], p["type"])
+    name = failover_names(p["zone"], p["record"])[1]
     before = failover_answer(records, configs, observed)
     primary_hc = before["primary_health_check_id"]
     changed = False
@@ -188,8 +178,11 @@ def run(module, client):
         "changed": changed,
         "answer": after,
         "records": [{"set_identifier": rr.get("SetIdentifier"), "role": rr["Failover"], "health_check_id": rr.get("HealthCheckId"),
-                     "value": record_value(rr)}
+                     "value": record_value(rr), "ttl": rr.get("TTL")}
                     for rr in sorted(records, key=lambda r: r["Failover"])],
+        "health_checks": {hc: {"request_interval": cfg.get("RequestInterval", 30), "failure_threshold": cfg.get("FailureThreshold", 3),
+                               "inverted": bool(cfg.get("Inverted"))}
+                          for hc, cfg in sorted(after_configs.items())},
     }
     if module._diff:
         result["diff"] = diff

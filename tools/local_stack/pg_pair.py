@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """A real PostgreSQL primary with a streaming standby on 127.0.0.1, for the failover drill.
 
-Usage: pg_pair.py start|stop|status|promote NODE|rejoin NODE|switchover NODE|destroy
+Usage: pg_pair.py start|stop|status|promote NODE|fence NODE|unfence NODE|isolate NODE|crash NODE|rejoin NODE|switchover NODE|destroy
 
 Two clusters (Debian's PostgreSQL 15, /usr/lib/postgresql/15/bin), one per region, under
 <state>/postgres/<node>/ (MERIDIAN_STATE_DIR, default <checkout>/.state/local_stack). Nodes and
@@ -14,6 +14,21 @@ already visible on the standby, so acknowledged writes survive a failover.
 - stop: pg_ctl stop -m fast on every node (each server is ended by its own postmaster.pid).
 - status: JSON, per node: port, running, role (primary | standby), upstream.
 - promote NODE: pg_ctl promote (a real promotion; the drill itself uses SELECT pg_promote()).
+- fence NODE: make NODE read-only by every path, as the drill's fence before a promotion: a running
+  primary is stopped (fast: its sessions are ended, every WAL record it has goes to its standby),
+  standby.signal is written with no upstream, and it is started again in recovery. A server in
+  recovery refuses every write (BEGIN READ WRITE included) and any restart keeps it there, until
+  `unfence` or `rejoin`. A node that is down (crashed) is fenced the same way and started.
+- isolate NODE: cut NODE off from its standby, as a network partition would: the standby's WAL
+  receiver is stopped (no upstream, still in recovery). NODE keeps accepting writes; with
+  asynchronous replication it acknowledges what the standby never receives, with synchronous
+  replication its commits wait. rejoin/switchover point the standby at a primary again.
+- crash NODE: SIGKILL of NODE's postmaster (its postmaster.pid), the drill's real fault: no
+  shutdown checkpoint, no last WAL shipped; its sessions end with it.
+- replication sync|async: synchronous (remote_apply) or asynchronous streaming on the current
+  primary (synchronous_standby_names, reloaded), kept across promotions by the configuration copy.
+- unfence NODE: undo a fence that no promotion followed: stop NODE, remove standby.signal, start it
+  as the primary it was (same timeline; its standby streams from it again).
 - rejoin NODE: make NODE a standby of the other node: stop it, pg_rewind it against the current
   primary (pg_basebackup when a rewind is not possible), point it at the primary, start it.
 - switchover NODE: planned role swap back to NODE: stop the current primary cleanly (every
@@ -38,6 +53,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -223,8 +239,13 @@ def _conninfo(upstream, me):
         HOST, _port(upstream), me, _quote(PGPASS))
 
 
-def _set_recovery(node, upstream):
-    """Rewrite the managed settings in postgresql.auto.conf; with an upstream, make NODE a standby of it."""
+def _set_recovery(node, upstream, standby=None):
+    """Rewrite the managed settings in postgresql.auto.conf; with an upstream, make NODE a standby of it.
+
+    ``standby`` (default: whether there is an upstream) writes standby.signal: with no upstream the
+    node stays in recovery on its own (the fence).
+    """
+    standby = bool(upstream) if standby is None else standby
     # The data directory belongs to the servers' user: files are read and replaced without
     # following a symlink there (statedir.read_file / write_file).
     data = _datadir(node)
@@ -237,7 +258,7 @@ def _set_recovery(node, upstream):
         kept.append("primary_conninfo = '%s'\n" % _conninfo(upstream, node).replace("'", "''"))
     statedir.write_file(auto, "".join(kept), 0o600, owner=_user(), trusted=BASE)
     signal_file = os.path.join(data, "standby.signal")
-    if upstream:
+    if standby:
         statedir.write_file(signal_file, "", 0o600, owner=_user(), trusted=BASE)
     elif os.path.lexists(signal_file):
         os.unlink(signal_file)  # unlink removes a link itself, never its target
@@ -375,6 +396,8 @@ def status():
                 "data_dir": _datadir(name)}
         if info["role"] == "standby":
             info["upstream"] = _sql(name, "SELECT sender_port FROM pg_stat_wal_receiver") or None
+        elif info["role"] == "primary":
+            info["replication"] = "sync" if _sql(name, "SHOW synchronous_standby_names") else "async"
         out[name] = info
     return out
 
@@ -383,6 +406,76 @@ def promote(node):
     if role(node) != "standby":
         raise PairError("%s is not a running standby (role %s)" % (node, role(node)))
     _run(["pg_ctl", "promote", "-w", "-t", "60", "-D", _datadir(node)])
+    return status()
+
+
+def fence(node):
+    """NODE read-only by every path: in recovery with no upstream (see the module's docstring)."""
+    if not os.path.isdir(_datadir(node)):
+        raise PairError("cannot fence %s: it has no data directory" % node)
+    if role(node) == "standby":
+        return status()                 # already in recovery: no write is accepted by any path
+    _stop_node(node)
+    _set_recovery(node, None, standby=True)
+    _start_node(node)
+    if role(node) != "standby":
+        raise PairError("%s did not start in recovery; see %s" % (node, os.path.join(BASE, node, "server.log")))
+    return status()
+
+
+def unfence(node):
+    """Undo a fence no promotion followed: NODE is the writable primary again, on its own timeline."""
+    other = _other(node)
+    if role(node) == "primary":
+        return status()
+    if role(other) == "primary":
+        raise PairError("cannot unfence %s: %s was promoted meanwhile; fail back with rejoin and switchover" % (node, other))
+    _stop_node(node)
+    _set_recovery(node, None, standby=False)
+    _start_node(node)
+    if role(node) != "primary":
+        raise PairError("%s did not start as a primary; see %s" % (node, os.path.join(BASE, node, "server.log")))
+    return status()
+
+
+def isolate(node):
+    """Stop the standby of NODE receiving from it (a partition); both keep running."""
+    other = _other(node)
+    if role(other) != "standby":
+        raise PairError("cannot isolate %s: %s is not its running standby (role %s)" % (node, other, role(other)))
+    _set_recovery(other, None, standby=True)
+    _sql(other, "SELECT pg_reload_conf()")
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline:
+        if _sql(other, "SELECT count(*) FROM pg_stat_wal_receiver") == "0":
+            return status()
+        time.sleep(0.2)
+    raise PairError("%s still receives WAL from %s after 10 s" % (other, node))
+
+
+def crash(node):
+    """SIGKILL NODE's postmaster, as a crash would; a node already down is left alone."""
+    if not running(node):
+        return status()
+    pid_file = os.path.join(_datadir(node), "postmaster.pid")
+    pid = int(statedir.read_file(pid_file, trusted=BASE).splitlines()[0])
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline and running(node):
+        time.sleep(0.1)
+    return status()
+
+
+def replication(mode):
+    """Synchronous (remote_apply) or asynchronous streaming on the current primary."""
+    if mode not in ("sync", "async"):
+        raise PairError("replication mode must be sync or async, got %r" % (mode,))
+    primary = [name for name, dummy in nodes() if role(name) == "primary"]
+    if len(primary) != 1:
+        raise PairError("replication needs exactly one running primary, found %s" % (primary or "none"))
+    names = "*" if mode == "sync" else ""
+    _sql(primary[0], "ALTER SYSTEM SET synchronous_standby_names = '%s'" % names)
+    _sql(primary[0], "SELECT pg_reload_conf()")
     return status()
 
 
@@ -443,7 +536,8 @@ def destroy():
 
 def main(argv):
     actions = {"start": start, "stop": stop, "status": status, "destroy": destroy}
-    with_node = {"promote": promote, "rejoin": rejoin, "switchover": switchover}
+    with_node = {"promote": promote, "fence": fence, "unfence": unfence, "isolate": isolate, "crash": crash,
+                 "rejoin": rejoin, "switchover": switchover, "replication": replication}
     if not argv or (argv[0] not in actions and argv[0] not in with_node) or (argv[0] in with_node and len(argv) != 2):
         print(__doc__.strip(), file=sys.stderr)
         return 2

@@ -35,7 +35,7 @@ _UTC = datetime.timezone.utc
 
 PHASES = ("preflight", "markers", "inject", "recover", "measure", "failback", "report")
 MODES = ("full", "gameday", "readiness", "resume", "rollback")
-TARGET_KEYS = ("rto_seconds", "rpo_markers", "rpo_seconds", "replica_lag_seconds")
+TARGET_KEYS = ("rto_seconds", "rto_users_seconds", "rpo_markers", "rpo_seconds", "replica_lag_seconds")
 REPORT_VERSION = 1
 
 
@@ -133,13 +133,13 @@ def _normalise_acknowledged(acknowledged):
     return result
 
 
-def _normalise_present(present):
+def _normalise_present(present, field="markers.present"):
     if not isinstance(present, list):
-        raise DrillError("markers.present", "expected a list of sequence numbers")
+        raise DrillError(field, "expected a list of sequence numbers")
     seqs = set()
     for index, seq in enumerate(present):
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
-            raise DrillError("markers.present[%d]" % index, "sequence numbers are integers >= 1, got %r" % (seq,))
+            raise DrillError("%s[%d]" % (field, index), "sequence numbers are integers >= 1, got %r" % (seq,))
         seqs.add(seq)
     return seqs
 
@@ -186,12 +186,12 @@ def measure_rpo(acknowledged, present):
     }
 
 
-def measure_rto(fault_at, verified_at):
-    """RTO in seconds: from the fault until the standby was verified serving."""
+def measure_rto(fault_at, verified_at, end_event="standby_verified"):
+    """RTO in seconds: from the fault until ``end_event`` (users write again, or the standby was verified serving)."""
     fault = to_epoch(fault_at, "events.fault_injected")
-    verified = to_epoch(verified_at, "events.standby_verified")
+    verified = to_epoch(verified_at, "events." + end_event)
     if verified < fault:
-        raise DrillError("events.standby_verified", "the standby was verified (%s) before the fault (%s)" % (iso(verified), iso(fault)))
+        raise DrillError("events." + end_event, "%s (%s) is before the fault (%s)" % (end_event, iso(verified), iso(fault)))
     return _seconds(verified - fault)
 
 
@@ -246,15 +246,19 @@ def preflight_failures(checks):
 
 
 def build_report(scenario, targets, phases, events=None, markers=None, checks=None, anomalies=None,
-                 cleanup=None, replica_lag_seconds=None):
+                 cleanup=None, replica_lag_seconds=None, rto_users=None):
     """The drill report model (a plain dict; the same input always gives the same report).
 
     - ``scenario``: dict with at least ``name``, ``primary_region``, ``standby_region``, ``mode``.
     - ``events``: dict of event name -> timestamp; ``fault_injected`` and ``standby_verified``
       give the RTO.
-    - ``markers``: ``{acknowledged: [{seq, acked_at}], present: [seq, ...]}`` give the RPO.
+    - ``markers``: ``{acknowledged: [{seq, acked_at}], present: [seq, ...]}`` give the RPO;
+      ``discarded`` (optional): the sequences the old primary held and the promoted one did not,
+      which failing back (rewinding the old primary) discards; counted in ``measured``.
     - ``checks``: preflight and verification checks ``{name, passed, detail}``.
     - ``cleanup``: ``{confirmed: bool, detail: str}`` (failback restored the pre-drill state).
+    - ``rto_users``: the result of ``rto.rto_parts`` (RTO as users see it, in parts), or None; its
+      modelled instants join the timeline with ``source: modelled``.
     """
     if not isinstance(scenario, dict):
         raise DrillError("scenario", "expected a dict with name, primary_region, standby_region, mode")
@@ -269,15 +273,23 @@ def build_report(scenario, targets, phases, events=None, markers=None, checks=No
     events = events or {}
     if not isinstance(events, dict):
         raise DrillError("events", "expected a dict of event name -> timestamp")
+    instants = [(name, to_epoch(at, "events.%s" % name), "measured") for name, at in events.items() if at not in (None, "")]
+    if rto_users:
+        instants += [(name, at, "modelled") for name, at in sorted(rto_users["modelled_events"].items())]
     timeline = sorted(
-        ({"name": name, "at": _seconds(to_epoch(at, "events.%s" % name)), "at_iso": iso(to_epoch(at, "events.%s" % name))}
-         for name, at in events.items() if at not in (None, "")),
+        ({"name": name, "at": _seconds(at), "at_iso": iso(at), "source": source} for name, at, source in instants),
         key=lambda e: (e["at"], e["name"]),
     )
     measured = {}
-    if events.get("fault_injected") not in (None, "") and events.get("standby_verified") not in (None, ""):
-        measured["rto_seconds"] = measure_rto(events["fault_injected"], events["standby_verified"])
+    if rto_users:
+        measured["rto_users_seconds"] = rto_users["rto_users_seconds"]
+    # RTO ends when users write again through the name (the writer's first acknowledgement in the
+    # standby region) or, without a writer, when the standby was verified serving.
+    rto_end = "users_write_again" if events.get("users_write_again") not in (None, "") else "standby_verified"
+    if events.get("fault_injected") not in (None, "") and events.get(rto_end) not in (None, ""):
+        measured["rto_seconds"] = measure_rto(events["fault_injected"], events[rto_end], rto_end)
     rpo = None
+    discarded = None
     if markers:
         if not isinstance(markers, dict):
             raise DrillError("markers", "expected {acknowledged: [...], present: [...]}")
@@ -287,6 +299,9 @@ def build_report(scenario, targets, phases, events=None, markers=None, checks=No
             measured["rpo_seconds"] = rpo["rpo_seconds"]
         else:
             _normalise_acknowledged(markers.get("acknowledged") or [])
+        if markers.get("discarded") is not None:
+            discarded = sorted(_normalise_present(markers["discarded"], "markers.discarded"))
+            measured["discarded_on_failback"] = len(discarded)
     if replica_lag_seconds is not None:
         if isinstance(replica_lag_seconds, bool) or not isinstance(replica_lag_seconds, (int, float)) or replica_lag_seconds < 0:
             raise DrillError("replica_lag_seconds", "must be a number >= 0")
@@ -311,7 +326,7 @@ def build_report(scenario, targets, phases, events=None, markers=None, checks=No
     if mode != "readiness" and not stopped_early:
         # a rollback undoes a drill that may have stopped before recovery: RTO may be unmeasured,
         # but the markers are read back after the rollback, so RPO always is
-        optional = ("replica_lag_seconds", "rto_seconds") if mode == "rollback" else ("replica_lag_seconds",)
+        optional = ("replica_lag_seconds", "rto_seconds", "rto_users_seconds") if mode == "rollback" else ("replica_lag_seconds",)
         reasons.extend("target %s was not measured" % r["target"] for r in results if r["status"] == "not_measured" and r["target"] not in optional)
     if mode in ("full", "resume", "rollback") and cleanup["confirmed"] is not True and not stopped_early:
         reasons.append("cleanup not confirmed: %s" % (cleanup["detail"] or "failback did not restore the pre-drill state"))
@@ -322,7 +337,10 @@ def build_report(scenario, targets, phases, events=None, markers=None, checks=No
         "phases": timed,
         "timeline": timeline,
         "measured": dict(sorted(measured.items())),
+        "rto_end": rto_end if "rto_seconds" in measured else None,
+        "rto_users": _rto_users_view(rto_users),
         "rpo": rpo,
+        "discarded_on_failback": discarded,
         "results": results,
         "checks": clean_checks,
         "anomalies": anomalies,
@@ -330,6 +348,14 @@ def build_report(scenario, targets, phases, events=None, markers=None, checks=No
         "passed": not reasons,
         "reasons": reasons,
     }
+
+
+def _rto_users_view(rto_users):
+    if not rto_users:
+        return None
+    parts = [dict(p, started_at=iso(p["started"]), ended_at=iso(p["ended"])) for p in rto_users["parts"]]
+    return {"seconds": rto_users["rto_users_seconds"], "ends_with": rto_users["ends_with"], "source": rto_users["source"],
+            "parts": parts, "model": dict(sorted(rto_users["model"].items()))}
 
 
 # --------------------------------------------------------------------------------------------
@@ -367,8 +393,16 @@ def render_markdown(report):
     for p in report["phases"]:
         lines.append("| %s | %s | %s | %s | %s |" % (p["name"], p["started_at"], _fmt(p["duration_seconds"]), p["status"], p["detail"] or ""))
     if report["timeline"]:
-        lines += ["", "| event | at (UTC) |", "|---|---|"]
-        lines += ["| %s | %s |" % (e["name"], e["at_iso"]) for e in report["timeline"]]
+        lines += ["", "| event | at (UTC) | source |", "|---|---|---|"]
+        lines += ["| %s | %s | %s |" % (e["name"], e["at_iso"], e.get("source", "measured")) for e in report["timeline"]]
+    users = report.get("rto_users")
+    if users:
+        lines += ["", "## RTO as users see it", "",
+                  "**%s s** (%s): users write again when both paths are done; the %s path ended last."
+                  % (_fmt(users["seconds"]), users["source"], users["ends_with"]),
+                  "", "| part | path | from (UTC) | seconds | source | how |", "|---|---|---|---|---|---|"]
+        lines += ["| %s | %s | %s | %s | %s | %s |" % (p["name"], p["path"], p["started_at"], _fmt(p["seconds"]), p["source"], p["how"])
+                  for p in users["parts"]]
     if report["rpo"]:
         rpo = report["rpo"]
         where = "on the original primary after the rollback" if report["scenario"]["mode"] == "rollback" else "on the promoted standby"
@@ -376,6 +410,9 @@ def render_markdown(report):
                   "- acknowledged by the primary: %d (last %d)" % (rpo["markers_acknowledged"], rpo["last_acknowledged"]),
                   "- present %s: %d (last %d)" % (where, rpo["markers_present"], rpo["last_present"]),
                   "- lost: %s" % (", ".join(str(s) for s in rpo["lost"]) or "none")]
+    if report.get("discarded_on_failback") is not None:
+        lines += ["", "- on the old primary only, discarded when it was rewound at failback: %s"
+                  % (", ".join(str(s) for s in report["discarded_on_failback"]) or "none")]
     lines += ["", "## Checks", ""]
     lines += ["- [%s] %s: %s" % ("x" if c["passed"] else " ", c["name"], c["detail"]) for c in report["checks"]] or ["- none"]
     lines += ["", "## Anomalies", ""]
@@ -422,9 +459,10 @@ def render_svg(report, width=760):
     out.append('<text x="%d" y="%d" font-size="10">0 s</text>' % (left, axis + 14))
     out.append('<text x="%d" y="%d" font-size="10" text-anchor="end">%s s</text>' % (width - right, axis + 14, _fmt(_seconds(span))))
     for e in events:
-        out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#1565c0" stroke-dasharray="4 3"><title>%s %s</title></line>'
-                   % (x(e["at"]), top - 6, x(e["at"]), axis, html.escape(e["name"]), e["at_iso"]))
-        out.append('<text x="%.1f" y="%d" font-size="10" fill="#1565c0">%s</text>' % (x(e["at"]) + 2, top - 8, html.escape(e["name"])))
+        colour = "#ef6c00" if e.get("source") == "modelled" else "#1565c0"
+        out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-dasharray="4 3"><title>%s %s (%s)</title></line>'
+                   % (x(e["at"]), top - 6, x(e["at"]), axis, colour, html.escape(e["name"]), e["at_iso"], e.get("source", "measured")))
+        out.append('<text x="%.1f" y="%d" font-size="10" fill="%s">%s</text>' % (x(e["at"]) + 2, top - 8, colour, html.escape(e["name"])))
     out.append("</svg>")
     return "".join(out)
 
@@ -445,6 +483,16 @@ def render_html(report):
                      for c in report["checks"]) or "<li>none</li>"
     anomalies = "".join("<li>%s</li>" % esc(a) for a in report["anomalies"]) or "<li>none</li>"
     reasons = "".join("<li>%s</li>" % esc(r) for r in report["reasons"])
+    users = report.get("rto_users")
+    parts = ""
+    if users:
+        parts = ("<h2>RTO as users see it</h2><p><b>%s s</b> (%s): users write again when both paths are done; the %s path "
+                 "ended last.</p><table><tr><th>part</th><th>path</th><th>from (UTC)</th><th>seconds</th><th>source</th>"
+                 "<th>how</th></tr>%s</table>"
+                 % (esc(_fmt(users["seconds"])), esc(users["source"]), esc(users["ends_with"]),
+                    "".join("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>"
+                            % (esc(p["name"]), esc(p["path"]), esc(p["started_at"]), esc(_fmt(p["seconds"])), esc(p["source"]),
+                               esc(p["how"])) for p in users["parts"])))
     rpo = report["rpo"]
     markers = ""
     if rpo:
@@ -459,10 +507,10 @@ def render_html(report):
         "<h1>Failover drill: %s</h1><p class=\"verdict %s\">%s</p>"
         "<table>%s</table><h2>Targets</h2><table><tr><th>target</th><th>limit</th><th>measured</th><th>result</th></tr>%s</table>"
         "<h2>Timeline</h2>%s<table><tr><th>phase</th><th>started (UTC)</th><th>duration (s)</th><th>status</th><th>detail</th></tr>%s</table>"
-        "%s<h2>Checks</h2><ul>%s</ul><h2>Anomalies</h2><ul>%s</ul><h2>Cleanup</h2><p>confirmed: %s %s</p>%s"
+        "%s%s<h2>Checks</h2><ul>%s</ul><h2>Anomalies</h2><ul>%s</ul><h2>Cleanup</h2><p>confirmed: %s %s</p>%s"
         "</body></html>\n"
         % (esc(sc["name"]), esc(sc["name"]), "pass" if report["passed"] else "fail", verdict, scenario, rows,
-           render_svg(report), phases, markers, checks, anomalies, esc(_fmt(report["cleanup"]["confirmed"])),
+           render_svg(report), phases, parts, markers, checks, anomalies, esc(_fmt(report["cleanup"]["confirmed"])),
            esc(report["cleanup"]["detail"]), ("<h2>Why it failed</h2><ul>%s</ul>" % reasons) if reasons else "")
     )
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which phases a drill run performs: the mode's phases, less those already done, up to a stop.
 
-Pure: the role passes its mode, the phases its state file records as done, and
+Pure: the role passes its mode, the phases its saved state (in the estate: dr_state) records as done, and
 ``dr_failover_stop_after``; ``plan_phases`` returns the ordered phases to run.
 """
 
@@ -21,7 +21,7 @@ MODES = {
     "resume": ["recover", "measure", "failback"],
     "rollback": ["failback"],
 }
-# Phases a run may stop after on purpose, as an interruption would (the state file stays).
+# Phases a run may stop after on purpose, as an interruption would (the drill keeps its lock and state).
 STOP_AFTER = ("inject", "recover", "measure")
 
 
@@ -29,7 +29,7 @@ def plan_phases(mode, done=None, stop_after=""):
     """The phases this run performs, in order.
 
     ``mode`` is a key of ``MODES``; ``done`` the names of the phases an interrupted drill already
-    finished (its state file), skipped here; ``stop_after`` (empty: none) one of ``STOP_AFTER``, the
+    finished (its saved state), skipped here; ``stop_after`` (empty: none) one of ``STOP_AFTER``, the
     last phase run. Raises DrillError naming ``dr_failover_mode`` or ``dr_failover_stop_after``
     when the mode is unknown, or the stop is not a phase this run would perform.
     """

@@ -152,10 +152,31 @@ def test_report_passes_with_measured_rto_and_rpo():
     assert [r["status"] for r in report["results"]] == ["pass", "pass"]
 
 
+def test_rto_ends_when_users_write_again_when_the_writer_saw_it():
+    report = _report(events={"fault_injected": T0 + 3.2, "standby_verified": T0 + 9.8, "users_write_again": T0 + 7.0})
+    assert report["measured"]["rto_seconds"] == pytest.approx(3.8) and report["rto_end"] == "users_write_again"
+    assert _report()["rto_end"] == "standby_verified"
+    with pytest.raises(DrillError) as err:
+        _report(events={"fault_injected": T0 + 3.2, "users_write_again": T0 + 1})
+    assert err.value.field == "events.users_write_again"
+
+
 def test_report_fails_on_slow_recovery_and_says_why():
     report = _report(events={"fault_injected": T0, "standby_verified": T0 + 45})
     assert not report["passed"]
     assert any("rto_seconds" in r for r in report["reasons"])
+
+
+def test_writes_the_failback_discards_are_counted_listed_and_rendered():
+    report = _report(markers={"acknowledged": _acked(20), "present": list(range(1, 21)), "discarded": [22, 21]})
+    assert report["measured"]["discarded_on_failback"] == 2 and report["discarded_on_failback"] == [21, 22]
+    assert "discarded when it was rewound at failback: 21, 22" in drill.render_markdown(report)
+    none = _report(markers={"acknowledged": _acked(20), "present": list(range(1, 21)), "discarded": []})
+    assert none["measured"]["discarded_on_failback"] == 0 and none["discarded_on_failback"] == []
+    assert _report()["discarded_on_failback"] is None and "discarded_on_failback" not in _report()["measured"]
+    with pytest.raises(DrillError) as err:
+        _report(markers={"acknowledged": _acked(2), "present": [1, 2], "discarded": [0]})
+    assert err.value.field == "markers.discarded[0]"
 
 
 def test_report_fails_on_lost_marker():

@@ -83,11 +83,29 @@ class FakeServer:
             return [(self.promote_ok,)]
         if sql == "CHECKPOINT":
             return []
+        if sql == "ALTER SYSTEM SET synchronous_standby_names = ''":
+            self.sync_names_cleared = True
+            return []
         if sql == "ALTER SYSTEM SET default_transaction_read_only = on":
             self.pending_fence = True
             return []
         if sql == "ALTER SYSTEM RESET default_transaction_read_only":
             self.pending_fence = False
+            return []
+        if sql == "BEGIN READ WRITE":
+            # a read-only default does not stop it; recovery does
+            if self.in_recovery:
+                raise psycopg.errors.ReadOnlySqlTransaction("cannot set transaction read-write mode during recovery")
+            self.in_transaction = True
+            return []
+        if sql.startswith("CREATE TABLE IF NOT EXISTS meridian_dr_fence_probe") or sql.startswith(
+                "INSERT INTO meridian_dr_fence_probe"):
+            assert getattr(self, "in_transaction", False)
+            self.probe_writes = getattr(self, "probe_writes", 0) + 1
+            return []
+        if sql == "ROLLBACK":
+            self.in_transaction = False
+            self.rolled_back = getattr(self, "rolled_back", 0) + 1
             return []
         if sql == "SELECT pg_reload_conf()":
             self.fenced = self.pending_fence
@@ -232,6 +250,8 @@ def test_promote_a_standby_check_mode_then_for_real_then_idempotent(server):
     done = _ok(run("promote", wait_seconds=7))
     assert done["changed"] is True and done["role"] == "primary" and not pg.in_recovery
     assert ("SELECT pg_promote(true, %s)", (7,)) in pg.statements
+    # alone, it must not wait for a synchronous standby
+    assert pg.sync_names_cleared and pg.writes()[-1] == "SELECT pg_reload_conf()"
     assert _ok(run("promote"))["changed"] is False
 
 
@@ -251,6 +271,23 @@ def test_fence_and_unfence_are_idempotent_with_diff(server):
     assert _ok(run("fence"))["changed"] is False
     assert _ok(run("unfence"))["changed"] is True and not pg.fenced
     assert _ok(run("unfence"))["changed"] is False
+
+
+@pytest.mark.parametrize("role, fenced, accepts", [
+    ("primary", False, True),
+    # default_transaction_read_only is no fence: BEGIN READ WRITE still writes
+    ("primary", True, True),
+    ("standby", False, False),
+])
+def test_probe_writes_in_begin_read_write_and_always_rolls_back(server, role, fenced, accepts):
+    pg = server(role=role, fenced=fenced)
+    got = _ok(run("probe"))
+    assert got["accepts_writes"] is accepts and got["changed"] is False
+    if accepts:
+        assert got["probe_error"] == "" and pg.probe_writes == 2 and pg.rolled_back == 1
+    else:
+        assert got["probe_error"] == "cannot set transaction read-write mode during recovery"
+        assert getattr(pg, "probe_writes", 0) == 0
 
 
 # --------------------------------------------------------------------------------------------

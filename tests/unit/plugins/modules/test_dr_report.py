@@ -93,3 +93,39 @@ def test_basename_with_slash_rejected(tmp_path):
     failed = _run(_args(tmp_path, basename="../x"))
     assert isinstance(failed, ModuleFail)
     assert "basename" in failed.result["msg"]
+
+
+def test_an_rto_model_adds_rto_as_users_see_it_to_the_files(tmp_path):
+    events = {"fault_injected": T0 + 0.2, "promotion_started": T0 + 2.0, "standby_promoted": T0 + 5.0,
+              "users_write_again": T0 + 6.2}
+    model = {"request_interval": 10, "failure_threshold": 2, "ttl": 60, "ttl_from": "alias target TTL"}
+    result = _run(_args(tmp_path, events=events, rto_model=model,
+                        targets={"rto_seconds": 30, "rto_users_seconds": 60})).result
+    assert not result["report"]["passed"]
+    assert result["report"]["measured"]["rto_users_seconds"] == pytest.approx(80.0)
+    assert result["report"]["reasons"] == ["target rto_users_seconds: measured 80.0 > limit 60"]
+    data = json.loads((tmp_path / "dr-drill.json").read_text())
+    assert [p["name"] for p in data["rto_users"]["parts"]] == ["detection", "promotion", "first_write", "dns_ttl"]
+    assert "## RTO as users see it" in (tmp_path / "dr-drill.md").read_text()
+
+
+def test_without_the_users_first_write_the_model_is_checked_but_nothing_is_measured(tmp_path):
+    result = _run(_args(tmp_path, rto_model={"ttl": 60})).result
+    assert result["report"]["rto_users"] is None and "rto_users_seconds" not in result["report"]["measured"]
+
+
+def test_a_bad_rto_model_fails_naming_the_key_and_writes_nothing(tmp_path):
+    failed = _run(_args(tmp_path / "r", rto_model={"request_interval": 15, "ttl": 60}))
+    assert isinstance(failed, ModuleFail)
+    assert failed.result["field"] == "rto_model.request_interval"
+    assert not (tmp_path / "r").exists()
+
+
+def test_timings_that_do_not_fit_leave_the_users_rto_unmeasured_and_say_so(tmp_path):
+    events = {"fault_injected": T0 + 0.2, "promotion_started": T0 + 5.0, "standby_promoted": T0 + 6.0,
+              "users_write_again": T0 + 4.0}
+    result = _run(_args(tmp_path, events=events, rto_model={"ttl": 60})).result
+    assert result["report"]["rto_users"] is None
+    assert result["report"]["anomalies"] == [
+        "RTO as users see it not computed: events.users_write_again: is before the standby's promotion started"]
+    assert (tmp_path / "dr-drill.json").exists()

@@ -257,7 +257,8 @@ def test_failover_and_back_on_moto(moto_url):
     for role, region in (("PRIMARY", "us-east-1"), ("SECONDARY", "eu-west-1")):
         ids[role] = r53.create_health_check(CallerReference=role, HealthCheckConfig={
             "Type": "HTTPS", "FullyQualifiedDomainName": "%s.lb.example.com" % region, "ResourcePath": "/healthz",
-            "Port": 443})["HealthCheck"]["Id"]
+            "Port": 443, "RequestInterval": 10 if role == "PRIMARY" else 30,
+            "FailureThreshold": 2 if role == "PRIMARY" else 5})["HealthCheck"]["Id"]
         r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
             "Name": RECORD, "Type": "CNAME", "SetIdentifier": region, "Failover": role, "TTL": 30,
             "ResourceRecords": [{"Value": "%s.lb.example.com" % region}], "HealthCheckId": ids[role]}}]})
@@ -266,7 +267,12 @@ def test_failover_and_back_on_moto(moto_url):
         return _ok(run_aws_module(route53_failover, moto_url, "us-east-1", dict({"zone": ZONE, "record": RECORD}, **args),
                                   check=check))
 
-    assert go()["answer"]["role"] == "PRIMARY"
+    read = go()
+    assert read["answer"]["role"] == "PRIMARY"
+    # what the drill models detection and the DNS TTL from: the checks' own settings and the records' TTL
+    assert read["health_checks"][ids["PRIMARY"]] == {"request_interval": 10, "failure_threshold": 2, "inverted": False}
+    assert read["health_checks"][ids["SECONDARY"]]["failure_threshold"] == 5
+    assert [r["ttl"] for r in read["records"]] == [30, 30]
     planned = go(check=True, primary_health="unhealthy")
     assert planned["changed"] is True and planned["answer"]["role"] == "SECONDARY"
     assert r53.get_health_check(HealthCheckId=ids["PRIMARY"])["HealthCheck"]["HealthCheckConfig"].get("Inverted") is not True
@@ -303,6 +309,8 @@ def test_alias_failover_records_on_moto(moto_url):
     first = go()
     assert (first["answer"]["role"], first["answer"]["answer"]) == ("PRIMARY", lbs["PRIMARY"])
     assert sorted(r["value"] for r in first["records"]) == sorted(lbs.values())
+    # an alias record has no TTL of its own (its answers carry the target's)
+    assert [r["ttl"] for r in first["records"]] == [None, None]
     failed_over = go(primary_health="unhealthy")
     assert (failed_over["answer"]["role"], failed_over["answer"]["answer"]) == ("SECONDARY", lbs["SECONDARY"])
     assert go(primary_health="healthy")["answer"]["answer"] == lbs["PRIMARY"]

@@ -354,6 +354,53 @@ def test_the_pair_authenticates_every_connection_with_scram_and_its_generated_pa
     assert not os.path.lexists(os.path.dirname(data))
 
 
+def _write(port, password, sql):
+    """Run ``sql`` in BEGIN READ WRITE on the node at ``port``: None when it commits, the error text otherwise."""
+    with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres", password=password,
+                         connect_timeout=5, autocommit=True) as conn:
+        try:
+            conn.execute("BEGIN READ WRITE")
+            conn.execute(sql)
+            conn.execute("COMMIT")
+        except psycopg.Error as err:
+            return str(err).strip()
+    return None
+
+
+def test_fence_refuses_every_write_and_unfence_or_rejoin_undo_it(pair):
+    run, env, ports = pair
+    assert run("start").returncode == 0
+    with open(os.path.join(env["MERIDIAN_STATE_DIR"], "pg_password")) as handle:
+        password = handle.read().strip()
+    assert _write(ports[0], password, "CREATE TABLE t (x int)") is None
+    # a read-only default is no fence: BEGIN READ WRITE writes through it
+    with psycopg.connect(host="127.0.0.1", port=ports[0], user="postgres", dbname="postgres", password=password,
+                         autocommit=True) as conn:
+        conn.execute("ALTER SYSTEM SET default_transaction_read_only = on")
+        conn.execute("SELECT pg_reload_conf()")
+    assert _write(ports[0], password, "INSERT INTO t VALUES (1)") is None
+    fenced = run("fence", "us-east-1")
+    assert fenced.returncode == 0, fenced.stderr
+    assert json.loads(fenced.stdout)["us-east-1"]["role"] == "standby"
+    assert "read-write mode during recovery" in _write(ports[0], password, "INSERT INTO t VALUES (2)")
+    assert run("fence", "us-east-1").returncode == 0  # idempotent
+    # no promotion followed: unfence gives the primary back, on its timeline, its standby streaming again
+    unfenced = run("unfence", "us-east-1")
+    assert unfenced.returncode == 0, unfenced.stderr
+    assert json.loads(unfenced.stdout)["us-east-1"]["role"] == "primary"
+    assert _write(ports[0], password, "INSERT INTO t VALUES (3)") is None
+    with psycopg.connect(host="127.0.0.1", port=ports[1], user="postgres", dbname="postgres", password=password) as conn:
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 2
+    # fenced, then the standby promoted: unfence refuses (two primaries), rejoin makes it a standby
+    assert run("fence", "us-east-1").returncode == 0
+    assert run("promote", "eu-west-1").returncode == 0
+    refused = run("unfence", "us-east-1")
+    assert refused.returncode == 1 and "was promoted meanwhile" in refused.stderr
+    rejoined = run("rejoin", "us-east-1")
+    assert rejoined.returncode == 0, rejoined.stderr
+    assert json.loads(rejoined.stdout)["us-east-1"]["role"] == "standby"
+
+
 def test_a_pair_made_without_a_password_is_refused_with_the_way_out(pair):
     run, env, ports = pair
     data = json.loads(run("status").stdout)["us-east-1"]["data_dir"]

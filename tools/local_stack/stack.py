@@ -123,6 +123,13 @@ def _region_service_cmd(svc, port):
             "--db-password-file", statedir.password_file(STATE)]
 
 
+def _gce_cmd(svc, port):
+    # The Compute Engine and Cloud Storage emulator (tools/local_stack/gcp_emulator/, docs/gcp_emulator.md);
+    # it needs google-api-python-client from the venv for the discovery documents it validates against.
+    return [os.path.join(VENV_BIN, "python"), os.path.join(ROOT, "tools", "local_stack", "gcp_emulator", "server.py"),
+            "--port", str(port)]
+
+
 # name -> port variable, default port, readiness path, command builder.
 # New servers (the GCE emulator, Alertmanager, PostgreSQL) join the stack by adding an entry here.
 SERVICES = {
@@ -149,6 +156,12 @@ SERVICES = {
         "port": 9194,
         "ready_path": "/-/ready",
         "cmd": _pushgateway_cmd,
+    },
+    "gce": {
+        "port_env": "MERIDIAN_GCE_PORT",
+        "port": 5190,
+        "ready_path": "/emulator/ready",
+        "cmd": _gce_cmd,
     },
     "region-us-east-1": {
         "port_env": "MERIDIAN_REGION_US_EAST_1_PORT",

@@ -1,0 +1,1 @@
+"""Compute Engine resources as pure data: desired state from module options, normalisation, diff, action."""

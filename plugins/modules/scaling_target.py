@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: scaling_target
-short_description: Apply a capacity decision to a scaling target (EC2 Auto Scaling group, Kubernetes HPA)
+short_description: Apply a capacity decision to a scaling target (EC2 Auto Scaling group, Kubernetes HPA, Compute Engine MIG)
 version_added: 0.1.0
 description:
   - Applies one decision returned by M(meridian.global_infra.capacity_forecast) to a scaling target, through
@@ -31,6 +31,14 @@ description:
     the floor it then needs. A forecast rise is applied now, never deferred to the decision's C(time_to_execute).
   - With B(k8s_hpa) the AWS options (O(capacity_mode), O(manage_bounds), the scheduled action options and the
     AWS connection options) are ignored, no AWS credentials are needed, and O(predictive_policy) is refused.
+  - B(gce_mig), the autoscaler of a regional Compute Engine managed instance group (O(gce); version 0.2.0). The
+    decision's capacity for now becomes the autoscaler's floor, C(minNumReplicas), clamped to the decision's
+    C(min_capacity) (at least 1) and the autoscaler's C(maxNumReplicas); each later rise of the forecast schedule
+    becomes a scaling schedule ahead of the step (named from O(scheduled_action_prefix) and the step's UTC time,
+    holding C(minRequiredReplicas) until the next step), within O(max_scheduled_actions) and O(min_lead_time).
+    Managed schedules that ended or that the forecast no longer wants are deleted (a cron expression has no
+    year, so a kept one would fire again a year later), except one running or starting within O(min_lead_time).
+    Other schedules, C(maxNumReplicas) and the autoscaler's signals are kept. One update of the autoscaler.
   - The planning code is provider-neutral (C(scaling.plan) module utils); each provider is a file in
     C(scaling/providers).
 author:
@@ -41,8 +49,10 @@ options:
       - The kind of scaling target, the provider the plan is applied through.
       - V(aws_asg), an EC2 Auto Scaling group.
       - V(k8s_hpa), a Kubernetes HorizontalPodAutoscaler (or, without one, the service's Deployment); needs O(kubernetes).
+      - V(gce_mig), the autoscaler of a regional Compute Engine managed instance group (named like the group,
+        as M(meridian.global_infra.gce_instance_group) makes it); needs O(gce).
     type: str
-    choices: [aws_asg, k8s_hpa]
+    choices: [aws_asg, k8s_hpa, gce_mig]
     default: aws_asg
   name:
     description:
@@ -64,6 +74,33 @@ options:
     type: str
     choices: [ForecastAndScale, ForecastOnly]
     default: ForecastAndScale
+  gce:
+    description:
+      - Where the managed instance group is, and the Compute Engine credentials, for O(provider=gce_mig)
+        (required then, ignored otherwise). The same options as the gce modules' (doc fragment C(meridian.global_infra.gce)).
+    type: dict
+    version_added: 0.2.0
+    suboptions:
+      project:
+        description: The project id. Falls back to E(GCP_PROJECT).
+        type: str
+      region:
+        description: The group's region, for example V(europe-west1).
+        type: str
+        required: true
+      auth_kind:
+        description: V(application), V(serviceaccount), V(accesstoken) or V(none) (the local emulator). Falls back to E(GCP_AUTH_KIND).
+        type: str
+        choices: [application, serviceaccount, accesstoken, none]
+      service_account_file:
+        description: A service-account key file, with O(gce.auth_kind=serviceaccount). Falls back to E(GCP_SERVICE_ACCOUNT_FILE).
+        type: path
+      access_token:
+        description: An OAuth2 access token, with O(gce.auth_kind=accesstoken). Falls back to E(GCP_ACCESS_TOKEN).
+        type: str
+      api_endpoint:
+        description: Instead of V(https://compute.googleapis.com) (the emulator's URL locally). Falls back to E(GCE_API_ENDPOINT).
+        type: str
   kubernetes:
     description:
       - Where the Kubernetes object is, for O(provider=k8s_hpa) (required then, ignored otherwise).
@@ -216,12 +253,15 @@ attributes:
     description:
       - Returns the group's bounds, desired capacity, managed scheduled actions and policy before and after, keys sorted.
       - With O(provider=k8s_hpa), the floor before and after and, with O(kubernetes.delivery=gitops), the file text.
+      - With O(provider=gce_mig), the autoscaler's floor and managed scaling schedules before and after.
 notes:
   - Scheduled action times are UTC. Steps of the schedule whose capacity equals the previous step are not scheduled.
   - Idempotent for a given decision; a new decision moves the schedule, and O(purge_scheduled_actions=true) removes the steps it dropped.
   - With O(provider=k8s_hpa) the same decision applied twice reports C(changed=false) and makes no write call.
+  - With O(provider=gce_mig) the same decision applied twice reports C(changed=false) and makes no write call.
 requirements:
   - kubernetes (the Python client), for O(provider=k8s_hpa) with O(kubernetes.delivery=apply)
+  - google-cloud-compute, for O(provider=gce_mig)
 seealso:
   - module: meridian.global_infra.capacity_forecast
   - module: meridian.global_infra.k8s_manifests
@@ -426,11 +466,46 @@ target:
       description: True when the decision's capacity was outside the bounds and the floor was clamped.
       type: bool
       sample: false
+autoscaler:
+  description: The managed instance group's autoscaler and its floor, with O(provider=gce_mig).
+  returned: when O(provider=gce_mig)
+  type: dict
+  contains:
+    name:
+      description: The autoscaler's (and group's) name.
+      type: str
+      sample: web
+    region:
+      description: Its region.
+      type: str
+      sample: europe-west1
+    field:
+      description: The field set, C(autoscalingPolicy.minNumReplicas).
+      type: str
+    before:
+      description: The floor before the run.
+      type: int
+      sample: 2
+    after:
+      description: The floor after the run (as planned in check mode and with O(mode=ForecastOnly)).
+      type: int
+      sample: 6
+    max_replicas:
+      description: The autoscaler's C(maxNumReplicas) (kept).
+      type: int
+      sample: 20
+    clamped:
+      description: True when the decision's capacity was outside the bounds and the floor was clamped.
+      type: bool
+    scaling_schedules:
+      description: The managed scaling schedules after the run, by name.
+      type: dict
 pending_steps:
   description:
     - With O(provider=k8s_hpa), the forecast schedule's later steps where the floor changes (clamped like the
       floor). Kubernetes has no scheduled actions, so they are not applied; the next run sets the floor it then needs.
-  returned: when O(provider=k8s_hpa)
+    - With O(provider=gce_mig), the steps set as scaling schedules.
+  returned: when O(provider=k8s_hpa) or O(provider=gce_mig)
   type: list
   elements: dict
   sample:
@@ -448,7 +523,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     HAS_YAML = False
 
-from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -473,6 +548,16 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.plan
 )
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.aws_asg import AWS_MAX_SCHEDULED_ACTIONS
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.registry import provider
+
+GCE_SPEC = dict(
+    project=dict(type="str", fallback=(env_fallback, ["GCP_PROJECT"])),
+    region=dict(type="str", required=True),
+    auth_kind=dict(type="str", choices=["application", "serviceaccount", "accesstoken", "none"],
+                   fallback=(env_fallback, ["GCP_AUTH_KIND"])),
+    service_account_file=dict(type="path", fallback=(env_fallback, ["GCP_SERVICE_ACCOUNT_FILE"])),
+    access_token=dict(type="str", no_log=True, fallback=(env_fallback, ["GCP_ACCESS_TOKEN"])),
+    api_endpoint=dict(type="str", fallback=(env_fallback, ["GCE_API_ENDPOINT"])),
+)
 
 PREDICTIVE_POLICY_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -500,7 +585,7 @@ KUBERNETES_SPEC = dict(
 )
 
 ARGUMENT_SPEC = dict(
-    provider=dict(type="str", choices=["aws_asg", "k8s_hpa"], default="aws_asg"),
+    provider=dict(type="str", choices=["aws_asg", "k8s_hpa", "gce_mig"], default="aws_asg"),
     name=dict(type="str", required=True, aliases=["group_name"]),
     decision=dict(type="dict", required=True),
     mode=dict(type="str", choices=["ForecastAndScale", "ForecastOnly"], default="ForecastAndScale"),
@@ -513,6 +598,7 @@ ARGUMENT_SPEC = dict(
     purge_scheduled_actions=dict(type="bool", default=False),
     predictive_policy=dict(type="dict", options=PREDICTIVE_POLICY_SPEC),
     kubernetes=dict(type="dict", options=KUBERNETES_SPEC),
+    gce=dict(type="dict", options=GCE_SPEC),
 )
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -763,9 +849,82 @@ def run_k8s(module, params, decision, forecast_only):
     return result
 
 
+def gce_client(settings):
+    """The Compute Engine client (clients.gce); imported on the gce_mig path only."""
+    from ansible_collections.meridian.global_infra.plugins.module_utils.clients.gce import GceClient
+
+    params = dict(settings, auth_kind=settings.get("auth_kind") or "application")
+    return GceClient.from_params(params)
+
+
+def check_gce(params):
+    """The ``gce`` settings of a gce_mig run, checked before any read; ScalingPlanError names the option."""
+    settings = params.get("gce")
+    if not settings:
+        raise ScalingPlanError("gce", "required with provider gce_mig: give region and project (or GCP_PROJECT), and "
+                               "the credentials as for the gce modules")
+    if not settings.get("project") or not re.match(r"^[a-z][-a-z0-9.:]{4,61}[a-z0-9]$", settings["project"]):
+        raise ScalingPlanError("gce.project", "%r is not a Google Cloud project id; set gce.project or GCP_PROJECT"
+                               % (settings.get("project"),))
+    if not re.match(r"^[a-z]+(?:-[a-z0-9]+)+$", settings.get("region") or ""):
+        raise ScalingPlanError("gce.region", "%r is not a Compute Engine region (for example europe-west1)"
+                               % (settings.get("region"),))
+    if not re.match(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$", params["name"]):
+        raise ScalingPlanError("name", "%r is not a Compute Engine name (the group's and its autoscaler's)"
+                               % (params["name"],))
+    return settings
+
+
+def run_gce(module, params, decision, forecast_only):
+    """A regional managed instance group's autoscaler (provider gce_mig): no AWS client, no AWS options."""
+    name = params["name"]
+    try:
+        settings = check_gce(params)
+        check_options(params)
+        target = provider(params["provider"], prefix=params["scheduled_action_prefix"],
+                          min_lead_time=params["min_lead_time"], max_schedules=params["max_scheduled_actions"])
+        target.native_policy(params["predictive_policy"])
+    except ScalingPlanError as err:
+        fail_on_error(module, err, note="nothing was changed")
+    region = settings["region"]
+    try:
+        client = gce_client(settings)
+        autoscaler = client.get("region_autoscaler", name, region)
+        if autoscaler is None:
+            raise ScalingPlanError("name", "the managed instance group %s in %s has no autoscaler (project %s): create "
+                                   "it with gce_instance_group autoscaling (role compute)"
+                                   % (name, region, settings["project"]))
+        current = target.normalise_state(autoscaler)
+        desired = target.desired_state(decision, current, _utcnow())
+        plan = plan_changes(current, desired, prefix=target.prefix, purge_scheduled_actions=True)
+        operations = target.operations(name, plan, autoscaler)
+        if not module.check_mode and not forecast_only:
+            for _operation, kwargs in operations:
+                client.update("region_autoscaler", kwargs["name"], kwargs["body"], region)
+    except MeridianError as err:
+        fail_on_error(module, err, note="nothing was changed")
+
+    low, high = target.bounds(decision, current)
+    after = plan["diff"]["after"]
+    result = dict(
+        changed=plan["changed"],
+        autoscaler=dict(name=name, region=region, field=target.field, before=current["min_size"],
+                        after=after["min_size"], max_replicas=current["max_size"],
+                        clamped=not low <= decision["target_capacity"] <= high,
+                        scaling_schedules=after["scheduled_actions"]),
+        pending_steps=target.pending_steps(plan),
+        stale_scheduled_actions=plan["scheduled_stale"],
+        operations=[dict(operation=op, arguments=dict(name=args["name"])) for op, args in operations],
+        decision=_decision_summary(decision),
+    )
+    if module._diff:
+        result["diff"] = plan["diff"]
+    return result
+
+
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
-                              required_if=[("provider", "k8s_hpa", ["kubernetes"])])
+                              required_if=[("provider", "k8s_hpa", ["kubernetes"]), ("provider", "gce_mig", ["gce"])])
     params = module.params
     if isinstance(params["decision"], dict) and params["decision"].get("mode") == "forecast_only":
         params["mode"] = "ForecastOnly"
@@ -777,6 +936,8 @@ def main():
 
     if params["provider"] == "k8s_hpa":
         result = run_k8s(module, params, decision, forecast_only)
+    elif params["provider"] == "gce_mig":
+        result = run_gce(module, params, decision, forecast_only)
     else:
         result = run_aws(module, params, decision, forecast_only)
     # A preview computes everything and writes nothing: it reports what would change, changed=false.

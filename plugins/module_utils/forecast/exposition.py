@@ -24,8 +24,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import math
-
+from ansible_collections.meridian.global_infra.plugins.module_utils.monitoring.exposition import gauges, number, sample
 from ansible_collections.meridian.global_infra.plugins.module_utils.monitoring.slo_rules import (
     ACTUAL_LOAD_METRIC,
     FORECAST_CAPACITY_METRIC,
@@ -58,42 +57,25 @@ _HELP = (
 )
 
 
-def _label(value):
-    return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _sample(name, labels, value):
-    text = ",".join('%s="%s"' % (k, _label(v)) for k, v in sorted(labels.items()))
-    return "%s{%s} %s" % (name, text, repr(float(value)))
-
-
-def _number(value):
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) or math.isinf(number) else number
-
-
 def _strategy_samples(samples, service, decision):
     """The strategy's account of one decision (proposals, chosen policy, cost, budget, risks)."""
     for policy, proposal in sorted((decision.get("proposals") or {}).items()):
-        value = _number((proposal or {}).get("capacity"))
+        value = number((proposal or {}).get("capacity"))
         if value is not None:
-            samples[PROPOSAL_METRIC].append(_sample(PROPOSAL_METRIC, {"service": service, "policy": policy}, value))
+            samples[PROPOSAL_METRIC].append(sample(PROPOSAL_METRIC, {"service": service, "policy": policy}, value))
     info = {"service": service, "strategy": decision.get("strategy", ""), "mode": decision.get("mode", ""),
             "chosen_policy": decision.get("chosen_policy", "")}
-    samples[DECISION_INFO_METRIC].append(_sample(DECISION_INFO_METRIC, info, 1))
+    samples[DECISION_INFO_METRIC].append(sample(DECISION_INFO_METRIC, info, 1))
     money = {"service": service, "currency": decision.get("currency") or "USD"}
     for name, key, labels in ((COST_PER_HOUR_METRIC, "cost_per_hour", money), (COST_PER_DAY_METRIC, "cost_per_day", money),
                               (BUDGET_PER_DAY_METRIC, "budget_per_day", money),
                               (OVER_BUDGET_AMOUNT_METRIC, "over_budget_amount", money),
                               (SLO_RISK_UNITS_METRIC, "slo_risk_units", {"service": service})):
-        value = _number(decision.get(key))
+        value = number(decision.get(key))
         if value is not None:
-            samples[name].append(_sample(name, labels, value))
+            samples[name].append(sample(name, labels, value))
     for name, key in ((OVER_BUDGET_METRIC, "over_budget"), (SLO_RISK_METRIC, "slo_risk")):
-        samples[name].append(_sample(name, {"service": service}, 1 if decision.get(key) else 0))
+        samples[name].append(sample(name, {"service": service}, 1 if decision.get(key) else 0))
 
 
 def decisions_to_exposition(decisions):
@@ -106,17 +88,12 @@ def decisions_to_exposition(decisions):
         for dim in decision.get("dimensions") or []:
             labels = {"service": service, "dimension": dim["name"]}
             for name, key in ((FORECAST_LOAD_METRIC, "forecast_next_interval"), (ACTUAL_LOAD_METRIC, "current_load")):
-                value = _number(dim.get(key))
+                value = number(dim.get(key))
                 if value is not None:
-                    samples[name].append(_sample(name, labels, value))
-        capacity = _number(decision.get("target_capacity"))
+                    samples[name].append(sample(name, labels, value))
+        capacity = number(decision.get("target_capacity"))
         if capacity is not None:
-            samples[FORECAST_CAPACITY_METRIC].append(_sample(FORECAST_CAPACITY_METRIC, {"service": service}, capacity))
+            samples[FORECAST_CAPACITY_METRIC].append(sample(FORECAST_CAPACITY_METRIC, {"service": service}, capacity))
         if "chosen_policy" in decision:
             _strategy_samples(samples, service, decision)
-    lines = []
-    for name, text in _HELP:
-        if samples[name]:
-            lines.extend(["# HELP %s %s" % (name, text), "# TYPE %s gauge" % name])
-            lines.extend(samples[name])
-    return "\n".join(lines) + "\n" if lines else ""
+    return gauges(_HELP, samples)

@@ -66,6 +66,10 @@ FORECAST_LOAD_METRIC = "meridian_forecast_load"
 ACTUAL_LOAD_METRIC = "meridian_actual_load"
 FAILOVER_METRIC = "meridian_failover_declared"
 FAILOVER_ALERT = "MeridianFailoverDeclared"
+# The time by which a drill promised to lift its fault (the failover it declared), and the alert
+# that fires once it is past: a forgotten drill must not keep the region's symptoms inhibited.
+FAILOVER_DEADLINE_METRIC = "meridian_failover_deadline_timestamp_seconds"
+FAILOVER_DEADLINE_ALERT = "MeridianFailoverPastDeadline"
 
 # Default severities and whether an alert is a user-visible symptom (inhibited during a failover).
 _DEFAULTS = {
@@ -472,7 +476,14 @@ def _group_for(slo, interval=None):
 
 
 def failover_group():
-    """The declared-failover alert that inhibits symptom alerts of the same region in Alertmanager."""
+    """The failover alerts: the declaration that inhibits the region's symptoms, and its deadline.
+
+    - ``MeridianFailoverDeclared`` (info) fires while a failover of a region is declared; Alertmanager
+      inhibits the symptom alerts of that region with it.
+    - ``MeridianFailoverPastDeadline`` (critical, never inhibited: it is not a symptom) fires when a
+      declaration is still there after its deadline: a drill stopped or forgotten with its fault
+      injected keeps the region's symptoms silent, and a real failure of that region would go unseen.
+    """
     return {
         "name": "meridian-failover",
         "rules": [{
@@ -483,6 +494,18 @@ def failover_group():
                 "summary": "Failover declared for {{ $labels.region }}",
                 "description": "A failover of {{ $labels.region }} is in progress; symptom alerts of that "
                                "region are inhibited until %s returns to 0." % FAILOVER_METRIC,
+            },
+        }, {
+            "alert": FAILOVER_DEADLINE_ALERT,
+            "expr": ("min by (region) (%s) < time() and on (region) max by (region) (%s) > 0"
+                     % (FAILOVER_DEADLINE_METRIC, FAILOVER_METRIC)),
+            "labels": {"severity": "critical"},
+            "annotations": {
+                "summary": "The failover of {{ $labels.region }} declared by a drill is past its deadline",
+                "description": ("A drill declared a failover of {{ $labels.region }} and has not lifted it by its "
+                                "deadline: the region's symptom alerts are still inhibited and its health check may "
+                                "still be forced. Finish the drill (dr_failover_mode=resume) or undo it "
+                                "(dr_failover_mode=rollback)."),
             },
         }],
     }

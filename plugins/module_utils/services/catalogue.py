@@ -27,6 +27,7 @@ and its per-provider settings::
                instance_types: [{type: t3.small}, {type: t3a.small, weight: 1}], on_demand_base: 1,
                spot_share: 0.5, spot_price: 0.0062}
       aws: {instance_type: t3.small}
+      gcp: {machine_type: e2-small}   # the Google Cloud provider
       k8s:                            # the Kubernetes provider
         image: ghcr.io/example/web:1.4.2
         resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {cpu: "1", memory: 512Mi}}
@@ -94,13 +95,15 @@ COST_KEYS = ("on_demand_price", "spot_price", "spot_share", "on_demand_base", "i
              "budget", "currency")
 # The environment's daily budget, over all its services and regions.
 BUDGET_FIELD = "meridian_budget_per_day"
-PROVIDERS = ("aws", "k8s")
+PROVIDERS = ("aws", "k8s", "gcp")
 # What catalogue() validates when no provider is named: the AWS settings, as before Kubernetes existed.
 DEFAULT_PROVIDERS = ("aws",)
 # The keys of a service's k8s.overrides: one per kind of object rendered for the service.
 K8S_OVERRIDE_KINDS = ("deployment", "service", "hpa", "pdb", "network_policy", "service_monitor", "destination_rule")
 _K8S_KEYS = ("image", "resources", "hpa", "requests_per_second_target", "behavior", "overrides")
 _K8S_RESOURCES = ("cpu", "memory")
+# A Compute Engine machine type: predefined (e2-small, n2-standard-4) or custom (e2-custom-2-4096).
+_MACHINE_TYPE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 # A Kubernetes resource quantity (k8s.io/apimachinery resource.Quantity), non-negative.
 _QUANTITY = re.compile(r"^(?P<num>[0-9]+(\.[0-9]*)?|\.[0-9]+)(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
 _QUANTITY_SCALE = {
@@ -501,6 +504,11 @@ def _provider_settings(entry, field, providers):
             if not isinstance(itype, str) or "." not in itype:
                 raise CatalogueError(field + ".aws.instance_type", "expected an instance type such as t3.small, got %r"
                                      % (itype,))
+        elif provider == "gcp":
+            mtype = settings.get("machine_type")
+            if not isinstance(mtype, str) or not _MACHINE_TYPE.match(mtype):
+                raise CatalogueError(field + ".gcp.machine_type", "expected a Compute Engine machine type such as "
+                                     "e2-small, got %r" % (mtype,))
         elif provider == "k8s":
             out[provider] = _k8s_settings(settings, field + ".k8s")
             continue

@@ -10,9 +10,11 @@ __metaclass__ = type
 
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.plan import ScalingPlanError
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.aws_asg import AwsAsgProvider
+from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.gce_mig import GceMigProvider
 from ansible_collections.meridian.global_infra.plugins.module_utils.scaling.providers.k8s_hpa import K8sHpaProvider
 
 PROVIDERS = {AwsAsgProvider.name: AwsAsgProvider, K8sHpaProvider.name: K8sHpaProvider}
+PROVIDERS[GceMigProvider.name] = GceMigProvider
 
 
 def provider(name, **kwargs):

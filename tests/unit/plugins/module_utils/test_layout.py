@@ -24,13 +24,14 @@ ALLOWED = {
     "forecast": {"common", "monitoring"},
     "scaling": {"common", "forecast", "services", "k8s"},
     "regions": {"common", "network"},
-    "drill": {"common", "regions"},
+    "drill": {"common", "regions", "monitoring"},
     "aws": {"common", "services", "network", "regions", "scaling"},
     "k8s": {"common", "services"},
     "reports": {"common"},
     "edge": {"common", "regions"},
     "drift": set(),
     "compliance": {"common", "regions", "aws", "reports"},
+    "gce": {"common", "clients"},
 }
 # Packages whose __init__ is a public façade: besides the docstring, only imports of their own
 # modules' names and __all__ (callers import ``reports.Finding`` / ``reports.write_reports``).

@@ -346,8 +346,8 @@ def test_predictive_policy_validation(options, field):
 
 def test_provider_registry_and_names():
     assert isinstance(provider("aws_asg"), AwsAsgProvider)
-    with pytest.raises(ScalingPlanError, match="aws_asg"):
-        provider("gce_mig")
+    with pytest.raises(ScalingPlanError, match="aws_asg, gce_mig, k8s_hpa"):
+        provider("azure_vmss")
     assert scheduled_action_name("p", NOW) == "p-20250303T120000Z"
 
 

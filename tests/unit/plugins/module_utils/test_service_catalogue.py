@@ -83,6 +83,19 @@ def test_bad_entries_name_the_service_and_field(change, field):
     assert err.value.field == field
 
 
+def test_the_gcp_provider_needs_a_machine_type():
+    services = copy.deepcopy(SERVICES)
+    for entry in services:
+        entry["gcp"] = {"machine_type": "e2-small"}
+    entries = catalogue(services, "meridian", "local", providers=("gcp",))
+    assert [e["gcp"] for e in entries] == [{"machine_type": "e2-small"}] * 2 and "aws" not in entries[0]
+    for bad in ({}, {"machine_type": "e2.small"}, {"machine_type": 4}):
+        services[1]["gcp"] = bad
+        with pytest.raises(CatalogueError) as err:
+            catalogue(services, "meridian", "local", providers=("gcp",))
+        assert err.value.field == "meridian_services[api].gcp.machine_type" and "e2-small" in str(err.value)
+
+
 def test_an_empty_catalogue_says_what_to_define():
     with pytest.raises(CatalogueError) as err:
         catalogue([], "meridian", "local")

@@ -15,6 +15,9 @@ import yaml
 from ansible_collections.meridian.global_infra.plugins.module_utils.monitoring.slo_rules import (
     DEFAULT_BURN_RATE_WINDOWS,
     FAILOVER_ALERT,
+    FAILOVER_DEADLINE_ALERT,
+    FAILOVER_DEADLINE_METRIC,
+    FAILOVER_METRIC,
     SloRuleError,
     alert_names,
     build_rule_groups,
@@ -133,6 +136,15 @@ def test_failover_group_is_always_present():
     groups = build_rule_groups([])["groups"]
     assert [g["name"] for g in groups] == ["meridian-failover"]
     assert groups[0]["rules"][0]["alert"] == FAILOVER_ALERT
+
+
+def test_failover_past_deadline_pages_and_is_not_a_symptom():
+    rule = [r for r in build_rule_groups([])["groups"][0]["rules"] if r["alert"] == FAILOVER_DEADLINE_ALERT][0]
+    # both series of the drill's push, joined per region; critical and without symptom="true", so that
+    # the declaration it watches cannot inhibit it
+    assert FAILOVER_DEADLINE_METRIC in rule["expr"] and FAILOVER_METRIC in rule["expr"]
+    assert "< time()" in rule["expr"] and "on (region)" in rule["expr"]
+    assert rule["labels"] == {"severity": "critical"}
 
 
 # The three preflight cases of the role, plus others: each error names the field.

@@ -82,7 +82,7 @@ sanity: setup
 	tools/sanity.sh
 
 units: setup
-	pytest -q -n 2
+	pytest -q -n 2 --dist worksteal
 
 # The edge functions (roles/cdn/files/edge_functions): runtime check, then each test on njs.
 edge: setup

@@ -127,7 +127,7 @@ for stage in "${stages[@]}"; do
   case "$stage" in
     lint) run lint ansible-lint --profile production ;;
     sanity) run sanity tools/sanity.sh ;;
-    units) run units pytest -q -n 2 --durations=40 ;;
+    units) run units pytest -q -n 2 --dist worksteal --durations=40 ;;
     build) run build tools/check_build.sh ;;
     docs)
       # on the artifact of this run's build stage; alone, on a fresh build of the working tree

@@ -186,7 +186,7 @@ def play(inventory, playbook="kubernetes.yml", check=False):
         command.append("--check")
     if playbook == "kubernetes_teardown.yml":
         command += ["-e", "teardown_confirm=local"]  # the environment of inventories/local
-    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
     try:
         report = json.loads(proc.stdout[proc.stdout.index("{"):])
     except ValueError:

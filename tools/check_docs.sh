@@ -4,8 +4,8 @@
 #   changelog antsibull-changelog lint: the fragments a release turns into CHANGELOG.md
 #   lint      antsibull-docs lint-collection-docs --plugin-docs on the unpacked artifact: every
 #             plugin, module and role documented and valid for the docs schema, the extra docs' index
-#   importer  galaxy-importer on the artifact (ansible-doc, ansible-lint, role metadata; ansible-test
-#             off: the sanity stage runs it)
+#   importer  galaxy-importer on the artifact (ansible-doc, role metadata; ansible-test and
+#             ansible-lint off: the sanity and lint stages run them, tools/docs/galaxy-importer.cfg)
 #   site      the HTML docs into .state/docs: antsibull-docs sphinx-init and collection (plugin, module
 #             and role pages, the docs/*.md guides as extra docs), sphinx-build -W; then checks that
 #             the index names every plugin, module and role ansible-doc finds in the artifact

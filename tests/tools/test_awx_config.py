@@ -55,7 +55,7 @@ def test_the_cli_exits_0_on_the_shipped_configuration():
 
 def test_every_job_has_a_template():
     config, _errors = validate_config.load_config(os.path.join(ROOT, "awx"))
-    playbooks = sorted(t["playbook"] for t in config["controller_templates"])
+    playbooks = sorted(set(t["playbook"] for t in config["controller_templates"]))
     assert playbooks == sorted("playbooks/%s.yml" % p for p in
                                ("provision", "scale", "dr_drill", "teardown", "drift", "compliance"))
 
@@ -133,11 +133,53 @@ def test_drift_must_run_in_check_mode_with_diff(config_copy):
                       "controller_templates[meridian drift]: playbooks/drift.yml runs only with diff: diff_mode must be true"]
 
 
-def test_a_sliced_template_is_refused(config_copy):
+def test_the_sliced_template_skips_what_spans_regions_and_is_followed_by_a_full_run():
+    config, _errors = validate_config.load_config(os.path.join(ROOT, "awx"))
+    sliced = [t for t in config["controller_templates"] if (t.get("job_slice_count") or 1) > 1]
+    assert [(t["name"], t["playbook"], t["skip_tags"]) for t in sliced] == [
+        ("meridian provision regions", "playbooks/provision.yml", "meridian_global")]
+    workflow = next(w for w in config["controller_workflows"] if w["name"] == "meridian provision and check")
+    nodes = dict((n["identifier"], n) for n in workflow["workflow_nodes"])
+    assert nodes["regions"]["unified_job_template"]["name"] == "meridian provision regions"
+    assert nodes["regions"]["related"]["success_nodes"] == [{"identifier": "provision"}]
+    assert nodes["provision"]["unified_job_template"]["name"] == "meridian provision"
+
+
+def test_a_sliced_template_of_another_playbook_is_refused(config_copy):
     config_dir, edit = config_copy
-    edit("templates.yml", "controller_templates", "meridian provision", lambda item: item.update(job_slice_count=2))
+    edit("templates.yml", "controller_templates", "meridian scale", lambda item: item.update(job_slice_count=2))
     errors = validate_config.validate(config_dir)
-    assert len(errors) == 1 and errors[0].startswith("controller_templates[meridian provision]: job_slice_count 2")
+    assert errors == ["controller_templates[meridian scale]: job_slice_count 2: playbooks/scale.yml is not correct when "
+                      "sliced (only playbooks/provision.yml; docs/operations.md, \"Scaling out\"); set job_slice_count: 1"]
+
+
+def test_a_sliced_provision_must_skip_what_spans_regions(config_copy):
+    config_dir, edit = config_copy
+    edit("templates.yml", "controller_templates", "meridian provision regions", lambda item: item.pop("skip_tags"))
+    errors = validate_config.validate(config_dir)
+    assert errors == ["controller_templates[meridian provision regions]: job_slice_count 2: skip_tags must include "
+                      "meridian_global (the tasks of playbooks/provision.yml that read other regions or write what "
+                      "regions share; a slice has only its own regions)"]
+
+
+def test_a_sliced_provision_must_be_followed_by_an_unsliced_one(config_copy):
+    config_dir, edit = config_copy
+    edit("workflows.yml", "controller_workflows", "meridian provision and check",
+         lambda item: item["workflow_nodes"][0]["related"].update(success_nodes=[{"identifier": "compliance"}]))
+    errors = validate_config.validate(config_dir)
+    assert errors == ["controller_templates[meridian provision regions]: sliced, but no workflow runs an unsliced "
+                      "template of playbooks/provision.yml on its success: what spans regions would never be built"]
+    # nor does a second sliced run count as the full one
+    edit("templates.yml", "controller_templates", "meridian provision",
+         lambda item: item.update(job_slice_count=3, skip_tags="meridian_global"))
+    edit("workflows.yml", "controller_workflows", "meridian provision and check",
+         lambda item: item["workflow_nodes"][0]["related"].update(success_nodes=[{"identifier": "provision"}]))
+    errors = validate_config.validate(config_dir)
+    assert sorted(errors) == [
+        "controller_templates[meridian provision regions]: sliced, but no workflow runs an unsliced template of "
+        "playbooks/provision.yml on its success: what spans regions would never be built",
+        "controller_templates[meridian provision]: sliced, but no workflow runs an unsliced template of "
+        "playbooks/provision.yml on its success: what spans regions would never be built"]
 
 
 def test_references_must_be_defined(config_copy):
@@ -145,7 +187,8 @@ def test_references_must_be_defined(config_copy):
     edit("templates.yml", "controller_templates", "meridian compliance",
          lambda item: item.update(inventory="meridian-qa", credentials=["meridian-aws", "meridian-azure"]))
     edit("workflows.yml", "controller_workflows", "meridian provision and check",
-         lambda item: item["workflow_nodes"][1]["unified_job_template"].update(name="meridian audit"))
+         lambda item: next(n for n in item["workflow_nodes"] if n["identifier"] == "compliance")
+         ["unified_job_template"].update(name="meridian audit"))
     errors = validate_config.validate(config_dir)
     assert sorted(errors) == sorted([
         "controller_templates[meridian compliance]: inventory 'meridian-qa' is not defined",

@@ -173,3 +173,58 @@ def test_a_real_provision_runs_stats_match_its_play_recap():
                                                  map(int, counts)))
     assert result["failed_hosts"] == []
     assert result["totals"]["changed"] == 101
+
+
+def _exported():
+    """An inventory as ``ansible-inventory --list --export`` prints it: groups, group vars, host vars."""
+    return {
+        "_meta": {"hostvars": {"aws-eu-west-1": {"meridian_region": "eu-west-1"},
+                               "aws-us-east-1": {"meridian_region": "us-east-1"},
+                               "k8s-us-east-1": {"meridian_provider": "k8s"}}},
+        "all": {"children": ["ungrouped", "regions", "prometheus", "k8s_clusters"], "vars": {"meridian_env": "local"}},
+        "regions": {"children": ["aws_regions"]},
+        "aws_regions": {"hosts": ["aws-us-east-1", "aws-eu-west-1"], "vars": {"meridian_provider": "aws"}},
+        "prometheus": {"hosts": ["localhost"]},
+        "k8s_clusters": {"hosts": ["k8s-us-east-1"]},
+    }
+
+
+def test_hosts_are_sliced_in_name_order_one_in_turn_as_awx_does():
+    data = _exported()
+    assert runner_job.inventory_hosts(data) == ["aws-eu-west-1", "aws-us-east-1", "k8s-us-east-1", "localhost"]
+    first, second = runner_job.slice_inventory(data, 1, 2), runner_job.slice_inventory(data, 2, 2)
+    assert runner_job.inventory_hosts(first) == ["aws-eu-west-1", "k8s-us-east-1"]
+    assert runner_job.inventory_hosts(second) == ["aws-us-east-1", "localhost"]
+    # the groups and their variables stay; a group lists only the slice's hosts
+    assert first["aws_regions"] == {"hosts": ["aws-eu-west-1"], "vars": {"meridian_provider": "aws"}}
+    assert second["prometheus"] == {"hosts": ["localhost"]} and first["prometheus"] == {"hosts": []}
+    assert first["all"] == data["all"] and first["regions"] == {"children": ["aws_regions"]}
+    assert sorted(first["_meta"]["hostvars"]) == ["aws-eu-west-1", "k8s-us-east-1"]
+    # the input is left as it was
+    assert data == _exported()
+
+
+@pytest.mark.parametrize("number, count", [(0, 2), (3, 2), (1, 0), ("1", 2)])
+def test_a_slice_outside_the_count_is_refused(number, count):
+    with pytest.raises(ValueError, match="slice number"):
+        runner_job.slice_inventory(_exported(), number, count)
+
+
+def test_a_slice_read_back_by_ansible_inventory_has_only_its_hosts(tmp_path):
+    """The YAML inventory written for a slice, read by ansible-inventory, is the slice of the shipped inventory."""
+    import yaml
+
+    data = runner_job.export_inventory("inventories/local")
+    pared = runner_job.slice_inventory(data, 2, 2)
+    path = tmp_path / "inventory.yml"
+    path.write_text(yaml.safe_dump(runner_job.yaml_inventory(pared)))
+    back = runner_job.export_inventory(str(path))
+    assert runner_job.inventory_hosts(back) == runner_job.inventory_hosts(pared)
+    assert "aws-us-east-1" in runner_job.inventory_hosts(back) and "aws-eu-west-1" not in runner_job.inventory_hosts(back)
+    for name, group in pared.items():
+        if name in ("_meta", "all", "ungrouped"):
+            continue
+        assert sorted(back.get(name, {}).get("hosts", [])) == sorted(group.get("hosts", [])), name
+        assert back.get(name, {}).get("vars", {}) == group.get("vars", {}), name
+    assert back["all"].get("vars") == data["all"].get("vars")
+    assert back["_meta"]["hostvars"] == pared["_meta"]["hostvars"]

@@ -18,7 +18,10 @@ Then, against the project:
   playbook (the playbook, the playbooks it imports and the roles it uses), and every variable the
   playbook requires (``- VAR is defined`` in an assert) is a required survey question;
 - a playbook that refuses to run outside check (diff) mode has a template of job type check (diff mode on);
-- no template is sliced (job_slice_count above 1): the playbooks are not yet correct when sliced;
+- a sliced template (job_slice_count above 1) runs a playbook that is correct when sliced
+  (SLICEABLE: provision.yml) and skips the tag of what spans regions (``skip_tags: meridian_global``),
+  and a workflow runs an unsliced template of the same playbook on its success (that run builds
+  what spans regions);
 - every schedule's RRULE is in AWX's form (one DTSTART, one RRULE), parses with python-dateutil and
   fires again after now;
 - every workflow node names a defined template, and every node its edges name exists.
@@ -63,6 +66,9 @@ OWN_VARIABLES = ("meridian_awx_credentials", "meridian_awx_builtin_credential_ty
 SURVEY_TYPES = ("text", "textarea", "password", "integer", "float", "multiplechoice", "multiselect")
 SURVEY_KEYS = ("question_name", "question_description", "required", "type", "variable", "default", "choices",
                "min", "max", "new_question")
+# playbooks correct when AWX slices them -> the tag a sliced template must skip (its tasks read
+# other regions' hosts or write what regions share; an unsliced run of the playbook does them after)
+SLICEABLE = {"playbooks/provision.yml": "meridian_global"}
 NODE_TYPES = ("job_template", "workflow_job_template", "project", "inventory_source", "workflow_approval")
 EDGES = ("success_nodes", "failure_nodes", "always_nodes")
 
@@ -370,9 +376,7 @@ def validate(config_dir, project_dir=ROOT, now=None):
         if not os.path.isfile(os.path.join(project_dir, playbook)):
             errors.append("%s[%s]: playbook %s does not exist in the project" % (var, name, playbook))
             continue
-        if (item.get("job_slice_count") or 1) > 1:
-            errors.append("%s[%s]: job_slice_count %s: sliced runs are not supported yet (docs/operations.md)"
-                          % (var, name, item.get("job_slice_count")))
+        errors.extend(slicing_errors(var, item))
         check, diff = mode_requirements(project_dir, playbook)
         if check and item.get("job_type") != "check":
             errors.append("%s[%s]: %s runs only in check mode: job_type must be check" % (var, name, playbook))
@@ -439,6 +443,53 @@ def validate(config_dir, project_dir=ROOT, now=None):
                     if target.get("identifier") not in identifiers:
                         errors.append("%s[%s]: node %s: %s names node %r, which is not defined"
                                       % (var, name, node.get("identifier"), edge, target.get("identifier")))
+    errors.extend(sliced_follow_up_errors(config))
+    return errors
+
+
+def _sliced(item):
+    return (item.get("job_slice_count") or 1) > 1
+
+
+def _skipped_tags(item):
+    return [tag.strip() for tag in str(item.get("skip_tags") or "").split(",") if tag.strip()]
+
+
+def slicing_errors(var, item):
+    """A sliced template must run a SLICEABLE playbook and skip its tag of what spans regions."""
+    if not _sliced(item):
+        return []
+    name, playbook, count = item.get("name"), item.get("playbook"), item.get("job_slice_count")
+    if playbook not in SLICEABLE:
+        return ["%s[%s]: job_slice_count %s: %s is not correct when sliced (only %s; docs/operations.md, "
+                "\"Scaling out\"); set job_slice_count: 1" % (var, name, count, playbook, ", ".join(sorted(SLICEABLE)))]
+    tag = SLICEABLE[playbook]
+    if tag not in _skipped_tags(item):
+        return ["%s[%s]: job_slice_count %s: skip_tags must include %s (the tasks of %s that read other regions or "
+                "write what regions share; a slice has only its own regions)" % (var, name, count, tag, playbook)]
+    return []
+
+
+def sliced_follow_up_errors(config):
+    """Every sliced template is followed, on success in a workflow, by an unsliced run of its playbook."""
+    templates = dict((t.get("name"), t) for t in config.get("controller_templates") or [] if isinstance(t, dict))
+    followed = set()
+    for workflow in config.get("controller_workflows") or []:
+        nodes = dict((n.get("identifier"), n) for n in workflow.get("workflow_nodes") or [] if isinstance(n, dict))
+        for node in nodes.values():
+            source = templates.get((node.get("unified_job_template") or {}).get("name"))
+            if not source or not _sliced(source):
+                continue
+            for target in ((node.get("related") or {}).get("success_nodes") or []):
+                after = templates.get(((nodes.get(target.get("identifier")) or {}).get("unified_job_template") or {}).get("name"))
+                if (after and not _sliced(after) and after.get("playbook") == source.get("playbook")
+                        and SLICEABLE.get(source.get("playbook")) not in _skipped_tags(after)):
+                    followed.add(source.get("name"))
+    errors = []
+    for name, item in sorted(templates.items()):
+        if _sliced(item) and item.get("playbook") in SLICEABLE and name not in followed:
+            errors.append("controller_templates[%s]: sliced, but no workflow runs an unsliced template of %s on its "
+                          "success: what spans regions would never be built" % (name, item.get("playbook")))
     return errors
 
 

@@ -51,8 +51,9 @@ SECOND_STACK_ENV=(
 molecule_scenario() {  # molecule_scenario NAME
   # Molecule keeps a scenario's state (e.g. "prepared") between runs and checkouts: start clean.
   molecule reset -s "$1" >/dev/null 2>&1 || true
-  # ansible.posix.timer: each playbook run (each step, and the runs the steps make) prints its time
-  ANSIBLE_CALLBACKS_ENABLED="ansible.posix.timer${ANSIBLE_CALLBACKS_ENABLED:+,$ANSIBLE_CALLBACKS_ENABLED}" \
+  # ansible.posix.timer: each playbook run (each step, and the runs the steps make) prints its time;
+  # ansible.posix.profile_tasks: each task its start and duration, and each run its slowest tasks
+  ANSIBLE_CALLBACKS_ENABLED="ansible.posix.timer,ansible.posix.profile_tasks${ANSIBLE_CALLBACKS_ENABLED:+,$ANSIBLE_CALLBACKS_ENABLED}" \
     molecule test -s "$1"
 }
 

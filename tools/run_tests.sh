@@ -16,9 +16,19 @@ started_stack=0
 
 cleanup() {
   if [ "$started_stack" = 1 ]; then
-    echo "=== stopping the local stack"
-    tools/local_stack/stop || true
-    env "${SECOND_STACK_ENV[@]}" tools/local_stack/stop >/dev/null 2>&1 || true
+    mkdir -p .state/molecule
+    echo "=== stopping the local stack (its output: .state/molecule/stack_stop.log)"
+    { tools/local_stack/stop; env "${SECOND_STACK_ENV[@]}" tools/local_stack/stop; } > .state/molecule/stack_stop.log 2>&1 || true
+  fi
+  # The last lines of a run are the ones a CI page shows: end with what failed and where.
+  if [ "${#failed[@]}" -gt 0 ]; then
+    if [[ " ${failed[*]} " == *" molecule "* ]] && [ -f .state/molecule/all.log ]; then
+      echo "=== molecule: each scenario's end, and every failed task (from .state/molecule/all.log)"
+      awk '/^TASK \[/ { task = $0 }
+           /^--- molecule scenario .*(done|rc [0-9]+) \(/ || /: actions=[0-9]+ / { print }
+           /^(fatal|failed): / { print "  in " task; print "  " substr($0, 1, 700) }' .state/molecule/all.log
+    fi
+    echo "=== FAILED stages: ${failed[*]}"
   fi
 }
 trap cleanup EXIT
@@ -149,8 +159,5 @@ if [ -n "$molecule_pid" ]; then
   if [ "$molecule_rc" = 0 ]; then echo "=== molecule: ok"; else echo "=== molecule: FAILED"; failed+=(molecule); fi
 fi
 
-if [ "${#failed[@]}" -gt 0 ]; then
-  echo "=== FAILED stages: ${failed[*]}"
-  exit 1
-fi
+[ "${#failed[@]}" -eq 0 ] || exit 1  # cleanup, on exit, names them
 echo "=== all stages passed: ${stages[*]}"

@@ -21,6 +21,8 @@ run benchmarks/forecast_backtest.py --traces "$TRACES" --out "$OUT/forecast_back
 run benchmarks/capacity_sim.py --traces "$TRACES" --out "$OUT/capacity_sim.json"
 run benchmarks/forecast_timing.py --out "$OUT/forecast_timing.json"
 run benchmarks/k8s_render.py --out "$OUT/k8s_render.json"
+# The failover drill's RTO on a stack of its own (provisions the AWS regions, runs 3 drills: about 15 min).
+echo "=== tools/bench_dr_drill.sh"; tools/bench_dr_drill.sh
 # The figures of docs/benchmarks.md (committed, shown on the docs site) from the JSON above.
 run benchmarks/plot_results.py --bench-dir "$OUT" --out-dir "$ROOT/docs/images"
 echo "=== results in $OUT, figures in docs/images"

@@ -41,8 +41,8 @@ def test_figures_split_the_database_path_and_follow_the_objective(tmp_path):
     assert dr_drill_rto.main(["--reports", str(tmp_path), "--out", str(out)]) == 0
     got = json.loads(out.read_text())
     first, second = got["drills"]
-    assert first["fault_to_promotion"] == 20.0 and first["promotion"] == 2.5
-    assert first["promotion_to_first_write"] == 0.5
+    assert first["fault_to_promotion"] == 20.0 and first["promote_task"] == 2.5
+    assert first["promotion_to_first_write"] == 3.0
     assert first["rto_seconds"] == 23.0 and first["passed"] is True
     assert second["rto_seconds"] == 43.0 and second["passed"] is False
     assert any("rto_seconds" in reason for reason in second["reasons"])

@@ -20,12 +20,9 @@ export MERIDIAN_STATE_DIR="$ROOT/.state/local_stack_bench" MERIDIAN_GITOPS_DIR="
   MERIDIAN_PUSHGATEWAY_PORT=9494 MERIDIAN_REGION_US_EAST_1_PORT=5480 MERIDIAN_REGION_EU_WEST_1_PORT=5481 \
   MERIDIAN_GCE_PORT=5490 MERIDIAN_PG_NODES=us-east-1:5733,eu-west-1:5734
 
-cleanup() {
-  tools/local_stack/stop > "$OUT/stack_stop.log" 2>&1 || true
-  rm -rf "$MERIDIAN_STATE_DIR" "$MERIDIAN_GITOPS_DIR"
-}
 rm -rf "$OUT" && mkdir -p "$OUT"
-trap cleanup EXIT
+# stop the stack and remove its state in every case
+trap 'tools/local_stack/stop > "$OUT/stack_stop.log" 2>&1 || true; rm -rf "$MERIDIAN_STATE_DIR" "$MERIDIAN_GITOPS_DIR"' EXIT
 
 echo "=== dr_drill bench: starting its stack"
 tools/local_stack/start > "$OUT/stack_start.log" 2>&1 || { cat "$OUT/stack_start.log"; exit 1; }

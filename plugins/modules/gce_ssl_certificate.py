@@ -21,6 +21,9 @@ description:
     Point the proxy at RV(certificate_name); the earlier certificates are kept, since a proxy may still serve them.
   - With O(purge_previous=true) the earlier certificates of O(name) are deleted, except those a target HTTPS proxy
     of the project still serves (RV(kept_in_use)); run it once the proxy has moved to the new certificate.
+  - Every host of a play may ensure the same certificate at once. A creation the API refuses because another run
+    created it meanwhile (409) reports no change, and so does a deletion of an earlier certificate another run
+    deleted meanwhile (404).
   - Google provisions the certificate once the domains' DNS points at the load balancer; RV(status) says where
     it is (V(PROVISIONING), V(ACTIVE), ...). Self-managed certificates are not handled.
 author:
@@ -137,6 +140,29 @@ def _domains(certificates):
     return dict((c["name"], sorted((c.get("managed") or {}).get("domains") or [])) for c in certificates)
 
 
+def _insert(client, desired):
+    """Create the certificate; False when another host ensuring the same global certificate in the same play
+    made it meanwhile (409). Its name holds the hash of its domains, so that one is this one."""
+    try:
+        client.insert("ssl_certificate", desired)
+    except gce_client.GceApiError as err:
+        if err.status != 409:
+            raise
+        return False
+    return True
+
+
+def _delete(client, name):
+    """Delete an earlier certificate; False when another host deleted it meanwhile (404)."""
+    try:
+        client.delete("ssl_certificate", name)
+    except gce_client.GceApiError as err:
+        if err.status != 404:
+            raise
+        return False
+    return True
+
+
 def run(module, client=None):
     params = module.params
     state = params["state"]
@@ -152,14 +178,17 @@ def run(module, client=None):
     after = dict((n, d) for n, d in before.items() if n not in plan["delete"])
     if plan["create"]:
         after[plan["create"]] = desired["managed"]["domains"]
+    created, deleted = plan["create"], list(plan["delete"])
     if not module.check_mode:
-        if plan["create"]:
-            client.insert("ssl_certificate", desired)
-        for name in plan["delete"]:
-            client.delete("ssl_certificate", name)
-    result = {"changed": bool(plan["create"] or plan["delete"]),
-              "action": "create" if plan["create"] else "delete" if plan["delete"] else "none",
-              "previous": [n for n in plan["previous"] if n != desired["name"]], "deleted": plan["delete"],
+        if created and not _insert(client, desired):
+            created = None
+            before[desired["name"]] = after[desired["name"]]
+        deleted = [name for name in plan["delete"] if _delete(client, name)]
+        for name in set(plan["delete"]) - set(deleted):
+            before.pop(name, None)
+    result = {"changed": bool(created or deleted),
+              "action": "create" if created else "delete" if deleted else "none",
+              "previous": [n for n in plan["previous"] if n != desired["name"]], "deleted": deleted,
               "kept_in_use": plan["kept_in_use"], "resource": {}}
     if state == "present":
         resource = None if module.check_mode and plan["create"] else client.get("ssl_certificate", desired["name"])

@@ -6,8 +6,9 @@
 ``run_resource(module, kind)``: the desired state is built from the options (every option checked,
 naming it, before a client is built), the resource read through ``clients.gce``, the plan computed by
 ``engine.plan``, and only then, outside check mode, the calls the plan lists made. A creation that finds
-the resource made meanwhile (409: two hosts of a play ensuring the same global resource) plans again
-against it. Network calls happen only in the client.
+the resource made meanwhile (409: two hosts of a play ensuring the same global resource), an update
+finding it updated meanwhile (412, a stale fingerprint) and a deletion finding it gone (404) plan again
+against what now exists, once. Network calls happen only in the client.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -57,6 +58,15 @@ def _apply(client, kind_name, plan_, desired, region):
                 getattr(client, call[0].split(":", 1)[1])(kind_name, name, call[2], region)
 
 
+# The answers of a write that found the resource changed since it was read: created (409 alreadyExists),
+# updated (412 conditionNotMet, a stale fingerprint) or deleted (404) meanwhile.
+_MEANWHILE = {"create": (409,), "delete": (404,), "update": (412,)}
+
+
+def _changed_meanwhile(action, status):
+    return status in _MEANWHILE.get(action, _MEANWHILE["update"])
+
+
 def run(module, kind_name, client=None, prepare=None):
     """The result of one run of a resource module (``changed``, ``action``, ``changes``, ``resource``, ``diff``).
 
@@ -78,10 +88,10 @@ def run(module, kind_name, client=None, prepare=None):
         try:
             _apply(client, kind_name, plan_, desired, region)
         except gce_client.GceApiError as err:
-            if plan_["action"] != "create" or err.status != 409:
+            if not _changed_meanwhile(plan_["action"], err.status):
                 raise
-            # Created meanwhile, e.g. by another region's host ensuring the same global network or rule
-            # in the same play: plan once more against what now exists.
+            # Changed meanwhile, e.g. by another region's host ensuring the same global network, rule or
+            # backend service in the same play: plan once more against what now exists.
             current = client.get(kind_name, desired["name"], region)
             plan_ = engine.plan(kind, current, desired, params["project"], params.get("state", "present"))
             if plan_["changed"]:

@@ -327,3 +327,54 @@ def test_an_invalid_option_fails_naming_it_and_nothing_is_created(emulator, modu
     result = fails(emulator, module, **args)
     assert (result["field"], result["msg"].split(":", 1)[0]) == (field, field)
     assert list(official(emulator, getattr(compute_v1, client)).list(project=PROJECT)) == []
+
+
+def test_two_hosts_ensuring_the_same_certificate_at_once(emulator, monkeypatch):
+    """Every gcp host of a play ensures the one global certificate; another host may create it, or delete an
+    earlier one, between this run's read and its own call (409 on the insert, 404 on the delete)."""
+    from ansible_collections.meridian.global_infra.plugins.module_utils.clients import gce as gce_client
+
+    certificates = official(emulator, compute_v1.SslCertificatesClient)
+    args = dict(name="race", domains=["race.example.com"])
+    planned = run(emulator, gce_ssl_certificate, check=True, **args)
+    name = planned["certificate_name"]
+    real_list = gce_client.GceClient.list
+
+    def read_then_the_other_host_inserts(self, kind, *rest, **kwargs):
+        answer = real_list(self, kind, *rest, **kwargs)
+        if kind == "ssl_certificate" and not any(c["name"] == name for c in certificates.list(project=PROJECT)):
+            certificates.insert(project=PROJECT, ssl_certificate_resource=compute_v1.SslCertificate(
+                name=name, type_="MANAGED", managed=compute_v1.SslCertificateManagedSslCertificate(
+                    domains=["race.example.com"]))).result()
+        return answer
+
+    monkeypatch.setattr(gce_client.GceClient, "list", read_then_the_other_host_inserts)
+    late = run(emulator, gce_ssl_certificate, **args)
+    assert (late["changed"], late["action"], late["certificate_name"], late["status"]) == (False, "none", name,
+                                                                                         "ACTIVE")
+    assert late["diff"]["before"] == late["diff"]["after"] == {"certificates": {name: ["race.example.com"]}}
+    assert [c.name for c in certificates.list(project=PROJECT)] == [name]
+
+    # other domains with purge_previous: both hosts delete the earlier certificate, one of them first
+    def read_then_the_other_host_deletes(self, kind, *rest, **kwargs):
+        answer = real_list(self, kind, *rest, **kwargs)
+        if kind == "ssl_certificate" and any(c["name"] == name for c in answer):
+            certificates.delete(project=PROJECT, ssl_certificate=name).result()
+        return answer
+
+    monkeypatch.setattr(gce_client.GceClient, "list", read_then_the_other_host_deletes)
+    moved = run(emulator, gce_ssl_certificate, name="race", domains=["www.race.example.com"], purge_previous=True)
+    assert (moved["changed"], moved["action"], moved["deleted"]) == (True, "create", [])
+    assert name not in moved["diff"]["before"]["certificates"]
+    assert [c.name for c in certificates.list(project=PROJECT)] == [moved["certificate_name"]]
+
+    # any other error still fails the task
+    monkeypatch.setattr(gce_client.GceClient, "list", real_list)
+    certificates.delete(project=PROJECT, ssl_certificate=moved["certificate_name"]).result()
+
+    def refused(self, kind, body, region=None):
+        raise gce_client.GceApiError("create ssl_certificate failed: 403 forbidden", status=403, reason="forbidden")
+
+    monkeypatch.setattr(gce_client.GceClient, "insert", refused)
+    assert "403" in fails(emulator, gce_ssl_certificate, **args)["msg"]
+    assert list(certificates.list(project=PROJECT)) == []

@@ -245,6 +245,51 @@ def test_a_creation_racing_another_run_plans_again_against_what_it_made(fake, mo
     assert [c[0] for c in fake.writes()] == ["insert", "update"]
 
 
+def test_an_update_racing_another_run_plans_again_against_what_it_wrote(fake, monkeypatch):
+    run(gce_network, name="vpc", routing_mode="REGIONAL")
+    patch = fake.patch
+
+    def raced(kind, name, body, region=None):
+        # the other run's identical update lands first; this one's fingerprint is stale
+        patch(kind, name, body, region)
+        raise gce_client.GceApiError("update network vpc failed: 412 conditionNotMet", status=412,
+                                     reason="conditionNotMet")
+
+    monkeypatch.setattr(fake, "patch", raced)
+    result = run(gce_network, name="vpc", routing_mode="GLOBAL")
+    assert (result["changed"], result["action"]) == (False, "none")
+    assert fake.store[("network", None, "vpc")]["routingConfig"] == {"routingMode": "GLOBAL"}
+    assert [c[0] for c in fake.writes()] == ["insert", "patch"]
+
+
+def test_a_stale_update_twice_fails(fake, monkeypatch):
+    run(gce_network, name="vpc", routing_mode="REGIONAL")
+
+    def stale(kind, name, body, region=None):
+        fake.calls.append(("patch", kind, name))
+        raise gce_client.GceApiError("update network vpc failed: 412 conditionNotMet", status=412,
+                                     reason="conditionNotMet")
+
+    monkeypatch.setattr(fake, "patch", stale)
+    result = run_module(gce_network, {"project": PROJECT, "auth_kind": "none", "name": "vpc", "routing_mode": "GLOBAL"})
+    assert isinstance(result, ModuleFail) and "412" in result.result["msg"]
+    assert [c[0] for c in fake.writes()] == ["insert", "patch", "patch"]
+
+
+def test_a_deletion_racing_another_run_finds_it_gone(fake, monkeypatch):
+    run(gce_network, name="vpc", routing_mode="REGIONAL")
+    delete = fake.delete
+
+    def raced(kind, name, region=None):
+        delete(kind, name, region)
+        raise gce_client.GceApiError("delete network vpc failed: 404 notFound", status=404, reason="notFound")
+
+    monkeypatch.setattr(fake, "delete", raced)
+    result = run(gce_network, name="vpc", state="absent")
+    assert (result["changed"], result["action"], result["resource"]) == (False, "none", {})
+    assert fake.store == {}
+
+
 def test_a_conflict_on_update_is_not_retried(fake, monkeypatch):
     run(gce_network, name="vpc", routing_mode="REGIONAL")
 

@@ -24,9 +24,12 @@ cleanup() {
   if [ "${#failed[@]}" -gt 0 ]; then
     if [[ " ${failed[*]} " == *" molecule "* ]] && [ -f .state/molecule/all.log ]; then
       echo "=== molecule: each scenario's end, and every failed task (from .state/molecule/all.log)"
-      awk '/^TASK \[/ { task = $0 }
+      # a failed task's message follows its "fatal:" line (YAML output): up to 15 lines of it
+      awk 'more > 0 && /^$/ { more = 0 }
+           more > 0 { print "    " substr($0, 1, 300); more-- }
+           /^TASK \[/ { task = $0 }
            /^--- molecule scenario .*(done|rc [0-9]+) \(/ || /: actions=[0-9]+ / { print }
-           /^(fatal|failed): / { print "  in " task; print "  " substr($0, 1, 700) }' .state/molecule/all.log
+           /^(fatal|failed): / { print "  in " task; print "  " substr($0, 1, 700); more = 15 }' .state/molecule/all.log
     fi
     echo "=== FAILED stages: ${failed[*]}"
   fi
@@ -42,10 +45,11 @@ run() {  # run NAME CMD...
 
 # Scenarios that use no server of the stack (they work on files of their own) run beside the others.
 STANDALONE_SCENARIOS=(kubernetes)
-# The default scenario (the whole estate, verified, then torn down) takes as long as the others
-# together, so they run beside it, one after another on a second stack of their own: other ports,
-# state directory and GitOps tree (tools/local_stack/stack.py env lists the variables).
-SECOND_STACK_SCENARIOS=(dr_drill monitoring scale)
+# Two stacks share the scenarios by length (figures of a CI run on 2 cores): the first runs default
+# (the whole estate, verified, then torn down; about 50 min), gcp and monitoring; the second, with
+# other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the variables),
+# runs dr_drill (about 45 min) then scale, beside them.
+SECOND_STACK_SCENARIOS=(dr_drill scale)
 # dr_drill leaves its estate to the scenarios after it (MERIDIAN_ESTATE_KEPT=1 when it passed): scale
 # then deploys only the clusters' services, confirms the cloud estate with its verify's provision run
 # (changed=0) and tears it down: one teardown and two provisionings fewer.

@@ -140,24 +140,14 @@ def _domains(certificates):
     return dict((c["name"], sorted((c.get("managed") or {}).get("domains") or [])) for c in certificates)
 
 
-def _insert(client, desired):
-    """Create the certificate; False when another host ensuring the same global certificate in the same play
-    made it meanwhile (409). Its name holds the hash of its domains, so that one is this one."""
+def _written(write, meanwhile):
+    """Make the write ``write()``; False when the API answers ``meanwhile``: another host of the play ensuring
+    the same global certificate made the same write first (409 for a creation: the certificate's name holds
+    the hash of its domains, so the one made is this one; 404 for a deletion)."""
     try:
-        client.insert("ssl_certificate", desired)
+        write()
     except gce_client.GceApiError as err:
-        if err.status != 409:
-            raise
-        return False
-    return True
-
-
-def _delete(client, name):
-    """Delete an earlier certificate; False when another host deleted it meanwhile (404)."""
-    try:
-        client.delete("ssl_certificate", name)
-    except gce_client.GceApiError as err:
-        if err.status != 404:
+        if err.status != meanwhile:
             raise
         return False
     return True
@@ -180,10 +170,11 @@ def run(module, client=None):
         after[plan["create"]] = desired["managed"]["domains"]
     created, deleted = plan["create"], list(plan["delete"])
     if not module.check_mode:
-        if created and not _insert(client, desired):
+        if created and not _written(lambda: client.insert("ssl_certificate", desired), 409):
             created = None
             before[desired["name"]] = after[desired["name"]]
-        deleted = [name for name in plan["delete"] if _delete(client, name)]
+        deleted = [name for name in plan["delete"]
+                   if _written(lambda name=name: client.delete("ssl_certificate", name), 404)]
         for name in set(plan["delete"]) - set(deleted):
             before.pop(name, None)
     result = {"changed": bool(created or deleted),

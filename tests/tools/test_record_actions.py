@@ -154,6 +154,22 @@ def test_shipped_policy_covers_the_shipped_recording():
     assert {"ec2:CreateVpc", "ec2:DeleteVpc", "s3:CreateBucket", "s3:DeleteBucket"} <= set(actions)
 
 
+def test_entries_written_at_once_on_one_line_are_read(tmp_path):
+    # moto's recorder writes an entry and its newline separately: two requests served at once
+    # can leave "}{" and an empty line
+    first, second = recorded("ec2", "create_vpc", CidrBlock="10.0.0.0/16"), recorded("s3", "list_buckets")
+    recording = tmp_path / "rec.jsonl"
+    recording.write_text(json.dumps(first) + json.dumps(second) + "\n\n" + json.dumps(first) + "\n")
+    assert ra.read_recording(str(recording)) == [first, second, first]
+    assert ra.recorded_actions(ra.read_recording(str(recording)))[0] == ["ec2:CreateVpc", "s3:ListAllMyBuckets"]
+    recording.write_text(json.dumps(first) + "\n" + json.dumps(second)[:-5] + "\n")
+    with pytest.raises(ra.RecordingError, match="is not a recording"):
+        ra.read_recording(str(recording))
+    proc = subprocess.run([sys.executable, SCRIPT, "check", str(recording), "--policy", POLICY],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+
+
 def test_command_line_check_fails_naming_the_action(tmp_path):
     recording = tmp_path / "rec.jsonl"
     recording.write_text(json.dumps(recorded("ec2", "create_vpc", CidrBlock="10.0.0.0/16")) + "\n")

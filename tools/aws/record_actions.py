@@ -152,7 +152,7 @@ _CREDENTIAL = re.compile(r"Credential=[^/,]+/[0-9]{8}/([^/]+)/([^/]+)/aws4_reque
 
 
 class RecordingError(Exception):
-    """A recording line that cannot be named."""
+    """A recording that cannot be read, or a recorded request that cannot be named."""
 
 
 def _header(headers, name):
@@ -269,10 +269,29 @@ def iam_actions(entry):
     return ["%s:%s" % (prefix, n) for n in names]
 
 
+_SPACE_RE = re.compile(r"\s*")
+
+
 def read_recording(path):
-    """The recorded requests of a recording file (JSON lines); blank lines are skipped."""
+    """The recorded requests of a recording file: JSON objects, one a line as moto_server writes them.
+
+    moto's recorder appends an entry and its newline in two writes, from the thread serving the
+    request, so two requests served at once (the sliced provisioning's two jobs) can leave two
+    entries on one line (``}{``) and an empty line after them: the file is read as a sequence of
+    objects, whatever the whitespace between them.
+    """
     with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        text = handle.read()
+    decoder = json.JSONDecoder()
+    entries, index = [], _SPACE_RE.match(text).end()
+    while index < len(text):
+        try:
+            entry, index = decoder.raw_decode(text, index)
+        except ValueError as err:
+            raise RecordingError("%s is not a recording (JSON objects): %s" % (path, err))
+        entries.append(entry)
+        index = _SPACE_RE.match(text, index).end()
+    return entries
 
 
 def recorded_actions(entries):

@@ -133,21 +133,21 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.clients impo
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.errors import MeridianError
 from ansible_collections.meridian.global_infra.plugins.module_utils.common.module import fail_on_error
 from ansible_collections.meridian.global_infra.plugins.module_utils.gce import lb_resources
-from ansible_collections.meridian.global_infra.plugins.module_utils.gce.module import gce_module, options_of
+from ansible_collections.meridian.global_infra.plugins.module_utils.gce.module import MEANWHILE, gce_module, options_of
 
 
 def _domains(certificates):
     return dict((c["name"], sorted((c.get("managed") or {}).get("domains") or [])) for c in certificates)
 
 
-def _written(write, meanwhile):
-    """Make the write ``write()``; False when the API answers ``meanwhile``: another host of the play ensuring
-    the same global certificate made the same write first (409 for a creation: the certificate's name holds
-    the hash of its domains, so the one made is this one; 404 for a deletion)."""
+def _written(write, action):
+    """Make the write ``write()``; False when the API answers ``MEANWHILE[action]``: another host of the play
+    ensuring the same global certificate made the same write first (for a creation, the certificate's name
+    holds the hash of its domains, so the one made is this one)."""
     try:
         write()
     except gce_client.GceApiError as err:
-        if err.status != meanwhile:
+        if err.status != MEANWHILE[action]:
             raise
         return False
     return True
@@ -170,11 +170,11 @@ def run(module, client=None):
         after[plan["create"]] = desired["managed"]["domains"]
     created, deleted = plan["create"], list(plan["delete"])
     if not module.check_mode:
-        if created and not _written(lambda: client.insert("ssl_certificate", desired), 409):
+        if created and not _written(lambda: client.insert("ssl_certificate", desired), "create"):
             created = None
             before[desired["name"]] = after[desired["name"]]
         deleted = [name for name in plan["delete"]
-                   if _written(lambda name=name: client.delete("ssl_certificate", name), 404)]
+                   if _written(lambda name=name: client.delete("ssl_certificate", name), "delete")]
         for name in set(plan["delete"]) - set(deleted):
             before.pop(name, None)
     result = {"changed": bool(created or deleted),

@@ -58,13 +58,9 @@ def _apply(client, kind_name, plan_, desired, region):
                 getattr(client, call[0].split(":", 1)[1])(kind_name, name, call[2], region)
 
 
-# The answers of a write that found the resource changed since it was read: created (409 alreadyExists),
-# updated (412 conditionNotMet, a stale fingerprint) or deleted (404) meanwhile.
-_MEANWHILE = {"create": (409,), "delete": (404,), "update": (412,)}
-
-
-def _changed_meanwhile(action, status):
-    return status in _MEANWHILE.get(action, _MEANWHILE["update"])
+# The answer to a write (by plan action) that found the resource changed since it was read: created
+# (409 alreadyExists), updated (412 conditionNotMet, a stale fingerprint) or deleted (404) meanwhile.
+MEANWHILE = {"create": 409, "update": 412, "delete": 404}
 
 
 def run(module, kind_name, client=None, prepare=None):
@@ -88,7 +84,7 @@ def run(module, kind_name, client=None, prepare=None):
         try:
             _apply(client, kind_name, plan_, desired, region)
         except gce_client.GceApiError as err:
-            if not _changed_meanwhile(plan_["action"], err.status):
+            if err.status != MEANWHILE.get(plan_["action"]):
                 raise
             # Changed meanwhile, e.g. by another region's host ensuring the same global network, rule or
             # backend service in the same play: plan once more against what now exists.

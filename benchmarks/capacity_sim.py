@@ -11,8 +11,10 @@ One unit serves C, chosen so that the test-period peak needs 20 units at 70 % ut
   follows the max desired capacity of the last 300 s;
 - predictive: every 15 min (or every step when steps are longer), ``capacity.plan_service`` (the
   function ``capacity_forecast`` calls) on the history visible then (metric lag applied), whose
-  schedule is followed until the next decision; increases take the warm-up to arrive. Its lead
-  time is the delay the replay really applies (lag and warm-up, each rounded up to whole steps).
+  schedule is followed by the clock until the next decision; increases take the warm-up to
+  arrive. Its lead time is the replay's warm-up (rounded up to whole steps): the metric lag is
+  already in the history, which ends a lag before the decision, and in the plan's times, which
+  start at that last point, so it is not added to the lead time as well.
   It sizes the point forecast at 70 % and the forecast quantile at 100 % of capacity
   (``peak_utilization`` 1.0): under-provisioning is counted at 100 %. The quantile's level is sized
   to ``--allowed-underprovisioned`` (0.5 % of the steps) on each decision's backtest
@@ -130,8 +132,11 @@ def predictive(series, first, unit_cap, args, react=None, schedules=None):
     lag = int(np.ceil(LAG / float(step)))
     warm = int(np.ceil(WARMUP / float(step)))
     window = fc.MAX_HISTORY_WEEKS * fc.steps_per(fc.WEEK, step)
-    # the delay the replay really applies: metric lag and warm-up, each rounded up to whole steps
-    lead = (lag + warm) * step
+    # the lead time is the warm-up (whole steps): the plan's times start at the last observed point,
+    # a metric lag before the decision, and the plan is followed by the clock, so the lag is counted
+    # there; adding it here too would hold every decision a step longer and calibrate its margin
+    # on the lead after the one it serves
+    lead = warm * step
     units = np.zeros(n)
     hybrid = np.zeros(n)
     current = h_current = PEAK_UNITS

@@ -85,6 +85,31 @@ def _args(**kw):
     return args
 
 
+def test_the_decision_is_told_the_warm_up_as_its_lead_time_and_sees_the_history_a_metric_lag_old(monkeypatch):
+    # The plan's times start at the last observed point, a metric lag before the decision, and the
+    # replay follows the plan by the clock: the lag is counted there, so the lead time is the
+    # warm-up alone (counted twice, every decision held a step longer than the replay needs).
+    series = sim.load_trace(os.path.join(TRACES, "nyc_taxi.csv"))  # 30-minute steps: lag and warm-up 1 step each
+    first = len(series.values) - 4
+    unit_cap = float(series.values[first:].max()) / (sim.PEAK_UNITS * sim.TARGET)
+    calls = []
+    real = sim.cap.plan_service
+
+    def recording(*args, **kwargs):
+        calls.append((args[1][0]["series"], kwargs["lead_time"]))  # plan_service("sim", [dim], ...)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.cap, "plan_service", recording)
+    sim.predictive(series, first, unit_cap, _args())
+    assert len(calls) == 4
+    warm = int(np.ceil(sim.WARMUP / float(series.step))) * series.step
+    assert warm == series.step
+    for k, (hist, lead) in enumerate(calls):
+        assert lead == warm
+        decision_time = series.start + (first + k) * series.step
+        assert hist.end == decision_time - int(np.ceil(sim.LAG / float(series.step))) * series.step
+
+
 def test_hybrid_takes_the_schedule_when_its_floor_is_the_highest_and_never_holds_less_than_target_tracking():
     series = sim.load_trace(os.path.join(TRACES, "nyc_taxi.csv"))  # 30-minute steps: one decision a step
     first = len(series.values) - 6

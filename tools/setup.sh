@@ -2,6 +2,7 @@
 # Set up everything this checkout needs, idempotently:
 #   - Debian packages from bindep.txt (apt-get, only when root and the binary is missing);
 #   - the Python venv in .venv from requirements.txt (re-installed when requirements.txt changes);
+#   - in that venv, the AnsiballZ bytecode cache (tools/venv/meridian_ansiballz_bytecode.py);
 #   - galaxy-importer's venv in .state/venvs/importer from requirements-importer.txt (likewise);
 #   - the live collection link .collections/ansible_collections/meridian/global_infra -> checkout;
 #   - the offline pip bootstrap that ansible-test sanity needs.
@@ -46,6 +47,16 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
 else
   log "venv up to date"
 fi
+
+# ---- AnsiballZ bytecode cache ---------------------------------------------------------------
+# tools/venv/meridian_ansiballz_bytecode.py: the code each module run compiles from its AnsiballZ
+# payload is kept in .venv/var/ansiballz-bytecode (a .pth line installs it at every start of the venv).
+purelib="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+cmp -s tools/venv/meridian_ansiballz_bytecode.py "$purelib/meridian_ansiballz_bytecode.py" \
+  || cp tools/venv/meridian_ansiballz_bytecode.py "$purelib/meridian_ansiballz_bytecode.py"
+pth='import meridian_ansiballz_bytecode; meridian_ansiballz_bytecode.install()'
+[ "$(cat "$purelib/meridian_ansiballz_bytecode.pth" 2>/dev/null)" = "$pth" ] \
+  || echo "$pth" > "$purelib/meridian_ansiballz_bytecode.pth"
 
 # ---- galaxy-importer venv -------------------------------------------------------------------
 # A venv of its own (see requirements-importer.txt for why); tools/check_docs.sh runs it.

@@ -111,5 +111,5 @@ release: setup
 	@echo "publish: ansible-galaxy collection publish $$(ls .state/build/*.tar.gz) --api-key \$$GALAXY_API_KEY"
 
 clean: stack-stop
-	rm -rf .state .collections .pytest_cache tests/output
+	rm -rf .state .collections .pytest_cache tests/output .venv/var/ansiballz-bytecode
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

@@ -88,3 +88,11 @@ def test_a_damaged_entry_is_compiled_again_and_replaced(tmp_path):
             handle.write(b"\x00not marshal data")
     assert run(first, cache)["value"] == 5
     assert all(type(marshal.loads(open(p, "rb").read())).__name__ == "code" for p in entries(cache))
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_import_as_it_was(tmp_path):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache directory would be")
+    first = payload(tmp_path / "ansible_ping_payload_a", "ansible_ping_payload.zip", 7)
+    assert run(first, blocked) == {"value": 7, "file": os.path.join(first, "demo_utils", "shared.py")}
+    assert blocked.read_text() == "a file where the cache directory would be"

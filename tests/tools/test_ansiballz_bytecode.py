@@ -40,8 +40,8 @@ def payload(directory, name, value):
     return path
 
 
-def run(zip_path, cache):
-    out = subprocess.run([sys.executable, "-S", "-c", RUN, zip_path], capture_output=True, text=True, check=True,
+def run(zip_path, cache, *flags):
+    out = subprocess.run([sys.executable, "-S"] + list(flags) + ["-c", RUN, zip_path], capture_output=True, text=True, check=True,
                          env=dict(os.environ, MERIDIAN_ANSIBALLZ_BYTECODE_DIR=str(cache)))
     return json.loads(out.stdout)
 
@@ -96,3 +96,13 @@ def test_a_cache_that_cannot_be_written_leaves_the_import_as_it_was(tmp_path):
     first = payload(tmp_path / "ansible_ping_payload_a", "ansible_ping_payload.zip", 7)
     assert run(first, blocked) == {"value": 7, "file": os.path.join(first, "demo_utils", "shared.py")}
     assert blocked.read_text() == "a file where the cache directory would be"
+
+
+def test_an_optimised_interpreter_gets_entries_of_its_own(tmp_path):
+    # python -O drops asserts when it compiles: its code must not be served to a plain run, nor the reverse
+    cache = tmp_path / "cache"
+    first = payload(tmp_path / "ansible_ping_payload_a", "ansible_ping_payload.zip", 8)
+    run(first, cache)
+    plain = entries(cache)
+    assert run(first, cache, "-O")["value"] == 8
+    assert len(entries(cache)) == 2 * len(plain)

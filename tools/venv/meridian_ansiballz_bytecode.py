@@ -12,8 +12,8 @@ tools/setup.sh installs this file into the project venv with a ``.pth`` line tha
 :func:`install`. It replaces zipimport's compile step, for AnsiballZ payloads only (an archive
 named ``ansible_<module>_payload.zip``), with one that keeps each code object in
 ``<venv>/var/ansiballz-bytecode`` (``MERIDIAN_ANSIBALLZ_BYTECODE_DIR`` names another), keyed by
-the SHA-256 of the interpreter's bytecode magic number and the source: a source that changes gets
-a new key, another interpreter version another key. A cached code object gets the path of this
+the SHA-256 of the interpreter's bytecode magic number, the optimisation level (``-O``) and the
+source: a source that changes gets a new key, another interpreter version or level another key. A cached code object gets the path of this
 run's payload as its file name (as importlib does for a ``.pyc``), so tracebacks name the file
 being run. A miss, a damaged entry or any error compiles as zipimport does; writes go through a
 temporary file and an atomic rename, so parallel module runs never read a partial entry; a cache
@@ -55,7 +55,9 @@ def _cached(pathname, source, compile_source):
     import hashlib
     import marshal
 
-    key = hashlib.sha256(zipimport._bootstrap_external.MAGIC_NUMBER + source).hexdigest()
+    # -O and -OO compile another code object from the same source: the level is part of the key
+    salt = zipimport._bootstrap_external.MAGIC_NUMBER + b"%d\0" % sys.flags.optimize
+    key = hashlib.sha256(salt + source).hexdigest()
     directory = os.path.join(_cache_dir(), key[:2])
     path = os.path.join(directory, key)
     try:
@@ -63,16 +65,19 @@ def _cached(pathname, source, compile_source):
             code = marshal.loads(handle.read())
     except (OSError, EOFError, ValueError, TypeError):
         code = None
-    if code is not None and type(code).__name__ == "code":
+    if isinstance(code, type(_cached.__code__)):
         _imp._fix_co_filename(code, pathname)
         return code
     code = compile_source(pathname, source)
+    temporary = "%s.%d.tmp" % (path, os.getpid())
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        temporary = "%s.%d.tmp" % (path, os.getpid())
         with open(temporary, "wb") as handle:
             handle.write(marshal.dumps(code))
         os.replace(temporary, path)
     except OSError:  # a cache that cannot be written (read-only venv, full disk): run uncached
-        pass
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
     return code

@@ -19,6 +19,7 @@
 - A failed call raises ``GceApiError``: one message naming the action, the resource (kind, name,
   project, region), the HTTP status, the reason, Google's message, and the module option of the field
   Google names (``Invalid value for field 'resource.ipCidrRange'`` → ``ip_cidr_range``).
+- ``compute_v1`` comes from ``compute_v1_loader``: a run imports the services it uses, not all of them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,11 +29,14 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.meridian.global_infra.plugins.module_utils.clients import compute_v1_loader
+
 try:
     from google.api_core import exceptions as gexc
     from google.api_core.client_options import ClientOptions
-    from google.cloud import compute_v1
     from google.auth import exceptions as gauth_exceptions
+    # the services a run uses, not the package's ~130 (compute_v1_loader)
+    compute_v1 = compute_v1_loader.load()
     HAS_GOOGLE = True
 except ImportError:  # pragma: no cover - modules report it with missing_required_lib
     HAS_GOOGLE = False

@@ -1,11 +1,12 @@
 # -*- coding: utf-8 -*-
 """The compute role's gcp side (after the network role, in the same play) through ansible-playbook on the
 Compute Engine emulator, two regions at once: a service without gcp.machine_type fails in preflight before
-any API call; apply (read back with the official client: health checks, templates, groups with their named
-port and autoscaler, backend services with a backend per region); apply again (changed=0) with the
-predictive_scaling role's read of the groups (read_gcp.yml); --check --diff (changed=0). Teardown is the gcp
-Molecule scenario's (its cleanup reads back that nothing is left). Each module run imports
-google-cloud-compute (about 1.7 s of CPU)."""
+any API call; apply, then in the same run the scale job's play (the predictive_scaling role's read of the
+groups, read_gcp.yml, and the autoscaler's floor), read back with the official client (health checks,
+templates, groups with their named port and autoscaler, backend services with a backend per region);
+--check --diff on that (changed=0: compute keeps the floor scaling set). A second real run and the
+autoscaler's own floor are the gcp Molecule scenario's idempotence and verify steps; teardown is its
+cleanup (which reads back that nothing is left)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -101,10 +102,13 @@ def test_compute_on_two_gcp_regions(emulator, tmp_path):
     assert "Build the network" not in out
     assert everything(emulator)["networks"] == []
 
-    changed, out = playbook(emulator)
+    # apply, then the scale job (predictive_scaling, the history inline): the scaled service's group is
+    # read (web only: api is static) and its autoscaler's floor set by gce_mig
+    changed, out = playbook(emulator, "-e", "@" + scale_vars(tmp_path))
     # the recap counts tasks: per region the subnetwork, router, templates and groups; the global network,
     # rule, health checks and backend services by whichever host made them first
     assert all(count >= 4 for count in changed.values()) and sum(changed.values()) >= 12, changed
+    scaled = shown(out, "scaled")
     built = everything(emulator)
     for service, port, path in (("web", 8080, "/healthz"), ("api", 8081, "/api/healthz")):
         check = built["health_checks"]["%s-%s" % (NAME, service)]
@@ -137,10 +141,14 @@ def test_compute_on_two_gcp_regions(emulator, tmp_path):
         assert (web.target_size, api.target_size) == (2, 1)
         (healing,) = web.auto_healing_policies
         assert healing.health_check.endswith("/global/healthChecks/%s-web" % NAME) and healing.initial_delay_sec == 120
-        # web is scaled (hybrid, CPU 50 %): an autoscaler; api is static: none, held at its initial size
+        # web is scaled (hybrid, CPU 50 %): an autoscaler, its floor the scale job's decision, its ceiling
+        # the catalogue's; api is static: none, held at its initial size
         assert list(autoscalers) == [NAME + "-web"]
+        assert scaled["gcp-" + region]["current"] == {NAME + "-web": 2}
+        decided = scaled["gcp-" + region]["decided"]["web"]
+        assert 1 <= decided <= 4 and list(scaled["gcp-" + region]["decided"]) == ["web"]
         policy = autoscalers[NAME + "-web"].autoscaling_policy
-        assert (policy.min_num_replicas, policy.max_num_replicas) == (1, 4)
+        assert (policy.min_num_replicas, policy.max_num_replicas) == (decided, 4)
         assert policy.cpu_utilization.utilization_target == 0.5
         assert policy.cpu_utilization.predictive_method == "OPTIMIZE_AVAILABILITY"
     published = shown(out, "published")
@@ -149,19 +157,6 @@ def test_compute_on_two_gcp_regions(emulator, tmp_path):
         "instance_groups": dict((s, "projects/%s/regions/us-east1/instanceGroups/%s-%s" % (PROJECT, NAME, s))
                                 for s in ("web", "api"))}
 
-    # again, then the scale job (predictive_scaling, the history inline): compute changes nothing; the
-    # scaled service's group is read (web only: api is static) and its autoscaler's floor set by gce_mig
-    again, out = playbook(emulator, "-e", "@" + scale_vars(tmp_path))
-    scaled = shown(out, "scaled")
-    assert again == {"gcp-europe-west1": 1, "gcp-us-east1": 1}, out
-    assert "changed: [gcp-" not in out.split("PLAY [Scale the scaled services")[0]
-    for host, region in HOSTS.items():
-        assert scaled[host]["current"] == {NAME + "-web": 2}
-        decided = scaled[host]["decided"]["web"]
-        assert 1 <= decided <= 4 and list(scaled[host]["decided"]) == ["web"]
-        policy = official(emulator, compute_v1.RegionAutoscalersClient).get(
-            project=PROJECT, region=region, autoscaler=NAME + "-web").autoscaling_policy
-        assert policy.min_num_replicas == decided and policy.max_num_replicas == 4
     # the converged estate under --check --diff: compute keeps the floor scaling set (and its schedules)
     checked, out = playbook(emulator, "--check", "--diff")
     assert checked == {"gcp-europe-west1": 0, "gcp-us-east1": 0}

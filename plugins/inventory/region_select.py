@@ -127,20 +127,18 @@ from ansible_collections.meridian.global_infra.plugins.module_utils.regions.pin 
     render_pin,
     validate_pin,
 )
-from ansible_collections.meridian.global_infra.plugins.plugin_utils.region_select import (
-    OPTION_NAMES,
-    can_select,
-    choose,
-    options_digest,
-    write_text_atomic,
-)
-
-try:
-    from ansible_collections.meridian.global_infra.plugins.module_utils.regions.plan import region_bounds
-except ImportError:  # pragma: no cover - without numpy; only the pin is used then
-    region_bounds = None
 
 display = Display()
+
+
+def _selection():
+    """``plugin_utils.region_select``, imported when a source is parsed, not when the plugin is loaded: it
+    imports numpy and scipy (about 0.7 s of CPU), and every ansible-playbook run loads the plugins
+    ansible.cfg enables, whatever its inventory."""
+    from ansible_collections.meridian.global_infra.plugins.plugin_utils import region_select
+
+    return region_select
+
 
 SUFFIXES = (".region_select.yml", ".region_select.yaml")
 ACCEPT_PLAYBOOK = "meridian.global_infra.select_regions"
@@ -161,7 +159,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("region_select: unknown option %s; known: %s (source %s)"
                                      % (unknown[0], ", ".join(sorted(self._options)), path))
         # Only what the source sets: select_regions applies its own defaults (regions excludes min/max_regions).
-        options = dict((name, self.get_option(name)) for name in OPTION_NAMES if name in config)
+        options = dict((name, self.get_option(name)) for name in _selection().OPTION_NAMES if name in config)
         try:
             self._populate(path, options, cache)
         except MeridianError as err:
@@ -187,7 +185,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _fresh_choice(self, path, options, cache):
         """The select_regions result for the options, through the inventory cache when enabled."""
-        digest = options_digest(options)
+        digest = _selection().options_digest(options)
         key = self.get_cache_key(path)
         if self.get_option("cache") and cache:
             try:
@@ -197,7 +195,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if isinstance(entry, dict) and entry.get("digest") == digest and entry.get("choice"):
                 return entry["choice"]
         try:
-            choice = choose(options, AnsibleParserError)
+            choice = _selection().choose(options, AnsibleParserError)
         except AnsibleParserError as err:
             raise AnsibleParserError("%s (source %s)" % (err.message, path))
         if self.get_option("cache"):
@@ -220,14 +218,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         pin_path = self._pin_path(path)
         pinned = self._read_pin(pin_path)
         command = self._accept_command(path)
-        missing = can_select()
+        missing = _selection().can_select()
         fresh = proposed = None
         if missing and pinned is None:
             raise AnsibleParserError("%s; %s has no pin yet to use instead" % (missing, path))
         if missing:
             display.warning("region_select %s: the pinned choice is used unchecked: %s" % (path, missing))
         else:
-            k_max = region_bounds(options)[1]
+            k_max = _selection().max_regions(options)
             check_pool_size(pool, prefix, k_max, "up to %d region(s) may be chosen (regions / max_regions)" % k_max)
             fresh = self._fresh_choice(path, options, cache)
             proposed = build_pin(fresh, str(pool), prefix, previous=pinned)
@@ -236,7 +234,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 raise AnsibleParserError("region_select: pin_file: %s does not exist and pin_create is false; commit the pin "
                                          "written by a first parse elsewhere (for example ansible-inventory -i %s --graph "
                                          "in a checkout), or set pin_create: true" % (pin_path, os.path.basename(path)))
-            write_text_atomic(pin_path, render_pin(proposed, self._header(path)))
+            _selection().write_text_atomic(pin_path, render_pin(proposed, self._header(path)))
             display.warning("region_select %s: no pin yet; pinned %s to %s. Commit it: the inventory stays on these "
                             "regions and CIDRs until a new choice is accepted."
                             % (path, ", ".join("%s (%s)" % (host_name(r), r["vpc_cidr"]) for r in proposed["regions"]), pin_path))

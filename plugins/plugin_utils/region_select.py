@@ -20,13 +20,14 @@ from ansible.errors import AnsibleError
 
 try:
     from ansible_collections.meridian.global_infra.plugins.module_utils.regions.catalog import RegionSelectionError
-    from ansible_collections.meridian.global_infra.plugins.module_utils.regions.plan import DEFAULTS, select_regions
+    from ansible_collections.meridian.global_infra.plugins.module_utils.regions.plan import DEFAULTS, region_bounds, select_regions
     from ansible_collections.meridian.global_infra.plugins.module_utils.regions.optimize import HAS_NUMPY
     IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised only without numpy/scipy
     IMPORT_ERROR = exc
     HAS_NUMPY = False
     DEFAULTS = {}
+    region_bounds = select_regions = None
 
     class RegionSelectionError(ValueError):
         pass
@@ -40,6 +41,11 @@ def can_select():
     if IMPORT_ERROR is not None or not HAS_NUMPY:
         return "region_select needs numpy and scipy on the controller: pip install numpy scipy (%s)" % (IMPORT_ERROR,)
     return None
+
+
+def max_regions(options):
+    """The most regions the options let the selection choose (``regions.plan.region_bounds``)."""
+    return region_bounds(options)[1]
 
 
 def choose(options, error_class=AnsibleError):

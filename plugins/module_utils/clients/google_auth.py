@@ -13,7 +13,7 @@
   (their reason, the field they name).
 
 Only google-auth and google-api-core are imported here: a Cloud Storage module does not pay for
-loading the Compute Engine client (about 1.4 s of CPU).
+loading the Compute Engine client (about 0.8 s of CPU for the services a run uses).
 """
 
 from __future__ import absolute_import, division, print_function

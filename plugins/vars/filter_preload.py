@@ -54,7 +54,6 @@ def preload():
 
 class VarsModule(BaseVarsPlugin):
 
-    REQUIRES_ENABLED = True
     is_stateless = True
 
     def get_vars(self, loader, path, entities, cache=True):

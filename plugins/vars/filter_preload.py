@@ -46,9 +46,13 @@ _loaded = []
 
 
 def preload():
-    """Load the collection's filter plugins in this process (once)."""
+    """Load the collection's filter plugins in this process (once). A failure is left to the task that uses
+    the filter, which reports it: loading variables must not fail because of a filter."""
     if not _loaded:
-        _loaded.append(filter_loader.get(ANY_FILTER) is not None)
+        try:
+            _loaded.append(filter_loader.get(ANY_FILTER) is not None)
+        except Exception:  # pylint: disable=broad-except
+            _loaded.append(False)
     return _loaded[0]
 
 

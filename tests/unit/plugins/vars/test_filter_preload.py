@@ -73,3 +73,18 @@ def test_enabled_for_ansible_playbook_and_molecule():
     with open(os.path.join(ROOT, ".config", "molecule", "config.yml")) as handle:
         molecule = yaml.safe_load(handle)
     assert molecule["provisioner"]["config_options"]["defaults"]["vars_plugins_enabled"].split(",") == enabled
+
+
+def test_a_filter_that_cannot_load_leaves_the_variables_alone(monkeypatch):
+    from ansible.plugins.loader import vars_loader
+
+    plugin = vars_loader.get("meridian.global_infra.filter_preload")
+    module = sys.modules[type(plugin).__module__]
+
+    def broken(name, *args, **kwargs):
+        raise ImportError("a filter plugin file that cannot be imported")
+
+    monkeypatch.setattr(module.filter_loader, "get", broken)
+    monkeypatch.setattr(module, "_loaded", [])
+    assert plugin.get_vars(None, ROOT, []) == {}
+    assert module._loaded == [False]

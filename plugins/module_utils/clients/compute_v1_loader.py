@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import importlib
+import importlib.util
 import re
 import sys
 import types
@@ -53,10 +54,11 @@ def _resolve(package, name):
             if getattr(err, "name", None) != "%s.%s" % (PACKAGE, name):
                 raise
     elif name.endswith("Client"):
+        module = service_module(name)
         try:
-            return getattr(importlib.import_module(service_module(name)), name)
+            return getattr(importlib.import_module(module), name)
         except ImportError as err:
-            if getattr(err, "name", None) != service_module(name):
+            if getattr(err, "name", None) != module:
                 raise
         except AttributeError:
             pass
@@ -83,8 +85,6 @@ def load():
     dependencies are missing, and then leaves nothing behind)."""
     if PACKAGE in sys.modules:
         return sys.modules[PACKAGE]
-    import importlib.util
-
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None:
         raise ImportError("No module named %r" % PACKAGE, name=PACKAGE)

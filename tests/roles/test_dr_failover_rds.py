@@ -23,6 +23,7 @@ import http.server
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import threading
@@ -77,7 +78,7 @@ def _build(url, standby):
             groups[region, name] = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
         ec2.authorize_security_group_ingress(GroupId=groups[region, "orders-db"], IpPermissions=[
             {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.40.0.0/16"}]}])
-    password = "not-a-secret-test-only"
+    password = secrets.token_urlsafe(15)  # a fresh one per test, as the playbook generated one
     primary = _client(url, "rds", "us-east-1").create_db_instance(
         DBInstanceIdentifier="orders-db", Engine="postgres", DBInstanceClass="db.t3.micro", AllocatedStorage=20,
         DBSubnetGroupName="orders", VpcSecurityGroupIds=[groups["us-east-1", "orders-db"]], MultiAZ=True,

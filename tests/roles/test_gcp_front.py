@@ -2,7 +2,7 @@
 """The global external load balancer's front on gcp (tls, cdn) and every region's Route 53 records
 (global_routing) through ansible-playbook, two gcp regions on the Compute Engine emulator and Route 53 on
 a moto_server of the test's own, next to an AWS region's alias records: a bad option fails in preflight
-before any API call; apply (the compute and storage roles' parts made by the modules first), teardown
+before any API call; apply (on the compute and storage roles' parts, made first), teardown
 leaves nothing of the front and the records (read back with the official clients) and the backend services
 it routed to in place. Each gce module run imports the google-cloud-compute services it uses (about 0.8 s of CPU): a second run
 and --check --diff on the converged front are the gcp Molecule scenario's idempotence and drift steps, and
@@ -72,8 +72,8 @@ def stand_ins(url):
         inventory = yaml.safe_load(handle)["all"]
     settings = inventory["vars"]
     regions = inventory["children"]["regions"]["children"]["gcp_regions"]["hosts"].values()
-    compute = "/compute/v1/projects/%s/" % PROJECT
-    project = compute[len("/compute/v1/"):]
+    project = "projects/%s/" % PROJECT
+    compute = "/compute/v1/" + project
     _post(url, compute + "global/networks", {"name": NAME, "autoCreateSubnetworks": False, "routingConfig": {"routingMode": "GLOBAL"}})
     for host in regions:
         _post(url, compute + "regions/%s/subnetworks" % host["meridian_region"], {

@@ -9,6 +9,8 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
 export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
+# The strategy of the project's commands (Makefile): Mitogen's, unless ANSIBLE_STRATEGY says otherwise.
+export ANSIBLE_STRATEGY="${ANSIBLE_STRATEGY:-mitogen_linear}"
 stages=("$@")
 [ "${#stages[@]}" -gt 0 ] || stages=(lint sanity units build docs promtool edge molecule)
 failed=()

@@ -5,6 +5,8 @@
 #   - in that venv, the AnsiballZ bytecode cache (tools/venv/meridian_ansiballz_bytecode.py);
 #   - galaxy-importer's venv in .state/venvs/importer from requirements-importer.txt (likewise);
 #   - the live collection link .collections/ansible_collections/meridian/global_infra -> checkout;
+#   - .state/mitogen/strategy -> Mitogen's strategy plugins in .venv (ANSIBLE_STRATEGY_PLUGINS of the
+#     project's commands: Makefile, tools/run_tests.sh);
 #   - the offline pip bootstrap that ansible-test sanity needs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -77,6 +79,14 @@ link=.collections/ansible_collections/meridian/global_infra
 if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then
   rm -rf "$link"
   ln -s "$ROOT" "$link"
+fi
+
+# ---- Mitogen's strategy plugins --------------------------------------------------------------
+mkdir -p .state/mitogen
+strategy="$("$VENV/bin/python" -c 'import os, ansible_mitogen.plugins.strategy as s; print(os.path.dirname(s.__file__))')"
+if [ "$(readlink .state/mitogen/strategy 2>/dev/null)" != "$strategy" ]; then
+  rm -rf .state/mitogen/strategy
+  ln -s "$strategy" .state/mitogen/strategy
 fi
 
 # ---- ansible-test offline pip bootstrap -----------------------------------------------------

@@ -228,3 +228,22 @@ def test_a_slice_read_back_by_ansible_inventory_has_only_its_hosts(tmp_path):
         assert back.get(name, {}).get("vars", {}) == group.get("vars", {}), name
     assert back["all"].get("vars") == data["all"].get("vars")
     assert back["_meta"]["hostvars"] == pared["_meta"]["hostvars"]
+
+
+def test_a_job_runs_on_ansible_cores_own_strategy_whatever_the_callers(tmp_path, monkeypatch):
+    """AWX runs a job with the strategy of the project's ansible.cfg (none: linear), not the caller's Mitogen."""
+    import types
+
+    seen = []
+
+    def run(**kwargs):
+        seen.append(kwargs["envvars"])
+        return types.SimpleNamespace(status="successful", rc=0, events=[], config=types.SimpleNamespace(artifact_dir=str(tmp_path)))
+
+    monkeypatch.setitem(sys.modules, "ansible_runner", types.SimpleNamespace(run=run))
+    monkeypatch.setenv("ANSIBLE_STRATEGY", "mitogen_linear")
+    runner_job.run_job("playbooks/provision.yml", "inventories/local", private_data_dir=str(tmp_path))
+    runner_job.run_job("playbooks/provision.yml", "inventories/local", private_data_dir=str(tmp_path),
+                       envvars={"MERIDIAN_REPORT_DIR": "/tmp/r"})
+    assert [env["ANSIBLE_STRATEGY"] for env in seen] == ["linear", "linear"]
+    assert seen[1]["MERIDIAN_REPORT_DIR"] == "/tmp/r"

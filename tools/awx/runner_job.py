@@ -229,8 +229,10 @@ def run_job(playbook, inventory, extravars=None, private_data_dir=None, project_
         cmdline.append("--diff")
     if skip_tags:
         cmdline.extend(["--skip-tags", skip_tags])
-    # ansible-playbook of this Python's environment (the venv), as the execution environment's own
-    env = {"ANSIBLE_CONFIG": os.path.join(project_dir, "ansible.cfg"),
+    # ansible-playbook of this Python's environment (the venv), as the execution environment's own;
+    # ansible-core's own strategy, as AWX runs a job (the project's ansible.cfg chooses none), even
+    # when the caller runs with Mitogen's (ANSIBLE_STRATEGY of the Makefile and the test command)
+    env = {"ANSIBLE_CONFIG": os.path.join(project_dir, "ansible.cfg"), "ANSIBLE_STRATEGY": "linear",
            "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", os.defpath)])}
     env.update(envvars or {})
     runner = ansible_runner.run(

@@ -5,7 +5,7 @@ VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Mitogen's mitogen_linear: each host's modules run in one persistent Python instead of a new process
-# per task (about half the CPU of a run, docs/benchmarks.md). ANSIBLE_STRATEGY=linear make ... runs
+# per task (about half the CPU of a run, docs/development.md "Mitogen"). ANSIBLE_STRATEGY=linear make ... runs
 # ansible-core's own strategy.
 export ANSIBLE_STRATEGY ?= mitogen_linear
 INVENTORY ?= inventories/local

@@ -5,8 +5,8 @@
 #   - in that venv, the AnsiballZ bytecode cache (tools/venv/meridian_ansiballz_bytecode.py);
 #   - galaxy-importer's venv in .state/venvs/importer from requirements-importer.txt (likewise);
 #   - the live collection link .collections/ansible_collections/meridian/global_infra -> checkout;
-#   - .state/mitogen/strategy -> Mitogen's strategy plugins in .venv (ANSIBLE_STRATEGY_PLUGINS of the
-#     project's commands: Makefile, tools/run_tests.sh);
+#   - .state/mitogen/strategy -> Mitogen's strategy plugins in .venv (strategy_plugins of ansible.cfg
+#     and of the Molecule configuration);
 #   - the offline pip bootstrap that ansible-test sanity needs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -431,7 +431,9 @@ class _Mstl:
 
     @staticmethod
     def _decompose(y, periods):
-        periods = tuple(m for m in periods if len(y) >= 2 * m)
+        # statsmodels' MSTL keeps a period only when it is shorter than half the series (it drops
+        # the others with a warning): keep the same ones, so that each has its seasonal column
+        periods = tuple(m for m in periods if len(y) > 2 * m)
         if not periods:
             return (), None
         jump = [max(1, m // 24) for m in periods]

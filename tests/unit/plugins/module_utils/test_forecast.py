@@ -358,3 +358,17 @@ def test_seasonal_change_follows_the_weekday_morning_rise_on_nyc(nyc):
         out[name] = fc.smape(np.concatenate(act), np.concatenate(pred))
     assert len(act) == 10
     assert out["seasonal_change"] < 0.7 * out["mstl"]
+
+
+def test_mstl_leaves_out_a_season_the_training_window_holds_only_twice(nyc):
+    # Four weeks of history and a week's horizon: the backtest trains on exactly two weeks, and
+    # statsmodels' MSTL drops a period that is not shorter than half its series. The weekly
+    # component must be left out by the model too, not looked for in the decomposition's output.
+    week = 7 * 48
+    history = nyc.values[-4 * week:]
+    assert fc.detect_seasonality(history, nyc.step) == [48, week]
+    res = fc.forecast(history, nyc.step, week, model="mstl")
+    assert res.model == "mstl"
+    assert len(res.mean) == week and np.all(np.isfinite(res.mean))
+    auto = fc.forecast(history, nyc.step, week)
+    assert "mstl" in auto.candidates

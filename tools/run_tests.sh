@@ -21,6 +21,7 @@ cleanup() {
     mkdir -p .state/molecule
     echo "=== stopping the local stack (its output: .state/molecule/stack_stop.log)"
     { tools/local_stack/stop; env "${SECOND_STACK_ENV[@]}" tools/local_stack/stop; } > .state/molecule/stack_stop.log 2>&1 || true
+    grep " of CPU)" .state/molecule/stack_stop.log | sed 's/^/    first stack: /'
   fi
   # The last lines of a run are the ones a CI page shows: end with what failed and where.
   if [ "${#failed[@]}" -gt 0 ]; then
@@ -38,11 +39,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The CPU (user + system seconds) of this shell's children that have ended, in CPU_NOW: the times
+# builtin, run in this shell (a subshell's count starts at zero). A stage's or a lane's figure is the
+# difference around it; servers of the stack are not its children (stop prints their own figures).
+children_cpu() {
+  local f="$ROOT/.state/times.$BASHPID"
+  times > "$f"
+  CPU_NOW=$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); s += a[1] * 60 + a[2] } printf "%.0f", s }' "$f")
+  rm -f "$f"
+}
+mkdir -p .state
+
 run() {  # run NAME CMD...
   local name=$1; shift
   echo "=== $name: $*"
-  local t0=$SECONDS
-  if "$@"; then echo "=== $name: ok ($((SECONDS - t0)) s)"; else echo "=== $name: FAILED ($((SECONDS - t0)) s)"; failed+=("$name"); fi
+  local t0=$SECONDS c0 status=ok
+  children_cpu; c0=$CPU_NOW
+  "$@" || { status=FAILED; failed+=("$name"); }
+  children_cpu
+  echo "=== $name: $status ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
 }
 
 # Scenarios that use no server of the stack (they work on files of their own) run beside the others.
@@ -81,7 +96,8 @@ molecule_all() {
     [ -f "molecule/$s/molecule.yml" ] || continue
     logs+=(".state/molecule/$s.log"); names+=("$s")
     echo "--- molecule scenario $s (beside the others; output follows when it ends)"
-    ( t0=$SECONDS; molecule_scenario "$s"; r=$?; echo "--- molecule scenario $s: rc $r ($((SECONDS - t0)) s)"; exit $r ) \
+    ( t0=$SECONDS; molecule_scenario "$s"; r=$?; children_cpu
+      echo "--- molecule scenario $s: rc $r ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r ) \
       > ".state/molecule/$s.log" 2>&1 &
     pids+=($!)
   done
@@ -91,14 +107,15 @@ molecule_all() {
     if tools/local_stack/start; then
       kept=0
       for s in "${SECOND_STACK_SCENARIOS[@]}"; do
-        echo "--- molecule scenario $s"; t0=$SECONDS
+        echo "--- molecule scenario $s"; t0=$SECONDS; children_cpu; c0=$CPU_NOW
         keep=0; [[ " ${KEEP_ESTATE_SCENARIOS[*]} " == *" $s "* ]] && keep=1
         if MERIDIAN_KEEP_ESTATE=$keep MERIDIAN_ESTATE_KEPT=$kept molecule_scenario "$s"; then
           [ "$keep" = 1 ] && kept=1
         else
           r=1; kept=0
         fi
-        echo "--- molecule scenario $s: done ($((SECONDS - t0)) s)"
+        children_cpu
+        echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
       done
     else
       r=1
@@ -111,9 +128,10 @@ molecule_all() {
       s=$(basename "$(dirname "$s")")
       [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} " == *" $s "* ]] && continue
       echo "--- molecule scenario $s"
-      t0=$SECONDS
+      t0=$SECONDS; children_cpu; c0=$CPU_NOW
       molecule_scenario "$s" || rc=1
-      echo "--- molecule scenario $s: done ($((SECONDS - t0)) s)"
+      children_cpu
+      echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
     done
   else
     rc=1
@@ -135,7 +153,8 @@ if [[ " ${stages[*]} " == *" molecule "* ]] && [ "${#stages[@]}" -gt 1 ]; then
   mkdir -p .state/molecule
   started_stack=1
   echo "=== molecule: started beside the other stages (output: .state/molecule/all.log, shown at the end)"
-  ( t0=$SECONDS; molecule_all; r=$?; echo "=== molecule: rc $r ($((SECONDS - t0)) s)"; exit $r ) \
+  ( t0=$SECONDS; molecule_all; r=$?; children_cpu
+    echo "=== molecule: rc $r ($((SECONDS - t0)) s, $CPU_NOW s of CPU, its servers' not counted)"; exit $r ) \
     > .state/molecule/all.log 2>&1 &
   molecule_pid=$!
 fi

@@ -7,6 +7,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import socket
 import subprocess
 
@@ -65,6 +66,9 @@ def test_start_twice_reuses_and_stop_twice_is_clean(stack):
 
     stopped = run("stop", *services)
     assert stopped.returncode == 0 and stopped.stdout.count(" stopped ") == 2
+    # each server's CPU, read from /proc before it is stopped
+    used = dict(re.findall(r"^(\w+)\s+stopped pid \d+ \((\d+) s of CPU\)$", stopped.stdout, re.M))
+    assert sorted(used) == sorted(services), stopped.stdout
     assert not any(_listening(p) for p in ports)
     again = run("stop", *services)
     assert again.returncode == 0 and again.stdout.count("not running") == 2

@@ -282,12 +282,23 @@ def start(name, timeout=60.0):
     raise StackError("%s did not answer on port %d within %ds; see %s" % (name, port, timeout, _logfile(name)))
 
 
+def _cpu_seconds(pid):
+    """CPU seconds (user + system) a process and its ended children used, from /proc; None when unknown."""
+    try:
+        with open("/proc/%d/stat" % pid, encoding="utf-8") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return sum(int(v) for v in fields[11:15]) / float(os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def stop(name, timeout=20.0):
     pid, cmd = _read_pid(name)
     if not pid:
         print("%-18s not running (no PID file)" % name)
         return
     if _alive(pid, cmd):
+        cpu = _cpu_seconds(pid)
         try:
             os.killpg(pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -298,7 +309,7 @@ def stop(name, timeout=20.0):
         if _alive(pid, cmd):
             os.killpg(pid, signal.SIGKILL)
             time.sleep(0.2)
-        print("%-18s stopped pid %d" % (name, pid))
+        print("%-18s stopped pid %d%s" % (name, pid, "" if cpu is None else " (%.0f s of CPU)" % cpu))
     else:
         print("%-18s stale PID file removed (pid %d not ours or gone)" % (name, pid))
     os.unlink(_pidfile(name))

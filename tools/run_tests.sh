@@ -80,7 +80,6 @@ KEEP_ESTATE_SCENARIOS=(dr_drill)
 stack_env() {  # stack_env ARRAY N NAME
   local -n out=$1
   local n=$2 name=$3
-  # shellcheck disable=SC2034  # out is the caller's array (a name reference)
   out=(
     MERIDIAN_STATE_DIR="$ROOT/.state/local_stack_$name" MERIDIAN_GITOPS_DIR="$ROOT/.state/gitops_$name"
     MERIDIAN_DR_REPORT_DIR="$ROOT/.state/dr_drill_$name"

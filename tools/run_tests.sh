@@ -20,8 +20,7 @@ cleanup() {
   if [ "$started_stack" = 1 ]; then
     mkdir -p .state/molecule
     echo "=== stopping the local stack (its output: .state/molecule/stack_stop.log)"
-    { tools/local_stack/stop; env "${SECOND_STACK_ENV[@]}" tools/local_stack/stop
-      env "${THIRD_STACK_ENV[@]}" tools/local_stack/stop; } > .state/molecule/stack_stop.log 2>&1 || true
+    { tools/local_stack/stop; env "${SECOND_STACK_ENV[@]}" tools/local_stack/stop; } > .state/molecule/stack_stop.log 2>&1 || true
     grep " of CPU)" .state/molecule/stack_stop.log | sed 's/^/    first stack: /'
   fi
   # The last lines of a run are the ones a CI page shows: end with what failed and where.
@@ -61,35 +60,24 @@ run() {  # run NAME CMD...
   echo "=== $name: $status ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
 }
 
-# Three stacks share the scenarios by length (figures of a CI run on 2 cores, 3 December 2026): the
-# first runs default (the whole estate, verified, then torn down; 30 min), gcp and monitoring; the
-# second, with other ports, state directory, GitOps tree and drill reports (tools/local_stack/stack.py
-# env lists the variables), dr_drill then scale; the third the drill's longer variants
-# (dr_drill_resume, 16 of dr_drill's 38 min before they had a scenario of their own), then the
-# scenarios that use no server of a stack (they work on files of their own).
-SECOND_STACK_SCENARIOS=(dr_drill scale)
-THIRD_STACK_SCENARIOS=(dr_drill_resume)
+# Scenarios that use no server of the stack (they work on files of their own) run beside the others.
 STANDALONE_SCENARIOS=(kubernetes)
+# Two stacks share the scenarios by length (figures of a CI run on 2 cores): the first runs default
+# (the whole estate, verified, then torn down; 54 min), gcp and monitoring; the second, with
+# other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the variables),
+# runs dr_drill (50 min) then scale, beside them.
+SECOND_STACK_SCENARIOS=(dr_drill scale)
 # dr_drill leaves its estate to the scenarios after it (MERIDIAN_ESTATE_KEPT=1 when it passed): scale
 # then deploys only the clusters' services, confirms the cloud estate with its verify's provision run
 # (changed=0) and tears it down: one teardown and two provisionings fewer.
 KEEP_ESTATE_SCENARIOS=(dr_drill)
-# The variables of another local stack: its own state directory, GitOps tree and drill reports, and
-# ports 5N00 (moto), 9N90, 9N93, 9N94 (Prometheus, Alertmanager, Pushgateway), 5N80 and 5N81 (the
-# regions' endpoints), 5N90 (the GCE emulator), 5(N+3)33 and 5(N+3)34 (the PostgreSQL pair).
-stack_env() {  # stack_env ARRAY N NAME
-  local -n out=$1
-  local n=$2 name=$3
-  out=(
-    MERIDIAN_STATE_DIR="$ROOT/.state/local_stack_$name" MERIDIAN_GITOPS_DIR="$ROOT/.state/gitops_$name"
-    MERIDIAN_DR_REPORT_DIR="$ROOT/.state/dr_drill_$name"
-    MERIDIAN_MOTO_PORT="5${n}00" MERIDIAN_PROMETHEUS_PORT="9${n}90" MERIDIAN_ALERTMANAGER_PORT="9${n}93"
-    MERIDIAN_PUSHGATEWAY_PORT="9${n}94" MERIDIAN_REGION_US_EAST_1_PORT="5${n}80" MERIDIAN_REGION_EU_WEST_1_PORT="5${n}81"
-    MERIDIAN_GCE_PORT="5${n}90" MERIDIAN_PG_NODES="us-east-1:5$((n + 3))33,eu-west-1:5$((n + 3))34"
-  )
-}
-stack_env SECOND_STACK_ENV 2 second
-stack_env THIRD_STACK_ENV 3 third
+SECOND_STACK_ENV=(
+  MERIDIAN_STATE_DIR="$ROOT/.state/local_stack_second" MERIDIAN_GITOPS_DIR="$ROOT/.state/gitops_second"
+  MERIDIAN_MOTO_PORT=5200 MERIDIAN_PROMETHEUS_PORT=9290 MERIDIAN_ALERTMANAGER_PORT=9293
+  MERIDIAN_PUSHGATEWAY_PORT=9294 MERIDIAN_REGION_US_EAST_1_PORT=5280 MERIDIAN_REGION_EU_WEST_1_PORT=5281
+  MERIDIAN_GCE_PORT=5290
+  "MERIDIAN_PG_NODES=us-east-1:5533,eu-west-1:5534"
+)
 
 molecule_scenario() {  # molecule_scenario NAME
   # Molecule keeps a scenario's state (e.g. "prepared") between runs and checkouts: start clean.
@@ -100,12 +88,25 @@ molecule_scenario() {  # molecule_scenario NAME
     molecule test -s "$1"
 }
 
-stack_lane() {  # stack_lane ENV_ARRAY SCENARIO...: a stack of its own (the array's variables), the scenarios on it in order
-  local -n lane_env=$1; shift
-  ( export "${lane_env[@]}"; r=0
+molecule_all() {
+  started_stack=1
+  local rc=0 s t0 pids=() logs=() names=()
+  mkdir -p .state/molecule
+  for s in "${STANDALONE_SCENARIOS[@]}"; do
+    [ -f "molecule/$s/molecule.yml" ] || continue
+    logs+=(".state/molecule/$s.log"); names+=("$s")
+    echo "--- molecule scenario $s (beside the others; output follows when it ends)"
+    ( t0=$SECONDS; molecule_scenario "$s"; r=$?; children_cpu
+      echo "--- molecule scenario $s: rc $r ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r ) \
+      > ".state/molecule/$s.log" 2>&1 &
+    pids+=($!)
+  done
+  logs+=(".state/molecule/second_stack.log"); names+=("${SECOND_STACK_SCENARIOS[*]} (second stack)")
+  echo "--- molecule scenarios ${SECOND_STACK_SCENARIOS[*]} on the second stack (output follows when they end)"
+  ( export "${SECOND_STACK_ENV[@]}"; r=0
     if tools/local_stack/start; then
       kept=0
-      for s in "$@"; do
+      for s in "${SECOND_STACK_SCENARIOS[@]}"; do
         echo "--- molecule scenario $s"; t0=$SECONDS; children_cpu; c0=$CPU_NOW
         keep=0; [[ " ${KEEP_ESTATE_SCENARIOS[*]} " == *" $s "* ]] && keep=1
         if MERIDIAN_KEEP_ESTATE=$keep MERIDIAN_ESTATE_KEPT=$kept molecule_scenario "$s"; then
@@ -120,34 +121,12 @@ stack_lane() {  # stack_lane ENV_ARRAY SCENARIO...: a stack of its own (the arra
       r=1
     fi
     tools/local_stack/stop || true
-    exit $r )
-}
-
-molecule_all() {
-  started_stack=1
-  local rc=0 s t0 c0 pids=() logs=() names=()
-  mkdir -p .state/molecule
-  logs+=(".state/molecule/second_stack.log"); names+=("${SECOND_STACK_SCENARIOS[*]} (second stack)")
-  echo "--- molecule scenarios ${SECOND_STACK_SCENARIOS[*]} on the second stack (output follows when they end)"
-  stack_lane SECOND_STACK_ENV "${SECOND_STACK_SCENARIOS[@]}" > .state/molecule/second_stack.log 2>&1 &
-  pids+=($!)
-  logs+=(".state/molecule/third_stack.log"); names+=("${THIRD_STACK_SCENARIOS[*]} (third stack) ${STANDALONE_SCENARIOS[*]}")
-  echo "--- molecule scenarios ${THIRD_STACK_SCENARIOS[*]} on the third stack, then ${STANDALONE_SCENARIOS[*]} (output follows when they end)"
-  ( r=0
-    stack_lane THIRD_STACK_ENV "${THIRD_STACK_SCENARIOS[@]}" || r=1
-    for s in "${STANDALONE_SCENARIOS[@]}"; do
-      [ -f "molecule/$s/molecule.yml" ] || continue
-      echo "--- molecule scenario $s"; t0=$SECONDS; children_cpu; c0=$CPU_NOW
-      molecule_scenario "$s" || r=1
-      children_cpu
-      echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
-    done
-    exit $r ) > .state/molecule/third_stack.log 2>&1 &
+    exit $r ) > .state/molecule/second_stack.log 2>&1 &
   pids+=($!)
   if tools/local_stack/start; then
     for s in molecule/*/molecule.yml; do
       s=$(basename "$(dirname "$s")")
-      [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} ${THIRD_STACK_SCENARIOS[*]} " == *" $s "* ]] && continue
+      [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} " == *" $s "* ]] && continue
       echo "--- molecule scenario $s"
       t0=$SECONDS; children_cpu; c0=$CPU_NOW
       molecule_scenario "$s" || rc=1

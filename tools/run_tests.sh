@@ -20,8 +20,10 @@ cleanup() {
   if [ "$started_stack" = 1 ]; then
     mkdir -p .state/molecule
     echo "=== stopping the local stack (its output: .state/molecule/stack_stop.log)"
-    { tools/local_stack/stop; env "${SECOND_STACK_ENV[@]}" tools/local_stack/stop; } > .state/molecule/stack_stop.log 2>&1 || true
-    grep " of CPU)" .state/molecule/stack_stop.log | sed 's/^/    first stack: /'
+    { echo "first stack:"; tools/local_stack/stop
+      echo "second stack (stopped by its lane unless it could not):"; env "${SECOND_STACK_ENV[@]}" tools/local_stack/stop
+    } > .state/molecule/stack_stop.log 2>&1 || true
+    grep -E "^(first|second) stack| of CPU\)" .state/molecule/stack_stop.log | sed 's/^/    /'
   fi
   # The last lines of a run are the ones a CI page shows: end with what failed and where.
   if [ "${#failed[@]}" -gt 0 ]; then

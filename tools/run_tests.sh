@@ -64,10 +64,10 @@ run() {  # run NAME CMD...
 
 # Scenarios that use no server of the stack (they work on files of their own) run beside the others.
 STANDALONE_SCENARIOS=(kubernetes)
-# Two stacks share the scenarios by length (figures of a CI run on 2 cores): the first runs default
-# (the whole estate, verified, then torn down; 54 min), gcp and monitoring; the second, with
-# other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the variables),
-# runs dr_drill (50 min) then scale, beside them.
+# Two stacks share the scenarios by length (a fresh-clone run on 2 cores, docs/development.md): the
+# first runs default (the whole estate, verified, then torn down; 33 min), gcp and monitoring; the
+# second, with other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the
+# variables), runs dr_drill (41 min) then scale, beside them.
 SECOND_STACK_SCENARIOS=(dr_drill scale)
 # dr_drill leaves its estate to the scenarios after it (MERIDIAN_ESTATE_KEPT=1 when it passed): scale
 # then deploys only the clusters' services, confirms the cloud estate with its verify's provision run

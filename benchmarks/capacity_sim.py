@@ -139,7 +139,11 @@ def predictive(series, first, unit_cap, args, react=None, schedules=None):
     lead = warm * step
     units = np.zeros(n)
     hybrid = np.zeros(n)
-    current = h_current = PEAK_UNITS
+    # Every policy starts the test period at the capacity it wants then, already in service, as the
+    # reactive replay does: the first decision is made without a current capacity (None) and its
+    # capacity is the start. (Starting at the static fleet's 20 units charged the predictive and
+    # hybrid policies the scale-in from there, at most 20 % per interval, for about an hour.)
+    current = h_current = None
     pending, h_pending = [], []
     timings = []
     forecasts = []  # (time the point forecast is for, point, quantile, level)
@@ -158,7 +162,8 @@ def predictive(series, first, unit_cap, args, react=None, schedules=None):
                "peak_utilization": args.peak_utilization}
         t0 = time.perf_counter()
         decision = cap.plan_service("sim", [dim],
-                                    min_capacity=1, max_capacity=2 * PEAK_UNITS, current_capacity=int(current),
+                                    min_capacity=1, max_capacity=2 * PEAK_UNITS,
+                                    current_capacity=None if current is None else int(current),
                                     horizon=max(args.interval, step) * 2 + WARMUP, interval=args.interval,
                                     lead_time=lead, stabilization=STABILIZATION,
                                     scale_in_max_step=args.scale_in_max_step,
@@ -169,14 +174,19 @@ def predictive(series, first, unit_cap, args, react=None, schedules=None):
         forecasts.append((hist.end + args.interval, d0["forecast_next_interval"], d0["forecast_quantile"],
                           d0["quantile"]))
         plan = [(fc.to_epoch(s["time"]), s["capacity"]) for s in decision["schedule"]]
+        if current is None:
+            current = plan[0][1]
         h_plan = None
         if react is not None:
             now = series.start + i * step
-            hd = strat.decide(service, now, forecast=decision, current_capacity=int(h_current),
+            hd = strat.decide(service, now, forecast=decision,
+                              current_capacity=None if h_current is None else int(h_current),
                               reactive_value=float(load[max(last, 0)]), interval=args.interval,
                               horizon=max(args.interval, step) * 2)
             chosen[hd["chosen_policy"]] = chosen.get(hd["chosen_policy"], 0) + 1
             h_plan = [(fc.to_epoch(s["time"]), s["capacity"]) for s in hd["schedule"]]
+            if h_current is None:
+                h_current = h_plan[0][1]
         for j in range(i, min(n, i + every)):
             t_j = series.start + j * step
             current, pending = _follow(plan, j, t_j, current, pending, warm)

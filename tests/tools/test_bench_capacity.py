@@ -118,7 +118,7 @@ def test_hybrid_takes_the_schedule_when_its_floor_is_the_highest_and_never_holds
     floor = [{"name": "floor", "cron": "0 * * * *", "time_zone": "UTC", "min": 2 * sim.PEAK_UNITS}]
     out = sim.predictive(series, first, unit_cap, _args(), react=react, schedules=floor)
     assert out["chosen"] == {"scheduled": 6}
-    assert list(out["hybrid"]) == [sim.PEAK_UNITS] + [2 * sim.PEAK_UNITS] * 5  # the rise takes the warm-up
+    assert list(out["hybrid"]) == [2 * sim.PEAK_UNITS] * 6  # from the start, what its first decision wants
     assert max(out["units"]) < 2 * sim.PEAK_UNITS  # the predictive replay ignores the schedule
     assert len(out["forecasts"]) == 6 and all(f[3] == 0.995 for f in out["forecasts"])
 
@@ -130,6 +130,51 @@ def test_hybrid_takes_the_schedule_when_its_floor_is_the_highest_and_never_holds
     burst = np.array(react, dtype=float)
     burst[3] = 2 * sim.PEAK_UNITS - 1
     assert sim.predictive(series, first, unit_cap, _args(), react=burst, schedules=low)["hybrid"][3] == burst[3]
+
+
+def test_the_predictive_and_hybrid_replays_start_at_what_their_first_decision_wants(monkeypatch):
+    # as the reactive replay starts at its own need: no policy starts the test period scaling in from
+    # the static fleet (20 units), at most 20 % per interval, before it holds what it wants
+    series = sim.load_trace(os.path.join(TRACES, "nyc_taxi.csv"))  # 30-minute steps: one decision a step
+    first = len(series.values) - 4
+    unit_cap = float(series.values.max()) / (sim.PEAK_UNITS * sim.TARGET)  # the test steps need far fewer
+    told = []  # (current_capacity given, capacity of the plan's first slot) per decision
+    real = sim.cap.plan_service
+
+    def recording(*args, **kwargs):
+        decision = real(*args, **kwargs)
+        told.append((kwargs["current_capacity"], decision["schedule"][0]["capacity"]))
+        return decision
+
+    hybrid_told = []
+    real_decide = sim.strat.decide
+
+    def recording_decide(*args, **kwargs):
+        decision = real_decide(*args, **kwargs)
+        hybrid_told.append((kwargs["current_capacity"], decision["schedule"][0]["capacity"]))
+        return decision
+
+    monkeypatch.setattr(sim.cap, "plan_service", recording)
+    monkeypatch.setattr(sim.strat, "decide", recording_decide)
+    react = sim.reactive(series.values, first, unit_cap, series.step)
+    out = sim.predictive(series, first, unit_cap, _args(), react=react)
+    assert len(told) == len(hybrid_told) == 4
+    assert told[0][0] is None and hybrid_told[0][0] is None  # the first decisions: no capacity in service
+    assert out["units"][0] == told[0][1] < (1 - 0.2) * sim.PEAK_UNITS
+    assert out["hybrid"][0] == max(hybrid_told[0][1], react[0]) < (1 - 0.2) * sim.PEAK_UNITS
+    # then each decision is told what the replay holds
+    assert [t[0] for t in told[1:]] == [int(u) for u in out["units"][:3]]
+    assert [t[0] for t in hybrid_told[1:]] == [int(u) for u in out["hybrid"][:3]]
+
+
+def test_a_rise_in_the_plan_is_in_service_a_warm_up_later_and_a_fall_at_once():
+    warm = 2
+    current, pending = 3, []
+    held = []
+    for j, want in enumerate([5, 5, 5, 5, 2]):
+        current, pending = sim._follow([(0, want)], j, 100, current, pending, warm)
+        held.append(current)
+    assert held == [3, 3, 5, 5, 2]
 
 
 @pytest.fixture(scope="module")

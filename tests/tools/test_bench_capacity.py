@@ -132,30 +132,30 @@ def test_hybrid_takes_the_schedule_when_its_floor_is_the_highest_and_never_holds
     assert sim.predictive(series, first, unit_cap, _args(), react=burst, schedules=low)["hybrid"][3] == burst[3]
 
 
+def _record_decisions(monkeypatch, owner, name):
+    """Wrap owner.name (a function returning a decision) to record, per call, the current capacity it
+    was told and the capacity of its schedule's first slot; returns the list it fills."""
+    calls = []
+    real = getattr(owner, name)
+
+    def recording(*args, **kwargs):
+        decision = real(*args, **kwargs)
+        calls.append((kwargs["current_capacity"], decision["schedule"][0]["capacity"]))
+        return decision
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls
+
+
 def test_the_predictive_and_hybrid_replays_start_at_what_their_first_decision_wants(monkeypatch):
     # as the reactive replay starts at its own need: no policy starts the test period scaling in from
     # the static fleet (20 units), at most 20 % per interval, before it holds what it wants
     series = sim.load_trace(os.path.join(TRACES, "nyc_taxi.csv"))  # 30-minute steps: one decision a step
     first = len(series.values) - 4
     unit_cap = float(series.values.max()) / (sim.PEAK_UNITS * sim.TARGET)  # the test steps need far fewer
-    told = []  # (current_capacity given, capacity of the plan's first slot) per decision
-    real = sim.cap.plan_service
-
-    def recording(*args, **kwargs):
-        decision = real(*args, **kwargs)
-        told.append((kwargs["current_capacity"], decision["schedule"][0]["capacity"]))
-        return decision
-
-    hybrid_told = []
-    real_decide = sim.strat.decide
-
-    def recording_decide(*args, **kwargs):
-        decision = real_decide(*args, **kwargs)
-        hybrid_told.append((kwargs["current_capacity"], decision["schedule"][0]["capacity"]))
-        return decision
-
-    monkeypatch.setattr(sim.cap, "plan_service", recording)
-    monkeypatch.setattr(sim.strat, "decide", recording_decide)
+    # (current_capacity given, capacity of the plan's first slot) per decision
+    told = _record_decisions(monkeypatch, sim.cap, "plan_service")
+    hybrid_told = _record_decisions(monkeypatch, sim.strat, "decide")
     react = sim.reactive(series.values, first, unit_cap, series.step)
     out = sim.predictive(series, first, unit_cap, _args(), react=react)
     assert len(told) == len(hybrid_told) == 4

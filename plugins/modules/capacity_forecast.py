@@ -333,6 +333,10 @@ options:
   model:
     description:
       - Forecasting model; V(auto) chooses by backtest.
+      - With V(auto), when the outlier cleaning clipped points of a series, the baselines (naive, seasonal
+        naive, Holt-Winters) are also fitted to the observed series; the best of them is chosen when its
+        backtest error is at least 5 % lower on both halves of the backtest, and the decision's model is
+        then named with C((observed)), for example C(seasonal_naive (observed)).
       - V(seasonal_change) is the last value plus the change seen over the same hours one or more
         seasons (the longest detected period) before.
     type: str

@@ -333,15 +333,19 @@ options:
   model:
     description:
       - Forecasting model; V(auto) chooses by backtest.
-      - With V(auto), when the outlier cleaning clipped points of a series, the baselines (naive, seasonal
-        naive, Holt-Winters) are also fitted to the observed series; the best of them is chosen when its
-        backtest error is at least 5 % lower on both halves of the backtest, and the decision's model is
-        then named with C((observed)), for example C(seasonal_naive (observed)).
+      - With V(auto), challengers compete with the choice by a stricter rule, each taken only when its
+        backtest error is at least 5 % lower on both halves of the backtest. The Theta method
+        (V(theta)) on the cleaned series, for a load that drifts. And, when the outlier cleaning
+        clipped points of a series, the baselines (naive, seasonal naive, Holt-Winters) fitted to the
+        observed series; the decision's model is then named with C((observed)), for example
+        C(seasonal_naive (observed)).
       - V(seasonal_change) is the last value plus the change seen over the same hours one or more
         seasons (the longest detected period) before.
+      - V(theta) is the Theta method (simple exponential smoothing plus half the slope of the history
+        up to each origin) on the series less its main season.
     type: str
     default: auto
-    choices: [auto, naive, seasonal_naive, holt_winters, mstl, ses, seasonal_change]
+    choices: [auto, naive, seasonal_naive, holt_winters, mstl, ses, seasonal_change, theta]
   transform:
     description:
       - Variance-stabilising transform of the series before the models are fitted.

@@ -304,10 +304,14 @@ def test_candidates_forecasting_negative_load_are_set_aside(nyc):
 def test_domain_check_keeps_the_choice_when_no_candidate_goes_negative(nyc):
     hist = nyc.values[-48 * 28:]
     res = fc.forecast(hist, nyc.step, 2, quantiles=(0.9,))
-    # the candidates fitted to the cleaned series (a baseline on the observed one competes only by the
-    # stricter rule of the test below)
-    best = min((name for name in res.candidates if "(observed)" not in name), key=res.candidates.get)
+    # the candidates (the challengers, Theta and the baselines on the observed series, compete only
+    # by the stricter rule of the tests below)
+    best = min((name for name in res.candidates if not _challenger(name)), key=res.candidates.get)
     assert res.model == best
+
+
+def _challenger(name):
+    return name == "theta" or "(observed)" in name
 
 
 def _weekly_pattern(t):
@@ -418,3 +422,42 @@ def test_nothing_is_fitted_to_the_observed_series_when_nothing_was_cleaned():
     res = fc.forecast(y, 300, 12, quantiles=(0.99,), clean=False)
     assert res.clipped == 0
     assert not [name for name in res.candidates if "(observed)" in name]
+
+
+def _drifting(days, slope, seed=3):
+    """Three weeks of a 5-minute daily season on a level that rises by ``slope`` per step."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(days * 288)
+    return 50.0 + slope * t + 10.0 * np.sin(2 * np.pi * t / 288.0) + rng.normal(0, 1.5, len(t))
+
+
+def test_theta_replaces_a_choice_that_holds_the_level_of_a_drifting_load():
+    # a day ahead on a load that rises 2.9 a day: the candidates hold the last level (Holt-Winters
+    # without trend adapts it only as the load comes), the Theta method carries the drift forward
+    y = _drifting(21, 0.01)
+    res = fc.forecast(y, 300, 288, quantiles=(0.9,))
+    assert res.model == "theta"
+    assert res.candidates["theta"] <= 0.95 * min(v for k, v in res.candidates.items() if not _challenger(k))
+    assert [w for w in res.warnings if w.startswith("theta chosen over") and "both halves" in w]
+    # the mean load of the day ahead (the season averages out): Theta is nearer to it than the
+    # Holt-Winters of the candidates, which holds the level of the last hours
+    truth = 50.0 + 0.01 * (len(y) + 143.5)
+    held = fc.forecast(y, 300, 288, quantiles=(0.9,), model="holt_winters")
+    assert abs(np.mean(res.mean) - truth) < abs(np.mean(held.mean) - truth) - 0.5  # 1.01 against 1.87
+
+
+def test_theta_is_not_taken_without_a_drift():
+    y = _drifting(21, 0.0)
+    res = fc.forecast(y, 300, 288, quantiles=(0.9,))
+    assert "theta" in res.candidates and res.model != "theta"
+    assert not [w for w in res.warnings if "chosen over" in w]
+
+
+def test_theta_asked_for_follows_the_drift_at_every_lead():
+    y = _drifting(21, 0.01)
+    res = fc.forecast(y, 300, 288, quantiles=(0.9,), model="theta", transform="none")
+    assert res.model == "theta" and list(res.candidates) == ["theta"]
+    # the same time of day a day apart: the later one higher by the drift (less the noise)
+    day = fc.forecast(y, 300, 2 * 288, quantiles=(0.9,), model="theta", transform="none").mean
+    assert np.all(day[288:] - day[:288] > 1.0)
+    assert np.all(res.quantiles[0.9] >= res.mean)

@@ -338,7 +338,8 @@ options:
         (V(theta)) on the cleaned series, for a load that drifts. And, when the outlier cleaning
         clipped points of a series, the baselines (naive, seasonal naive, Holt-Winters) fitted to the
         observed series; the decision's model is then named with C((observed)), for example
-        C(seasonal_naive (observed)).
+        C(seasonal_naive (observed)). Each challenger also competes, by the same rule, as its mean
+        with the choice, named C(ensemble(<choice>+<challenger>)).
       - V(seasonal_change) is the last value plus the change seen over the same hours one or more
         seasons (the longest detected period) before.
       - V(theta) is the Theta method (simple exponential smoothing plus half the slope of the history

@@ -1121,10 +1121,14 @@ def _challenge(best, fitted, scores, series, fit_args, backtest, ahead, horizon,
       does not come, and the backtest, scored on the observed load, says so. Their names end with
       ``(observed)``.
 
-    The best challenger is taken when its error is at least :data:`CHALLENGER_GAIN` lower than
+    Each challenger also competes as its mean with ``best`` (an :class:`_Ensemble`): where the
+    choice and a challenger are about as good but wrong in different places, the mean moves the
+    choice toward the challenger without giving it up.
+
+    The best of these is taken when its error is at least :data:`CHALLENGER_GAIN` lower than
     ``best``'s on each half of the backtest origins (older and newer), so one unusual stretch cannot
     make the switch, and its forecast from the end of the series stays at or above zero (the domain
-    check of the candidates). Each challenger's score on the newer half is added to ``scores``.
+    check of the candidates). Each one's score on the newer half is added to ``scores``.
     ``series`` is ``(cleaned, observed, clipped)``.
     """
     cleaned, observed, clipped = series
@@ -1147,12 +1151,15 @@ def _challenge(best, fitted, scores, series, fit_args, backtest, ahead, horizon,
         except (ForecastError, ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
             notes.append("challenger %s skipped: %s" % (label, exc))
             continue
-        old, new = halves(mdl)
-        scores[label] = new
-        if old <= keep * ref_old and new <= keep * ref_new and (found is None or old + new < found[0]):
-            path = mdl.forecast(horizon)
-            if float(np.min(path)) >= 0.0:
-                found = (old + new, label, mdl, path)
+        mdl.name = label
+        # the challenger, and the choice moved halfway toward it
+        for cand in (mdl, _Ensemble(fitted[best], mdl)):
+            old, new = halves(cand)
+            scores[cand.name] = new
+            if old <= keep * ref_old and new <= keep * ref_new and (found is None or old + new < found[0]):
+                path = cand.forecast(horizon)
+                if float(np.min(path)) >= 0.0:
+                    found = (old + new, cand.name, cand, path)
     if found is None:
         return best
     _total, label, mdl, path = found

@@ -311,7 +311,8 @@ def test_domain_check_keeps_the_choice_when_no_candidate_goes_negative(nyc):
 
 
 def _challenger(name):
-    return name == "theta" or "(observed)" in name
+    # Theta, a baseline on the observed series, or the mean of the choice and one of them
+    return name == "theta" or name.endswith("+theta)") or "(observed)" in name
 
 
 def _weekly_pattern(t):
@@ -410,7 +411,7 @@ def test_a_baseline_on_the_observed_series_better_on_the_newer_half_only_is_not_
     # unusual stretch does not make the switch
     res = fc.forecast(_daily_spikes(21, spike_days=3), 300, 12, quantiles=(0.99,))
     assert res.clipped > 0
-    observed = dict((k, v) for k, v in res.candidates.items() if "(observed)" in k)
+    observed = dict((k, v) for k, v in res.candidates.items() if k.endswith(" (observed)"))
     assert sorted(observed) == sorted("%s (observed)" % name for name in fc.BASELINES)
     assert min(observed.values()) < res.candidates[res.model]  # better on the newer half ...
     assert "(observed)" not in res.model  # ... but not on the older one
@@ -422,6 +423,60 @@ def test_nothing_is_fitted_to_the_observed_series_when_nothing_was_cleaned():
     res = fc.forecast(y, 300, 12, quantiles=(0.99,), clean=False)
     assert res.clipped == 0
     assert not [name for name in res.candidates if "(observed)" in name]
+
+
+class _Stub:
+    """A fitted model given by its backtest paths: ``mirror`` times the seasonal-naive error of the
+    series, turned the other way (0: the series without its noise, the best forecast there is)."""
+
+    def __init__(self, name, y, truth, mirror):
+        self.name, self.y, self.truth, self.mirror = name, y, truth, mirror
+
+    def paths(self, origins, ks):
+        at = origins[:, None] + ks[None, :]
+        if not self.mirror:
+            return self.truth[at]
+        return self.y[at] - self.mirror * (self.y[at - 288] - self.y[at])
+
+    def forecast(self, h):
+        return self.truth[-288:][:h].copy()
+
+
+def _challenge_a_stub(mirror):
+    """The challengers' rule against a :class:`_Stub` choice on a daily season plus noise (sd 2)."""
+    rng = np.random.default_rng(5)
+    t = np.arange(288 * 21)
+    season = 10.0 + 5.0 * np.sin(2 * np.pi * t / 288.0)
+    y = season + rng.normal(0.0, 2.0, len(t))
+    ks, weights = fc.lead_grid(12)
+    origins = fc._backtest_origins(len(y), 12, 300, min_train=len(y) // 2)
+    actual = y[origins[:, None] + ks[None, :]]
+    fitted = {"stub": _Stub("stub", y, season, mirror)}
+    scores, notes = {}, []
+    # the cleaning "clipped" a point, so the baselines on the observed series are challengers too
+    chosen = fc._challenge("stub", fitted, scores, (y, y, 1), ([288], 288, int(origins[0]) + 1),
+                           (origins, ks, actual, weights, len(origins) // 2), {}, 12, notes)
+    return chosen, fitted, scores, notes
+
+
+def test_the_mean_of_the_choice_and_a_challenger_is_taken_when_their_errors_cancel():
+    # The choice errs the other way from seasonal naive on the observed series, by 0.9 of its error:
+    # each alone is wrong by about as much, their mean is nearly right.
+    chosen, fitted, scores, notes = _challenge_a_stub(0.9)
+    assert chosen == "ensemble(stub+seasonal_naive (observed))"
+    assert scores[chosen] <= 0.2 * min(scores["seasonal_naive (observed)"], scores["holt_winters (observed)"])
+    assert [w for w in notes if w.startswith(chosen + " chosen over stub")]
+    # its forecast from the end is the mean of the two
+    np.testing.assert_allclose(fitted[chosen].forecast(12),
+                               0.5 * (fitted["stub"].forecast(12) + fitted[chosen].b.forecast(12)))
+
+
+def test_the_mean_with_a_challenger_is_not_taken_when_the_choice_is_clearly_better():
+    # the choice is the season itself, wrong only by the noise: every mean adds a challenger's error
+    chosen, _fitted, scores, notes = _challenge_a_stub(0.0)
+    assert chosen == "stub" and not notes
+    means = [k for k in scores if k.startswith("ensemble(stub+")]
+    assert sorted(means) == sorted("ensemble(stub+%s)" % k for k in ["theta"] + ["%s (observed)" % b for b in fc.BASELINES])
 
 
 def _drifting(days, slope, seed=3):

@@ -52,12 +52,18 @@ children_cpu() {
 }
 mkdir -p .state
 
+# Beside the Molecule stage the other stages run at a lower priority (nice 10): the Molecule lanes
+# are the command's longest path, a chain of playbook runs each waiting on the one before, and
+# when the two cores are busy every run of theirs waits for CPU; the other stages are independent
+# work that fills whatever CPU the lanes leave. Set once the Molecule stage has started beside them.
+BESIDE=()
+
 run() {  # run NAME CMD...
   local name=$1; shift
-  echo "=== $name: $*"
+  echo "=== $name: ${BESIDE[*]}${BESIDE[*]:+ }$*"
   local t0=$SECONDS c0 status=ok
   children_cpu; c0=$CPU_NOW
-  "$@" || { status=FAILED; failed+=("$name"); }
+  "${BESIDE[@]}" "$@" || { status=FAILED; failed+=("$name"); }
   children_cpu
   echo "=== $name: $status ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
 }
@@ -161,25 +167,20 @@ if [[ " ${stages[*]} " == *" molecule "* ]] && [ "${#stages[@]}" -gt 1 ]; then
   molecule_pid=$!
 fi
 
-# Beside the Molecule stage the other stages run at a lower priority (nice 10): the Molecule lanes
-# are the command's longest path, a chain of playbook runs each waiting on the one before, and
-# when the two cores are busy every run of theirs waits for CPU; the other stages are independent
-# work that fills whatever CPU the lanes leave.
-BESIDE=()
 [ -z "$molecule_pid" ] || BESIDE=(nice -n 10)
 
 for stage in "${stages[@]}"; do
   case "$stage" in
-    lint) run lint "${BESIDE[@]}" ansible-lint --profile production ;;
-    sanity) run sanity "${BESIDE[@]}" tools/sanity.sh ;;
-    units) run units "${BESIDE[@]}" pytest -q -n 2 --dist worksteal --durations=40 ;;
-    build) run build "${BESIDE[@]}" tools/check_build.sh ;;
+    lint) run lint ansible-lint --profile production ;;
+    sanity) run sanity tools/sanity.sh ;;
+    units) run units pytest -q -n 2 --dist worksteal --durations=40 ;;
+    build) run build tools/check_build.sh ;;
     docs)
       # on the artifact of this run's build stage; alone, on a fresh build of the working tree
-      [[ " ${stages[*]} " == *" build "* ]] || run build "${BESIDE[@]}" tools/check_build.sh
-      run docs "${BESIDE[@]}" tools/check_docs.sh ;;
-    promtool) if [ -x tools/promtool_test.sh ]; then run promtool "${BESIDE[@]}" tools/promtool_test.sh; fi ;;
-    edge) run edge "${BESIDE[@]}" python tools/edge/njs_test.py ;;
+      [[ " ${stages[*]} " == *" build "* ]] || run build tools/check_build.sh
+      run docs tools/check_docs.sh ;;
+    promtool) if [ -x tools/promtool_test.sh ]; then run promtool tools/promtool_test.sh; fi ;;
+    edge) run edge python tools/edge/njs_test.py ;;
     molecule) [ -n "$molecule_pid" ] || run molecule molecule_all ;;
     *) echo "unknown stage: $stage"; failed+=("$stage") ;;
   esac

@@ -52,7 +52,7 @@ children_cpu() {
 }
 mkdir -p .state
 
-# Beside the Molecule stage the other stages run at a lower priority (nice 10): the Molecule lanes
+# Beside the Molecule stage the other stages run at a lower priority (nice 15): the Molecule lanes
 # are the command's longest path, a chain of playbook runs each waiting on the one before, and
 # when the two cores are busy every run of theirs waits for CPU; the other stages are independent
 # work that fills whatever CPU the lanes leave. Set once the Molecule stage has started beside them.
@@ -98,9 +98,11 @@ molecule_scenario() {  # molecule_scenario NAME
 
 # The lanes' priorities: the second stack's lane (dr_drill then scale) is the command's longest path,
 # mostly waiting on its own chain of playbook runs and servers, so it keeps the normal priority; the
-# first stack's scenarios and the standalone ones run 5 lower (nice 5), above the other stages (nice 10).
-# The servers of both stacks keep the normal priority: each lane waits on them.
-LANE_NICE=5
+# first stack's scenarios and the standalone ones run 10 lower (nice 10), above the other stages (nice 15).
+# The servers of both stacks keep the normal priority: each lane waits on them. The second lane uses
+# about a third of a core (547 s of CPU in 1711 s for dr_drill) but is slowed by every runnable
+# process beside it: the lower the others' priority, the less its steps wait to be scheduled.
+LANE_NICE=10
 
 molecule_all() {
   started_stack=1
@@ -175,7 +177,7 @@ if [[ " ${stages[*]} " == *" molecule "* ]] && [ "${#stages[@]}" -gt 1 ]; then
   molecule_pid=$!
 fi
 
-[ -z "$molecule_pid" ] || BESIDE=(nice -n 10)
+[ -z "$molecule_pid" ] || BESIDE=(nice -n 15)
 
 for stage in "${stages[@]}"; do
   case "$stage" in

@@ -103,6 +103,9 @@ molecule_scenario() {  # molecule_scenario NAME
 # about a third of a core (547 s of CPU in 1711 s for dr_drill) but is slowed by every runnable
 # process beside it: the lower the others' priority, the less its steps wait to be scheduled.
 LANE_NICE=10
+lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE
+  renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
+}
 
 molecule_all() {
   started_stack=1
@@ -112,8 +115,7 @@ molecule_all() {
     [ -f "molecule/$s/molecule.yml" ] || continue
     logs+=(".state/molecule/$s.log"); names+=("$s")
     echo "--- molecule scenario $s (beside the others; output follows when it ends)"
-    ( renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
-      t0=$SECONDS; molecule_scenario "$s"; r=$?; children_cpu
+    ( lane_priority; t0=$SECONDS; molecule_scenario "$s"; r=$?; children_cpu
       echo "--- molecule scenario $s: rc $r ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r ) \
       > ".state/molecule/$s.log" 2>&1 &
     pids+=($!)
@@ -146,8 +148,8 @@ molecule_all() {
       [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} " == *" $s "* ]] && continue
       echo "--- molecule scenario $s"
       t0=$SECONDS; children_cpu; c0=$CPU_NOW
-      # in a subshell at the lane's priority (renice of a subshell of this shell, children_cpu counts it)
-      ( renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null; molecule_scenario "$s" ) || rc=1
+      # in a subshell at the lane's priority (a child of this shell: children_cpu counts it)
+      ( lane_priority; molecule_scenario "$s" ) || rc=1
       children_cpu
       echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
     done

@@ -25,6 +25,7 @@ cleanup() {
     } > .state/molecule/stack_stop.log 2>&1 || true
     grep -E "^(first|second) stack| of CPU\)" .state/molecule/stack_stop.log | sed 's/^/    /'
   fi
+  cpu_groups_remove
   # The last lines of a run are the ones a CI page shows: end with what failed and where.
   if [ "${#failed[@]}" -gt 0 ]; then
     if [[ " ${failed[*]} " == *" molecule "* ]] && [ -f .state/molecule/all.log ]; then
@@ -52,11 +53,51 @@ children_cpu() {
 }
 mkdir -p .state
 
-# Beside the Molecule stage the other stages run at a lower priority (nice 15): the Molecule lanes
-# are the command's longest path, a chain of playbook runs each waiting on the one before, and
-# when the two cores are busy every run of theirs waits for CPU; the other stages are independent
-# work that fills whatever CPU the lanes leave. Set once the Molecule stage has started beside them.
+# Beside the Molecule stage the other stages run at a lower priority: the Molecule lanes are the
+# command's longest path, a chain of playbook runs each waiting on the one before, and when the two
+# cores are busy every run of theirs waits for CPU; the other stages are independent work that fills
+# whatever CPU the lanes leave. Set once the Molecule stage has started beside them.
+#
+# A nice value alone does not give that order here. With the kernel's autogroups
+# (/proc/sys/kernel/sched_autogroup_enabled), each session is scheduled as one entity and nice
+# only orders processes inside it, and Ansible starts every task's worker in a session of its own
+# (os.setsid): each worker of a unit test's playbook weighed as much as a whole Molecule lane, and
+# the lanes' drills ran 2 to 4 times slower than on an idle machine. Processes in a CPU cgroup
+# other than the root one are not autogrouped, so where this shell may make cgroups (v1's cpu
+# controller, as root) the Molecule stage runs in one with 64 times the other stages' share, and
+# inside each group nice orders the processes as written. Elsewhere nice is all there is.
 BESIDE=()
+CPU_GROUPS=""  # the command's cgroup directory, when it made one
+cpu_groups_make() {
+  local base=/sys/fs/cgroup/cpu
+  [ -f "$base/cpu.shares" ] && [ -w "$base/cgroup.procs" ] || return 1
+  mkdir "$base/meridian_tests.$$" 2>/dev/null || return 1
+  CPU_GROUPS="$base/meridian_tests.$$"
+  if mkdir "$CPU_GROUPS/molecule" "$CPU_GROUPS/beside" && echo 8192 > "$CPU_GROUPS/molecule/cpu.shares" \
+     && echo 128 > "$CPU_GROUPS/beside/cpu.shares"; then
+    return 0
+  fi
+  cpu_groups_remove
+  return 1
+}
+cpu_groups_join() {  # cpu_groups_join GROUP: move this (sub)shell, and so what it starts, into GROUP
+  [ -z "$CPU_GROUPS" ] || echo "$BASHPID" > "$CPU_GROUPS/$1/cgroup.procs"
+}
+in_cpu_group() {  # in_cpu_group GROUP CMD...: run CMD in GROUP
+  local group=$1; shift
+  ( cpu_groups_join "$group"; exec "$@" )
+}
+cpu_groups_remove() {  # any process left in them goes back to the root group first
+  [ -n "$CPU_GROUPS" ] || return 0
+  local g p
+  for g in "$CPU_GROUPS"/molecule "$CPU_GROUPS"/beside; do
+    [ -d "$g" ] || continue
+    while read -r p; do echo "$p" > /sys/fs/cgroup/cpu/cgroup.procs 2>/dev/null; done < "$g/cgroup.procs"
+    rmdir "$g" 2>/dev/null || echo "=== could not remove the cgroup $g"
+  done
+  rmdir "$CPU_GROUPS" 2>/dev/null || echo "=== could not remove the cgroup $CPU_GROUPS"
+  CPU_GROUPS=""
+}
 
 run() {  # run NAME CMD...
   local name=$1; shift
@@ -172,14 +213,20 @@ molecule_pid=""
 if [[ " ${stages[*]} " == *" molecule "* ]] && [ "${#stages[@]}" -gt 1 ]; then
   mkdir -p .state/molecule
   started_stack=1
+  if cpu_groups_make; then
+    echo "=== CPU shares: Molecule 8192, the other stages 128 (cgroups in $CPU_GROUPS)"
+    BESIDE=(in_cpu_group beside)
+  else
+    echo "=== CPU shares: no cgroup could be made here; the other stages run at nice 15 only"
+  fi
+  BESIDE+=(nice -n 15)
   echo "=== molecule: started beside the other stages (output: .state/molecule/all.log, shown at the end)"
-  ( t0=$SECONDS; molecule_all; r=$?; children_cpu
+  ( cpu_groups_join molecule; t0=$SECONDS; molecule_all; r=$?; children_cpu
     echo "=== molecule: rc $r ($((SECONDS - t0)) s, $CPU_NOW s of CPU, its servers' not counted)"; exit $r ) \
     > .state/molecule/all.log 2>&1 &
   molecule_pid=$!
 fi
 
-[ -z "$molecule_pid" ] || BESIDE=(nice -n 15)
 
 for stage in "${stages[@]}"; do
   case "$stage" in

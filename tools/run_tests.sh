@@ -61,11 +61,12 @@ mkdir -p .state
 # A nice value alone does not give that order here. With the kernel's autogroups
 # (/proc/sys/kernel/sched_autogroup_enabled), each session is scheduled as one entity and nice
 # only orders processes inside it, and Ansible starts every task's worker in a session of its own
-# (os.setsid): each worker of a unit test's playbook weighed as much as a whole Molecule lane, and
-# the lanes' drills ran 2 to 4 times slower than on an idle machine. Processes in a CPU cgroup
-# other than the root one are not autogrouped, so where this shell may make cgroups (v1's cpu
-# controller, as root) the Molecule stage runs in one with 64 times the other stages' share, and
-# inside each group nice orders the processes as written. Elsewhere nice is all there is.
+# (os.setsid): each worker of a unit test's playbook weighed as much as the whole Molecule stage,
+# and the drills of dr_drill ran 2 to 4 times slower than on an idle machine. Processes in a CPU
+# cgroup other than the root one are not autogrouped, so where this shell may make cgroups (v1's
+# cpu controller, as root) the Molecule stage runs in one with 4 times the other stages' share
+# (64 times starved the unit stage: a test's 20 s playbook run passed its 300 s timeout).
+# The other stages also run at nice 15, all there is where no cgroup can be made.
 BESIDE=()
 CPU_GROUPS=""  # the command's cgroup directory, when it made one
 cpu_groups_make() {
@@ -73,8 +74,8 @@ cpu_groups_make() {
   [ -f "$base/cpu.shares" ] && [ -w "$base/cgroup.procs" ] || return 1
   mkdir "$base/meridian_tests.$$" 2>/dev/null || return 1
   CPU_GROUPS="$base/meridian_tests.$$"
-  if mkdir "$CPU_GROUPS/molecule" "$CPU_GROUPS/beside" && echo 8192 > "$CPU_GROUPS/molecule/cpu.shares" \
-     && echo 128 > "$CPU_GROUPS/beside/cpu.shares"; then
+  if mkdir "$CPU_GROUPS/molecule" "$CPU_GROUPS/beside" && echo 2048 > "$CPU_GROUPS/molecule/cpu.shares" \
+     && echo 512 > "$CPU_GROUPS/beside/cpu.shares"; then
     return 0
   fi
   cpu_groups_remove
@@ -112,11 +113,11 @@ run() {  # run NAME CMD...
 # Scenarios that use no server of the stack (they work on files of their own) run beside the others.
 STANDALONE_SCENARIOS=(kubernetes)
 # Two stacks share the scenarios by length (a fresh-clone run on 2 cores, docs/development.md): the
-# first runs default (the whole estate, verified, then torn down; 33 min), gcp and monitoring; the
-# second, with other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the
-# variables), runs dr_drill (41 min) then scale, beside them.
-SECOND_STACK_SCENARIOS=(dr_drill scale)
-# dr_drill leaves its estate to the scenarios after it (MERIDIAN_ESTATE_KEPT=1 when it passed): scale
+# first runs default (the whole estate, verified, then torn down; 20 min); the second, with other
+# ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the variables), runs
+# dr_drill (10 min), scale (6 min), gcp (2 min) and monitoring, one after the other, beside it.
+SECOND_STACK_SCENARIOS=(dr_drill scale gcp monitoring)
+# dr_drill leaves its estate to the scenario after it (MERIDIAN_ESTATE_KEPT=1 when it passed): scale
 # then deploys only the clusters' services, confirms the cloud estate with its verify's provision run
 # (changed=0) and tears it down: one teardown and two provisionings fewer.
 KEEP_ESTATE_SCENARIOS=(dr_drill)
@@ -137,17 +138,6 @@ molecule_scenario() {  # molecule_scenario NAME
     molecule test -s "$1"
 }
 
-# The lanes' priorities: the second stack's lane (dr_drill then scale) is the command's longest path,
-# mostly waiting on its own chain of playbook runs and servers, so it keeps the normal priority; the
-# first stack's scenarios and the standalone ones run 10 lower (nice 10), above the other stages (nice 15).
-# The servers of both stacks keep the normal priority: each lane waits on them. The second lane uses
-# about a third of a core (547 s of CPU in 1711 s for dr_drill) but is slowed by every runnable
-# process beside it: the lower the others' priority, the less its steps wait to be scheduled.
-LANE_NICE=10
-lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE
-  renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
-}
-
 molecule_all() {
   started_stack=1
   local rc=0 s t0 pids=() logs=() names=()
@@ -156,7 +146,7 @@ molecule_all() {
     [ -f "molecule/$s/molecule.yml" ] || continue
     logs+=(".state/molecule/$s.log"); names+=("$s")
     echo "--- molecule scenario $s (beside the others; output follows when it ends)"
-    ( lane_priority; t0=$SECONDS; molecule_scenario "$s"; r=$?; children_cpu
+    ( t0=$SECONDS; molecule_scenario "$s"; r=$?; children_cpu
       echo "--- molecule scenario $s: rc $r ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r ) \
       > ".state/molecule/$s.log" 2>&1 &
     pids+=($!)
@@ -170,7 +160,7 @@ molecule_all() {
         echo "--- molecule scenario $s"; t0=$SECONDS; children_cpu; c0=$CPU_NOW
         keep=0; [[ " ${KEEP_ESTATE_SCENARIOS[*]} " == *" $s "* ]] && keep=1
         if MERIDIAN_KEEP_ESTATE=$keep MERIDIAN_ESTATE_KEPT=$kept molecule_scenario "$s"; then
-          [ "$keep" = 1 ] && kept=1
+          kept=$keep
         else
           r=1; kept=0
         fi
@@ -188,11 +178,10 @@ molecule_all() {
       s=$(basename "$(dirname "$s")")
       [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} " == *" $s "* ]] && continue
       echo "--- molecule scenario $s"
-      t0=$SECONDS; children_cpu; c0=$CPU_NOW
-      # in a subshell at the lane's priority (a child of this shell: children_cpu counts it)
-      ( lane_priority; molecule_scenario "$s" ) || rc=1
-      children_cpu
-      echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
+      # its CPU counted in a subshell of its own: this shell's count also takes in the lanes beside
+      # it when they end (their shells are its children too)
+      ( t0=$SECONDS; molecule_scenario "$s"; r=$?; children_cpu
+        echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r ) || rc=1
     done
   else
     rc=1
@@ -214,7 +203,7 @@ if [[ " ${stages[*]} " == *" molecule "* ]] && [ "${#stages[@]}" -gt 1 ]; then
   mkdir -p .state/molecule
   started_stack=1
   if cpu_groups_make; then
-    echo "=== CPU shares: Molecule 8192, the other stages 128 (cgroups in $CPU_GROUPS)"
+    echo "=== CPU shares: Molecule 2048, the other stages 512 (cgroups in $CPU_GROUPS)"
     BESIDE=(in_cpu_group beside)
   else
     echo "=== CPU shares: no cgroup could be made here; the other stages run at nice 15 only"

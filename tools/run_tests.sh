@@ -25,7 +25,6 @@ cleanup() {
     } > .state/molecule/stack_stop.log 2>&1 || true
     grep -E "^(first|second) stack| of CPU\)" .state/molecule/stack_stop.log | sed 's/^/    /'
   fi
-  cpu_groups_remove
   # The last lines of a run are the ones a CI page shows: end with what failed and where.
   if [ "${#failed[@]}" -gt 0 ]; then
     if [[ " ${failed[*]} " == *" molecule "* ]] && [ -f .state/molecule/all.log ]; then
@@ -53,54 +52,11 @@ children_cpu() {
 }
 mkdir -p .state
 
-# Beside the Molecule stage the other stages run at a lower priority: the Molecule lanes are the
-# command's longest path, a chain of playbook runs each waiting on the one before, and when the two
-# cores are busy every run of theirs waits for CPU; the other stages are independent work that fills
-# whatever CPU the lanes leave. Set once the Molecule stage has started beside them.
-#
-# A nice value alone does not give that order here. With the kernel's autogroups
-# (/proc/sys/kernel/sched_autogroup_enabled), each session is scheduled as one entity and nice
-# only orders processes inside it, and Ansible starts every task's worker in a session of its own
-# (os.setsid): each worker of a unit test's playbook weighed as much as the whole Molecule stage,
-# and the drills of dr_drill ran 2 to 4 times slower than on an idle machine. Processes in a CPU
-# cgroup other than the root one are not autogrouped, so where this shell may make cgroups (v1's
-# cpu controller, as root) the Molecule stage runs in one and the other stages in another, with
-# equal shares: each has at least one core when both are busy, and inside each nice orders the
-# processes as written (lane_priority). A larger share for Molecule starved the unit stage (64 and
-# 4 times: playbook runs of its tests passed their 300 s timeout). The other stages also run at
-# nice 15, all there is where no cgroup can be made.
+# Beside the Molecule stage the other stages run at a lower priority (nice 15): the Molecule lanes
+# are the command's longest path, a chain of playbook runs each waiting on the one before, and
+# when the two cores are busy every run of theirs waits for CPU; the other stages are independent
+# work that fills whatever CPU the lanes leave. Set once the Molecule stage has started beside them.
 BESIDE=()
-CPU_GROUPS=""  # the command's cgroup directory, when it made one
-cpu_groups_make() {
-  local base=/sys/fs/cgroup/cpu
-  [ -f "$base/cpu.shares" ] && [ -w "$base/cgroup.procs" ] || return 1
-  mkdir "$base/meridian_tests.$$" 2>/dev/null || return 1
-  CPU_GROUPS="$base/meridian_tests.$$"
-  if mkdir "$CPU_GROUPS/molecule" "$CPU_GROUPS/beside" && echo 1024 > "$CPU_GROUPS/molecule/cpu.shares" \
-     && echo 1024 > "$CPU_GROUPS/beside/cpu.shares"; then
-    return 0
-  fi
-  cpu_groups_remove
-  return 1
-}
-cpu_groups_join() {  # cpu_groups_join GROUP: move this (sub)shell, and so what it starts, into GROUP
-  [ -z "$CPU_GROUPS" ] || echo "$BASHPID" > "$CPU_GROUPS/$1/cgroup.procs"
-}
-in_cpu_group() {  # in_cpu_group GROUP CMD...: run CMD in GROUP
-  local group=$1; shift
-  ( cpu_groups_join "$group"; exec "$@" )
-}
-cpu_groups_remove() {  # any process left in them goes back to the root group first
-  [ -n "$CPU_GROUPS" ] || return 0
-  local g p
-  for g in "$CPU_GROUPS"/molecule "$CPU_GROUPS"/beside; do
-    [ -d "$g" ] || continue
-    while read -r p; do echo "$p" > /sys/fs/cgroup/cpu/cgroup.procs 2>/dev/null; done < "$g/cgroup.procs"
-    rmdir "$g" 2>/dev/null || echo "=== could not remove the cgroup $g"
-  done
-  rmdir "$CPU_GROUPS" 2>/dev/null || echo "=== could not remove the cgroup $CPU_GROUPS"
-  CPU_GROUPS=""
-}
 
 run() {  # run NAME CMD...
   local name=$1; shift
@@ -115,11 +71,11 @@ run() {  # run NAME CMD...
 # Scenarios that use no server of the stack (they work on files of their own) run beside the others.
 STANDALONE_SCENARIOS=(kubernetes)
 # Two stacks share the scenarios by length (a fresh-clone run on 2 cores, docs/development.md): the
-# first runs default (the whole estate, verified, then torn down; 20 min); the second, with other
-# ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the variables), runs
-# dr_drill (10 min), scale (6 min), gcp (2 min) and monitoring, one after the other, beside it.
-SECOND_STACK_SCENARIOS=(dr_drill scale gcp monitoring)
-# dr_drill leaves its estate to the scenario after it (MERIDIAN_ESTATE_KEPT=1 when it passed): scale
+# first runs default (the whole estate, verified, then torn down; 33 min), gcp and monitoring; the
+# second, with other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the
+# variables), runs dr_drill (41 min) then scale, beside them.
+SECOND_STACK_SCENARIOS=(dr_drill scale)
+# dr_drill leaves its estate to the scenarios after it (MERIDIAN_ESTATE_KEPT=1 when it passed): scale
 # then deploys only the clusters' services, confirms the cloud estate with its verify's provision run
 # (changed=0) and tears it down: one teardown and two provisionings fewer.
 KEEP_ESTATE_SCENARIOS=(dr_drill)
@@ -131,15 +87,6 @@ SECOND_STACK_ENV=(
   "MERIDIAN_PG_NODES=us-east-1:5533,eu-west-1:5534"
 )
 
-# The lanes' priorities: the second stack's lane (dr_drill first) waits on its own chain of playbook
-# runs and servers and is the most slowed by a busy machine (dr_drill took 604 s with the first
-# lane at nice 10, 1268 s at the same priority), so it keeps the normal priority; the first stack's
-# lane and the standalone scenarios run at nice 10. The stacks' servers keep the normal priority.
-LANE_NICE=10
-lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE
-  renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
-}
-
 molecule_scenario() {  # molecule_scenario NAME
   # Molecule keeps a scenario's state (e.g. "prepared") between runs and checkouts: start clean.
   molecule reset -s "$1" >/dev/null 2>&1 || true
@@ -147,6 +94,17 @@ molecule_scenario() {  # molecule_scenario NAME
   # ansible.posix.profile_tasks: each task its start and duration, and each run its slowest tasks
   ANSIBLE_CALLBACKS_ENABLED="ansible.posix.timer,ansible.posix.profile_tasks${ANSIBLE_CALLBACKS_ENABLED:+,$ANSIBLE_CALLBACKS_ENABLED}" \
     molecule test -s "$1"
+}
+
+# The lanes' priorities: the second stack's lane (dr_drill then scale) is the command's longest path,
+# mostly waiting on its own chain of playbook runs and servers, so it keeps the normal priority; the
+# first stack's scenarios and the standalone ones run 10 lower (nice 10), above the other stages (nice 15).
+# The servers of both stacks keep the normal priority: each lane waits on them. The second lane uses
+# about a third of a core (547 s of CPU in 1711 s for dr_drill) but is slowed by every runnable
+# process beside it: the lower the others' priority, the less its steps wait to be scheduled.
+LANE_NICE=10
+lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE
+  renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
 }
 
 molecule_all() {
@@ -171,7 +129,7 @@ molecule_all() {
         echo "--- molecule scenario $s"; t0=$SECONDS; children_cpu; c0=$CPU_NOW
         keep=0; [[ " ${KEEP_ESTATE_SCENARIOS[*]} " == *" $s "* ]] && keep=1
         if MERIDIAN_KEEP_ESTATE=$keep MERIDIAN_ESTATE_KEPT=$kept molecule_scenario "$s"; then
-          kept=$keep
+          [ "$keep" = 1 ] && kept=1
         else
           r=1; kept=0
         fi
@@ -189,10 +147,11 @@ molecule_all() {
       s=$(basename "$(dirname "$s")")
       [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} " == *" $s "* ]] && continue
       echo "--- molecule scenario $s"
-      # its CPU counted in a subshell of its own: this shell's count also takes in the lanes beside
-      # it when they end (their shells are its children too)
-      ( lane_priority; t0=$SECONDS; molecule_scenario "$s"; r=$?; children_cpu
-        echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r ) || rc=1
+      t0=$SECONDS; children_cpu; c0=$CPU_NOW
+      # in a subshell at the lane's priority (a child of this shell: children_cpu counts it)
+      ( lane_priority; molecule_scenario "$s" ) || rc=1
+      children_cpu
+      echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
     done
   else
     rc=1
@@ -213,20 +172,14 @@ molecule_pid=""
 if [[ " ${stages[*]} " == *" molecule "* ]] && [ "${#stages[@]}" -gt 1 ]; then
   mkdir -p .state/molecule
   started_stack=1
-  if cpu_groups_make; then
-    echo "=== CPU shares: Molecule 1024, the other stages 1024 (cgroups in $CPU_GROUPS)"
-    BESIDE=(in_cpu_group beside)
-  else
-    echo "=== CPU shares: no cgroup could be made here; the other stages run at nice 15 only"
-  fi
-  BESIDE+=(nice -n 15)
   echo "=== molecule: started beside the other stages (output: .state/molecule/all.log, shown at the end)"
-  ( cpu_groups_join molecule; t0=$SECONDS; molecule_all; r=$?; children_cpu
+  ( t0=$SECONDS; molecule_all; r=$?; children_cpu
     echo "=== molecule: rc $r ($((SECONDS - t0)) s, $CPU_NOW s of CPU, its servers' not counted)"; exit $r ) \
     > .state/molecule/all.log 2>&1 &
   molecule_pid=$!
 fi
 
+[ -z "$molecule_pid" ] || BESIDE=(nice -n 15)
 
 for stage in "${stages[@]}"; do
   case "$stage" in

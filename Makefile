@@ -8,6 +8,9 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # per task (about half the CPU of a run, docs/development.md "Mitogen"). ANSIBLE_STRATEGY=linear make ... runs
 # ansible-core's own strategy.
 export ANSIBLE_STRATEGY ?= mitogen_linear
+# Collections from .collections only (the links tools/setup.sh makes), not the hundred or so the ansible
+# package bundles: Mitogen lists every visible collection before each task (docs/development.md, "Mitogen").
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := False
 INVENTORY ?= inventories/local
 
 .PHONY: help setup provision scale teardown dr-drill drift compliance test lint sanity units promtool edge molecule bench \

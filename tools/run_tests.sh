@@ -11,6 +11,8 @@ cd "$ROOT" || exit 1
 export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
 # The strategy of the project's commands (Makefile): Mitogen's, unless ANSIBLE_STRATEGY says otherwise.
 export ANSIBLE_STRATEGY="${ANSIBLE_STRATEGY:-mitogen_linear}"
+# and its collections: those of .collections only, as in the Makefile (the links tools/setup.sh makes).
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=False
 stages=("$@")
 [ "${#stages[@]}" -gt 0 ] || stages=(lint sanity units build docs promtool edge molecule)
 failed=()

@@ -5,6 +5,8 @@
 #   - in that venv, the AnsiballZ bytecode cache (tools/venv/meridian_ansiballz_bytecode.py);
 #   - galaxy-importer's venv in .state/venvs/importer from requirements-importer.txt (likewise);
 #   - the live collection link .collections/ansible_collections/meridian/global_infra -> checkout;
+#   - links in .collections to the collections the project uses, from the ansible package in .venv
+#     (the project's commands look for collections there only: ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=False);
 #   - .state/mitogen/strategy -> Mitogen's strategy plugins in .venv (strategy_plugins of ansible.cfg
 #     and of the Molecule configuration);
 #   - the offline pip bootstrap that ansible-test sanity needs.
@@ -80,6 +82,26 @@ if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then
   rm -rf "$link"
   ln -s "$ROOT" "$link"
 fi
+
+# ---- the collections the project uses ------------------------------------------------------------
+# The ansible package in .venv bundles about a hundred collections. Mitogen's planner lists every
+# collection it can see before each task (ansible.collections.list.list_collection_dirs, reading each
+# one's MANIFEST.json), so the project's commands (Makefile, tools/run_tests.sh) set
+# ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=False and see only .collections: the live link above and these
+# links into the ansible package. The list: requirements.yml (the collection's dependencies), then
+# ansible.posix (the timer and profile_tasks callbacks of the Molecule runs) and awx.awx
+# (playbooks/awx_configure.yml, tools/awx/validate_config.py). docs/development.md, "Mitogen".
+bundled="$purelib/ansible_collections"
+used="$("$VENV/bin/python" -c 'import yaml; print(" ".join(c["name"] for c in yaml.safe_load(open("requirements.yml"))["collections"]))') ansible.posix awx.awx"
+for fqcn in $used; do
+  ns="${fqcn%%.*}"; name="${fqcn#*.}"
+  [ -f "$bundled/$ns/$name/MANIFEST.json" ] || { echo "[setup] $fqcn is not in the ansible package ($bundled)" >&2; exit 1; }
+  mkdir -p ".collections/ansible_collections/$ns"
+  if [ "$(readlink ".collections/ansible_collections/$ns/$name" 2>/dev/null)" != "$bundled/$ns/$name" ]; then
+    rm -rf ".collections/ansible_collections/$ns/$name"
+    ln -s "$bundled/$ns/$name" ".collections/ansible_collections/$ns/$name"
+  fi
+done
 
 # ---- Mitogen's strategy plugins --------------------------------------------------------------
 mkdir -p .state/mitogen

@@ -112,7 +112,9 @@ docs: setup
 # docs/development.md, "Releasing": set the version in galaxy.yml and add a release_summary fragment first.
 release: setup
 	antsibull-changelog lint
-	antsibull-changelog release
+	@# antsibull-changelog lists the new plugins with ansible-doc on a copy of its own, whose
+	@# dependencies come from the ansible package: the links of .collections are not on its path
+	env -u ANSIBLE_COLLECTIONS_SCAN_SYS_PATH antsibull-changelog release
 	@tools/check_build.sh
 	@tools/check_docs.sh lint importer
 	@echo "publish: ansible-galaxy collection publish $$(ls .state/build/*.tar.gz) --api-key \$$GALAXY_API_KEY"

@@ -38,8 +38,10 @@ fi
 artifact="$(cd "$(dirname "$artifact")" && pwd)/$(basename "$artifact")"
 
 export PATH="$VENV/bin:$PATH" ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
-# The artifact is checked alone: not through the project's ansible.cfg or its live collection link.
-unset ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
+# The artifact is checked alone: not through the project's ansible.cfg or its live collection link,
+# with its dependencies from the ansible package in the venv (the project's commands see only the
+# links of .collections: ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=False, which this undoes).
+unset ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS ANSIBLE_COLLECTIONS_SCAN_SYS_PATH
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/meridian-docs.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 COLLECTIONS="$WORK/collections"

@@ -41,7 +41,10 @@ def _copy_of_the_checkout(dest, leave_out=(), leave_out_dirs=()):
 
 def _env():
     env = dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
-    env.pop("ANSIBLE_CONFIG", None)
+    # the copy alone, with its dependencies from the ansible package (as tools/check_docs.sh and the
+    # Makefile's release target run it)
+    for name in ("ANSIBLE_CONFIG", "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH"):
+        env.pop(name, None)
     return env
 
 

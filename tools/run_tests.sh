@@ -19,7 +19,6 @@ failed=()
 started_stack=0
 
 cleanup() {
-  if [ -n "$autogroup_was" ]; then echo "$autogroup_was" > "$AUTOGROUP" 2>/dev/null || true; fi
   if [ "$started_stack" = 1 ]; then
     mkdir -p .state/molecule
     echo "=== stopping the local stack (its output: .state/molecule/stack_stop.log)"
@@ -55,23 +54,11 @@ children_cpu() {
 }
 mkdir -p .state
 
-# Beside the Molecule stage the other stages run at a lower priority (nice 10), as the first stack's
-# lane does: the second stack's lane (dr_drill, then scale) is the command's longest path, a chain of
-# playbook runs each waiting on the one before, which uses about a third of a core when nothing
-# else runs (dr_drill: 604 s, 375 s of CPU) and three times as long when every step of it waits for
-# CPU (1547 s, 498 s of CPU); the rest is independent work that fills whatever CPU it leaves. Set
-# once the Molecule stage has started beside them.
+# Beside the Molecule stage the other stages run at a lower priority (nice 15): the Molecule lanes
+# are the command's longest path, a chain of playbook runs each waiting on the one before, and
+# when the two cores are busy every run of theirs waits for CPU; the other stages are independent
+# work that fills whatever CPU the lanes leave. Set once the Molecule stage has started beside them.
 BESIDE=()
-OTHER_NICE=10
-
-# Autogroups (/proc/sys/kernel/sched_autogroup_enabled, on in many kernels) schedule each session as
-# one entity and nice orders processes only inside their session; every Ansible task worker starts a
-# session of its own (os.setsid in ansible-core's WorkerProcess), and so do the stack's servers. So
-# the priorities above hold only with autogroups off: for the run, as root where the setting is
-# writable, they are turned off, and turned on again at the end in every case (cleanup). Elsewhere
-# the run goes on with them as they are.
-AUTOGROUP=/proc/sys/kernel/sched_autogroup_enabled
-autogroup_was=""
 
 run() {  # run NAME CMD...
   local name=$1; shift
@@ -111,10 +98,13 @@ molecule_scenario() {  # molecule_scenario NAME
     molecule test -s "$1"
 }
 
-# The lanes' priorities: the second stack's lane (dr_drill then scale), the command's longest path,
-# keeps the normal priority; the first stack's scenarios and the standalone ones run at the other
-# stages' (nice OTHER_NICE). The servers of both stacks keep the normal priority: each lane waits on them.
-LANE_NICE=$OTHER_NICE
+# The lanes' priorities: the second stack's lane (dr_drill then scale) is the command's longest path,
+# mostly waiting on its own chain of playbook runs and servers, so it keeps the normal priority; the
+# first stack's scenarios and the standalone ones run 10 lower (nice 10), above the other stages (nice 15).
+# The servers of both stacks keep the normal priority: each lane waits on them. The second lane uses
+# about a third of a core (547 s of CPU in 1711 s for dr_drill) but is slowed by every runnable
+# process beside it: the lower the others' priority, the less its steps wait to be scheduled.
+LANE_NICE=10
 lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE
   renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
 }
@@ -191,16 +181,10 @@ if [[ " ${stages[*]} " == *" molecule "* ]] && [ "${#stages[@]}" -gt 1 ]; then
   molecule_pid=$!
 fi
 
-if [ -n "$molecule_pid" ]; then
-  BESIDE=(nice -n "$OTHER_NICE")
-  if [ "$(cat "$AUTOGROUP" 2>/dev/null)" = 1 ] && echo 0 2>/dev/null > "$AUTOGROUP"; then
-    autogroup_was=1
-    echo "=== autogroups off for the run ($AUTOGROUP; on again at the end)"
-  fi
-fi
+[ -z "$molecule_pid" ] || BESIDE=(nice -n 15)
 
-run_stage() {  # run_stage NAME
-  case "$1" in
+for stage in "${stages[@]}"; do
+  case "$stage" in
     lint) run lint ansible-lint --profile production ;;
     sanity) run sanity tools/sanity.sh ;;
     units) run units pytest -q -n 2 --dist worksteal --durations=40 ;;
@@ -212,37 +196,9 @@ run_stage() {  # run_stage NAME
     promtool) if [ -x tools/promtool_test.sh ]; then run promtool tools/promtool_test.sh; fi ;;
     edge) run edge python tools/edge/njs_test.py ;;
     molecule) [ -n "$molecule_pid" ] || run molecule molecule_all ;;
-    *) echo "unknown stage: $1"; failed+=("$1") ;;
+    *) echo "unknown stage: $stage"; failed+=("$stage") ;;
   esac
-}
-
-# lint and sanity (one process each, reading files only) run one after the other in the background,
-# beside the unit tests, when the command runs more than them: their output follows the others'.
-PARALLEL_STAGES=()
-for stage in lint sanity; do
-  [[ " ${stages[*]} " == *" $stage "* ]] && PARALLEL_STAGES+=("$stage")
 done
-parallel_pid=""
-if [ "${#PARALLEL_STAGES[@]}" -gt 0 ] && [ "${#PARALLEL_STAGES[@]}" -lt "${#stages[@]}" ]; then
-  rm -f .state/stages_beside.failed
-  echo "=== ${PARALLEL_STAGES[*]}: started beside the other stages (output: .state/stages_beside.log, shown after them)"
-  ( for stage in "${PARALLEL_STAGES[@]}"; do run_stage "$stage"; done
-    [ "${#failed[@]}" -eq 0 ] || printf '%s\n' "${failed[@]}" > .state/stages_beside.failed ) \
-    > .state/stages_beside.log 2>&1 &
-  parallel_pid=$!
-fi
-
-for stage in "${stages[@]}"; do
-  [ -n "$parallel_pid" ] && [[ " ${PARALLEL_STAGES[*]} " == *" $stage "* ]] && continue
-  run_stage "$stage"
-done
-
-if [ -n "$parallel_pid" ]; then
-  echo "=== ${PARALLEL_STAGES[*]}: waiting for them to end"
-  wait "$parallel_pid"
-  cat .state/stages_beside.log
-  [ ! -s .state/stages_beside.failed ] || mapfile -t -O "${#failed[@]}" failed < .state/stages_beside.failed
-fi
 
 if [ -n "$molecule_pid" ]; then
   echo "=== molecule: waiting for it to end"

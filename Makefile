@@ -8,7 +8,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # per task (about half the CPU of a run, docs/development.md "Mitogen"). ANSIBLE_STRATEGY=linear make ... runs
 # ansible-core's own strategy.
 export ANSIBLE_STRATEGY ?= mitogen_linear
-# Collections from .collections only (the links tools/setup.sh makes), not the hundred or so the ansible
+# Collections from .collections only (the links tools/setup.sh makes), not the 92 the ansible
 # package bundles: Mitogen lists every visible collection before each task (docs/development.md, "Mitogen").
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := False
 INVENTORY ?= inventories/local

@@ -84,7 +84,7 @@ if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then
 fi
 
 # ---- the collections the project uses ------------------------------------------------------------
-# The ansible package in .venv bundles about a hundred collections. Mitogen's planner lists every
+# The ansible package in .venv bundles 92 collections (ansible 12.3.0). Mitogen's planner lists every
 # collection it can see before each task (ansible.collections.list.list_collection_dirs, reading each
 # one's MANIFEST.json), so the project's commands (Makefile, tools/run_tests.sh) set
 # ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=False and see only .collections: the live link above and these

@@ -75,13 +75,16 @@ if [ ! -x "$IMPORTER/bin/python" ] || [ "$(cat "$istamp" 2>/dev/null)" != "$iwan
   echo "$iwant" > "$istamp"
 fi
 
+# symlink_to TARGET PATH: PATH becomes a symbolic link to TARGET (replacing what was there), unless it is one
+symlink_to() {
+  [ "$(readlink "$2" 2>/dev/null)" = "$1" ] && return 0
+  mkdir -p "$(dirname "$2")"
+  rm -rf "$2"
+  ln -s "$1" "$2"
+}
+
 # ---- live collection link -------------------------------------------------------------------
-mkdir -p .collections/ansible_collections/meridian
-link=.collections/ansible_collections/meridian/global_infra
-if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then
-  rm -rf "$link"
-  ln -s "$ROOT" "$link"
-fi
+symlink_to "$ROOT" .collections/ansible_collections/meridian/global_infra
 
 # ---- the collections the project uses ------------------------------------------------------------
 # The ansible package in .venv bundles 92 collections (ansible 12.3.0). Mitogen's planner lists every
@@ -94,22 +97,14 @@ fi
 bundled="$purelib/ansible_collections"
 used="$("$VENV/bin/python" -c 'import yaml; print(" ".join(c["name"] for c in yaml.safe_load(open("requirements.yml"))["collections"]))') ansible.posix awx.awx"
 for fqcn in $used; do
-  ns="${fqcn%%.*}"; name="${fqcn#*.}"
-  [ -f "$bundled/$ns/$name/MANIFEST.json" ] || { echo "[setup] $fqcn is not in the ansible package ($bundled)" >&2; exit 1; }
-  mkdir -p ".collections/ansible_collections/$ns"
-  if [ "$(readlink ".collections/ansible_collections/$ns/$name" 2>/dev/null)" != "$bundled/$ns/$name" ]; then
-    rm -rf ".collections/ansible_collections/$ns/$name"
-    ln -s "$bundled/$ns/$name" ".collections/ansible_collections/$ns/$name"
-  fi
+  dir="${fqcn/.//}"
+  [ -f "$bundled/$dir/MANIFEST.json" ] || { echo "[setup] $fqcn is not in the ansible package ($bundled)" >&2; exit 1; }
+  symlink_to "$bundled/$dir" ".collections/ansible_collections/$dir"
 done
 
 # ---- Mitogen's strategy plugins --------------------------------------------------------------
-mkdir -p .state/mitogen
 strategy="$("$VENV/bin/python" -c 'import os, ansible_mitogen.plugins.strategy as s; print(os.path.dirname(s.__file__))')"
-if [ "$(readlink .state/mitogen/strategy 2>/dev/null)" != "$strategy" ]; then
-  rm -rf .state/mitogen/strategy
-  ln -s "$strategy" .state/mitogen/strategy
-fi
+symlink_to "$strategy" .state/mitogen/strategy
 
 # ---- ansible-test offline pip bootstrap -----------------------------------------------------
 "$VENV/bin/python" "$ROOT/tools/ansible_test_offline.py"

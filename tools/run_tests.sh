@@ -72,15 +72,11 @@ run() {  # run NAME CMD...
 
 # Scenarios that use no server of the stack (they work on files of their own) run beside the others.
 STANDALONE_SCENARIOS=(kubernetes)
-# Two stacks share the scenarios by length (a fresh-clone run on 2 cores, docs/development.md): the
-# first runs default (the whole estate, verified, then torn down; 33 min), gcp and monitoring; the
+# Two stacks share the scenarios by length (fresh-clone runs on 2 cores, docs/development.md): the
+# first runs default (the whole estate, verified, then torn down), gcp, monitoring and scale; the
 # second, with other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the
-# variables), runs dr_drill (41 min) then scale, beside them.
-SECOND_STACK_SCENARIOS=(dr_drill scale)
-# dr_drill leaves its estate to the scenarios after it (MERIDIAN_ESTATE_KEPT=1 when it passed): scale
-# then deploys only the clusters' services, confirms the cloud estate with its verify's provision run
-# (changed=0) and tears it down: one teardown and two provisionings fewer.
-KEEP_ESTATE_SCENARIOS=(dr_drill)
+# variables), runs dr_drill (its drills are the longest scenario), beside them.
+SECOND_STACK_SCENARIOS=(dr_drill)
 SECOND_STACK_ENV=(
   MERIDIAN_STATE_DIR="$ROOT/.state/local_stack_second" MERIDIAN_GITOPS_DIR="$ROOT/.state/gitops_second"
   MERIDIAN_MOTO_PORT=5200 MERIDIAN_PROMETHEUS_PORT=9290 MERIDIAN_ALERTMANAGER_PORT=9293
@@ -98,12 +94,10 @@ molecule_scenario() {  # molecule_scenario NAME
     molecule test -s "$1"
 }
 
-# The lanes' priorities: the second stack's lane (dr_drill then scale) is the command's longest path,
-# mostly waiting on its own chain of playbook runs and servers, so it keeps the normal priority; the
-# first stack's scenarios and the standalone ones run 10 lower (nice 10), above the other stages (nice 15).
-# The servers of both stacks keep the normal priority: each lane waits on them. The second lane uses
-# about a third of a core (547 s of CPU in 1711 s for dr_drill) but is slowed by every runnable
-# process beside it: the lower the others' priority, the less its steps wait to be scheduled.
+# The lanes' priorities: both stacks' lanes keep the normal priority (each is a chain of playbook runs
+# that waits on the one before, and the command ends with the later of the two); the standalone
+# scenarios, short and independent, run 10 lower (nice 10), above the other stages (nice 15). The
+# servers of both stacks keep the normal priority: each lane waits on them.
 LANE_NICE=10
 lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE
   renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
@@ -126,15 +120,9 @@ molecule_all() {
   echo "--- molecule scenarios ${SECOND_STACK_SCENARIOS[*]} on the second stack (output follows when they end)"
   ( export "${SECOND_STACK_ENV[@]}"; r=0
     if tools/local_stack/start; then
-      kept=0
       for s in "${SECOND_STACK_SCENARIOS[@]}"; do
         echo "--- molecule scenario $s"; t0=$SECONDS; children_cpu; c0=$CPU_NOW
-        keep=0; [[ " ${KEEP_ESTATE_SCENARIOS[*]} " == *" $s "* ]] && keep=1
-        if MERIDIAN_KEEP_ESTATE=$keep MERIDIAN_ESTATE_KEPT=$kept molecule_scenario "$s"; then
-          [ "$keep" = 1 ] && kept=1
-        else
-          r=1; kept=0
-        fi
+        molecule_scenario "$s" || r=1
         children_cpu
         echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
       done
@@ -150,8 +138,7 @@ molecule_all() {
       [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} " == *" $s "* ]] && continue
       echo "--- molecule scenario $s"
       t0=$SECONDS; children_cpu; c0=$CPU_NOW
-      # in a subshell at the lane's priority (a child of this shell: children_cpu counts it)
-      ( lane_priority; molecule_scenario "$s" ) || rc=1
+      molecule_scenario "$s" || rc=1
       children_cpu
       echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
     done

@@ -24,8 +24,9 @@ cleanup() {
     echo "=== stopping the local stack (its output: .state/molecule/stack_stop.log)"
     { echo "first stack:"; tools/local_stack/stop
       echo "second stack (stopped by its lane unless it could not):"; env "${SECOND_STACK_ENV[@]}" tools/local_stack/stop
+      echo "third stack (stopped by its lane unless it could not):"; env "${THIRD_STACK_ENV[@]}" tools/local_stack/stop
     } > .state/molecule/stack_stop.log 2>&1 || true
-    grep -E "^(first|second) stack| of CPU\)" .state/molecule/stack_stop.log | sed 's/^/    /'
+    grep -E "^(first|second|third) stack| of CPU\)" .state/molecule/stack_stop.log | sed 's/^/    /'
   fi
   # The last lines of a run are the ones a CI page shows: end with what failed and where.
   if [ "${#failed[@]}" -gt 0 ]; then
@@ -72,10 +73,12 @@ run() {  # run NAME CMD...
 
 # Scenarios that use no server of the stack (they work on files of their own) run beside the others.
 STANDALONE_SCENARIOS=(kubernetes)
-# Two stacks share the scenarios by length (fresh-clone runs on 2 cores, docs/development.md): the
-# first runs default (the whole estate, verified, then torn down), gcp, monitoring and scale; the
-# second, with other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the
-# variables), runs dr_drill (its drills are the longest scenario), beside them.
+# Three stacks share the scenarios by length (fresh-clone runs on 2 cores, docs/development.md): the
+# first runs default (the whole estate, verified, then torn down), gcp and monitoring; the second
+# runs dr_drill (its drills are the longest scenario); the third, started once the standalone
+# scenarios are done, runs scale, whose prepare and verify mostly wait on clocks (Prometheus' history,
+# the scaling interval). The second and third stacks have other ports, state directories and GitOps
+# trees (tools/local_stack/stack.py env lists the variables).
 SECOND_STACK_SCENARIOS=(dr_drill)
 SECOND_STACK_ENV=(
   MERIDIAN_STATE_DIR="$ROOT/.state/local_stack_second" MERIDIAN_GITOPS_DIR="$ROOT/.state/gitops_second"
@@ -83,6 +86,14 @@ SECOND_STACK_ENV=(
   MERIDIAN_PUSHGATEWAY_PORT=9294 MERIDIAN_REGION_US_EAST_1_PORT=5280 MERIDIAN_REGION_EU_WEST_1_PORT=5281
   MERIDIAN_GCE_PORT=5290
   "MERIDIAN_PG_NODES=us-east-1:5533,eu-west-1:5534"
+)
+THIRD_STACK_SCENARIOS=(scale)
+THIRD_STACK_ENV=(
+  MERIDIAN_STATE_DIR="$ROOT/.state/local_stack_third" MERIDIAN_GITOPS_DIR="$ROOT/.state/gitops_third"
+  MERIDIAN_MOTO_PORT=5300 MERIDIAN_PROMETHEUS_PORT=9390 MERIDIAN_ALERTMANAGER_PORT=9393
+  MERIDIAN_PUSHGATEWAY_PORT=9394 MERIDIAN_REGION_US_EAST_1_PORT=5380 MERIDIAN_REGION_EU_WEST_1_PORT=5381
+  MERIDIAN_GCE_PORT=5390
+  "MERIDIAN_PG_NODES=us-east-1:5633,eu-west-1:5634"
 )
 
 molecule_scenario() {  # molecule_scenario NAME
@@ -94,54 +105,59 @@ molecule_scenario() {  # molecule_scenario NAME
     molecule test -s "$1"
 }
 
-# The lanes' priorities: both stacks' lanes keep the normal priority (each is a chain of playbook runs
-# that waits on the one before, and the command ends with the later of the two); the standalone
-# scenarios, short and independent, run 10 lower (nice 10), above the other stages (nice 15). The
-# servers of both stacks keep the normal priority: each lane waits on them.
+# The lanes' priorities: the first and second stacks' lanes keep the normal priority (each is a chain
+# of playbook runs that waits on the one before, and the command ends with the later of the two); the
+# standalone scenarios and the third stack's lane after them, shorter, run 10 lower (nice 10), above
+# the other stages (nice 15). The servers of the stacks keep the normal priority: each lane waits on them.
 LANE_NICE=10
 lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE
   renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
 }
 
-molecule_all() {
-  started_stack=1
-  local rc=0 s t0 pids=() logs=() names=()
-  mkdir -p .state/molecule
-  for s in "${STANDALONE_SCENARIOS[@]}"; do
-    [ -f "molecule/$s/molecule.yml" ] || continue
-    logs+=(".state/molecule/$s.log"); names+=("$s")
-    echo "--- molecule scenario $s (beside the others; output follows when it ends)"
-    ( lane_priority; t0=$SECONDS; molecule_scenario "$s"; r=$?; children_cpu
-      echo "--- molecule scenario $s: rc $r ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r ) \
-      > ".state/molecule/$s.log" 2>&1 &
-    pids+=($!)
-  done
-  logs+=(".state/molecule/second_stack.log"); names+=("${SECOND_STACK_SCENARIOS[*]} (second stack)")
-  echo "--- molecule scenarios ${SECOND_STACK_SCENARIOS[*]} on the second stack (output follows when they end)"
-  ( export "${SECOND_STACK_ENV[@]}"; r=0
+# run_scenario NAME: the scenario in a subshell of its own, which prints its wall time and CPU (a
+# subshell counts only its own children: a lane that ends meanwhile is not counted in).
+run_scenario() {
+  ( echo "--- molecule scenario $1"; t0=$SECONDS; molecule_scenario "$1"; r=$?; children_cpu
+    echo "--- molecule scenario $1: done ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r )
+}
+
+# stack_lane ENV_ARRAY SCENARIO...: start a stack with the environment ENV_ARRAY names (empty: the
+# first stack's defaults), run the scenarios on it one after another, stop it; fails if any failed.
+stack_lane() {
+  local -n lane_env=$1; shift
+  ( [ "${#lane_env[@]}" -eq 0 ] || export "${lane_env[@]}"
+    r=0
     if tools/local_stack/start; then
-      for s in "${SECOND_STACK_SCENARIOS[@]}"; do
-        echo "--- molecule scenario $s"; t0=$SECONDS; children_cpu; c0=$CPU_NOW
-        molecule_scenario "$s" || r=1
-        children_cpu
-        echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
-      done
+      for s in "$@"; do run_scenario "$s" || r=1; done
     else
       r=1
     fi
     tools/local_stack/stop || true
-    exit $r ) > .state/molecule/second_stack.log 2>&1 &
+    exit $r )
+}
+
+molecule_all() {
+  started_stack=1
+  local rc=0 s pids=() logs=() names=() first=()
+  mkdir -p .state/molecule
+  logs+=(".state/molecule/standalone.log"); names+=("${STANDALONE_SCENARIOS[*]}, then ${THIRD_STACK_SCENARIOS[*]} (third stack)")
+  echo "--- molecule scenarios ${STANDALONE_SCENARIOS[*]}, then ${THIRD_STACK_SCENARIOS[*]} on the third stack (output follows when they end)"
+  ( lane_priority; r=0
+    for s in "${STANDALONE_SCENARIOS[@]}"; do run_scenario "$s" || r=1; done
+    stack_lane THIRD_STACK_ENV "${THIRD_STACK_SCENARIOS[@]}" || r=1
+    exit $r ) > .state/molecule/standalone.log 2>&1 &
   pids+=($!)
+  logs+=(".state/molecule/second_stack.log"); names+=("${SECOND_STACK_SCENARIOS[*]} (second stack)")
+  echo "--- molecule scenarios ${SECOND_STACK_SCENARIOS[*]} on the second stack (output follows when they end)"
+  stack_lane SECOND_STACK_ENV "${SECOND_STACK_SCENARIOS[@]}" > .state/molecule/second_stack.log 2>&1 &
+  pids+=($!)
+  for s in molecule/*/molecule.yml; do
+    s=$(basename "$(dirname "$s")")
+    [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} ${THIRD_STACK_SCENARIOS[*]} " == *" $s "* ]] || first+=("$s")
+  done
+  # the first stack's lane, in this shell's output; cleanup stops its stack
   if tools/local_stack/start; then
-    for s in molecule/*/molecule.yml; do
-      s=$(basename "$(dirname "$s")")
-      [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} " == *" $s "* ]] && continue
-      echo "--- molecule scenario $s"
-      t0=$SECONDS; children_cpu; c0=$CPU_NOW
-      molecule_scenario "$s" || rc=1
-      children_cpu
-      echo "--- molecule scenario $s: done ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
-    done
+    for s in "${first[@]}"; do run_scenario "$s" || rc=1; done
   else
     rc=1
   fi

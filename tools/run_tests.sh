@@ -24,9 +24,8 @@ cleanup() {
     echo "=== stopping the local stack (its output: .state/molecule/stack_stop.log)"
     { echo "first stack:"; tools/local_stack/stop
       echo "second stack (stopped by its lane unless it could not):"; env "${SECOND_STACK_ENV[@]}" tools/local_stack/stop
-      echo "third stack (stopped by its lane unless it could not):"; env "${THIRD_STACK_ENV[@]}" tools/local_stack/stop
     } > .state/molecule/stack_stop.log 2>&1 || true
-    grep -E "^(first|second|third) stack| of CPU\)" .state/molecule/stack_stop.log | sed 's/^/    /'
+    grep -E "^(first|second) stack| of CPU\)" .state/molecule/stack_stop.log | sed 's/^/    /'
   fi
   # The last lines of a run are the ones a CI page shows: end with what failed and where.
   if [ "${#failed[@]}" -gt 0 ]; then
@@ -62,23 +61,22 @@ mkdir -p .state
 BESIDE=()
 
 run() {  # run NAME CMD...
+  # in a subshell that counts only its own children's CPU (the Molecule stage, in the background,
+  # may end meanwhile: this shell's count would take it in)
   local name=$1; shift
   echo "=== $name: ${BESIDE[*]}${BESIDE[*]:+ }$*"
-  local t0=$SECONDS c0 status=ok
-  children_cpu; c0=$CPU_NOW
-  "${BESIDE[@]}" "$@" || { status=FAILED; failed+=("$name"); }
-  children_cpu
-  echo "=== $name: $status ($((SECONDS - t0)) s, $((CPU_NOW - c0)) s of CPU)"
+  ( t0=$SECONDS; status=ok; r=0
+    "${BESIDE[@]}" "$@" || { status=FAILED; r=1; }
+    children_cpu
+    echo "=== $name: $status ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r ) || failed+=("$name")
 }
 
 # Scenarios that use no server of the stack (they work on files of their own) run beside the others.
 STANDALONE_SCENARIOS=(kubernetes)
-# Three stacks share the scenarios by length (fresh-clone runs on 2 cores, docs/development.md): the
-# first runs default (the whole estate, verified, then torn down), gcp and monitoring; the second
-# runs dr_drill (its drills are the longest scenario); the third, started once the standalone
-# scenarios are done, runs scale, whose prepare and verify mostly wait on clocks (Prometheus' history,
-# the scaling interval). The second and third stacks have other ports, state directories and GitOps
-# trees (tools/local_stack/stack.py env lists the variables).
+# Two stacks share the scenarios by length (fresh-clone runs on 2 cores, docs/development.md): the
+# first runs default (the whole estate, verified, then torn down), gcp, monitoring and scale; the
+# second, with other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the
+# variables), runs dr_drill (its drills are the longest scenario), beside them.
 SECOND_STACK_SCENARIOS=(dr_drill)
 SECOND_STACK_ENV=(
   MERIDIAN_STATE_DIR="$ROOT/.state/local_stack_second" MERIDIAN_GITOPS_DIR="$ROOT/.state/gitops_second"
@@ -87,15 +85,6 @@ SECOND_STACK_ENV=(
   MERIDIAN_GCE_PORT=5290
   "MERIDIAN_PG_NODES=us-east-1:5533,eu-west-1:5534"
 )
-THIRD_STACK_SCENARIOS=(scale)
-THIRD_STACK_ENV=(
-  MERIDIAN_STATE_DIR="$ROOT/.state/local_stack_third" MERIDIAN_GITOPS_DIR="$ROOT/.state/gitops_third"
-  MERIDIAN_MOTO_PORT=5300 MERIDIAN_PROMETHEUS_PORT=9390 MERIDIAN_ALERTMANAGER_PORT=9393
-  MERIDIAN_PUSHGATEWAY_PORT=9394 MERIDIAN_REGION_US_EAST_1_PORT=5380 MERIDIAN_REGION_EU_WEST_1_PORT=5381
-  MERIDIAN_GCE_PORT=5390
-  "MERIDIAN_PG_NODES=us-east-1:5633,eu-west-1:5634"
-)
-
 molecule_scenario() {  # molecule_scenario NAME
   # Molecule keeps a scenario's state (e.g. "prepared") between runs and checkouts: start clean.
   molecule reset -s "$1" >/dev/null 2>&1 || true
@@ -105,10 +94,10 @@ molecule_scenario() {  # molecule_scenario NAME
     molecule test -s "$1"
 }
 
-# The lanes' priorities: the first and second stacks' lanes keep the normal priority (each is a chain
-# of playbook runs that waits on the one before, and the command ends with the later of the two); the
-# standalone scenarios and the third stack's lane after them, shorter, run 10 lower (nice 10), above
-# the other stages (nice 15). The servers of the stacks keep the normal priority: each lane waits on them.
+# The lanes' priorities: both stacks' lanes keep the normal priority (each is a chain of playbook runs
+# that waits on the one before, and the command ends with the later of the two); the standalone
+# scenarios, short and independent, run 10 lower (nice 10), above the other stages (nice 15). The
+# servers of both stacks keep the normal priority: each lane waits on them.
 LANE_NICE=10
 lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE
   renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
@@ -140,20 +129,20 @@ molecule_all() {
   started_stack=1
   local rc=0 s pids=() logs=() names=() first=()
   mkdir -p .state/molecule
-  logs+=(".state/molecule/standalone.log"); names+=("${STANDALONE_SCENARIOS[*]}, then ${THIRD_STACK_SCENARIOS[*]} (third stack)")
-  echo "--- molecule scenarios ${STANDALONE_SCENARIOS[*]}, then ${THIRD_STACK_SCENARIOS[*]} on the third stack (output follows when they end)"
-  ( lane_priority; r=0
-    for s in "${STANDALONE_SCENARIOS[@]}"; do run_scenario "$s" || r=1; done
-    stack_lane THIRD_STACK_ENV "${THIRD_STACK_SCENARIOS[@]}" || r=1
-    exit $r ) > .state/molecule/standalone.log 2>&1 &
-  pids+=($!)
+  for s in "${STANDALONE_SCENARIOS[@]}"; do
+    [ -f "molecule/$s/molecule.yml" ] || continue
+    logs+=(".state/molecule/$s.log"); names+=("$s")
+    echo "--- molecule scenario $s (beside the others; output follows when it ends)"
+    ( lane_priority; run_scenario "$s" ) > ".state/molecule/$s.log" 2>&1 &
+    pids+=($!)
+  done
   logs+=(".state/molecule/second_stack.log"); names+=("${SECOND_STACK_SCENARIOS[*]} (second stack)")
   echo "--- molecule scenarios ${SECOND_STACK_SCENARIOS[*]} on the second stack (output follows when they end)"
   stack_lane SECOND_STACK_ENV "${SECOND_STACK_SCENARIOS[@]}" > .state/molecule/second_stack.log 2>&1 &
   pids+=($!)
   for s in molecule/*/molecule.yml; do
     s=$(basename "$(dirname "$s")")
-    [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} ${THIRD_STACK_SCENARIOS[*]} " == *" $s "* ]] || first+=("$s")
+    [[ " ${STANDALONE_SCENARIOS[*]} ${SECOND_STACK_SCENARIOS[*]} " == *" $s "* ]] || first+=("$s")
   done
   # the first stack's lane, in this shell's output; cleanup stops its stack
   if tools/local_stack/start; then
@@ -198,7 +187,7 @@ for stage in "${stages[@]}"; do
       run docs tools/check_docs.sh ;;
     promtool) if [ -x tools/promtool_test.sh ]; then run promtool tools/promtool_test.sh; fi ;;
     edge) run edge python tools/edge/njs_test.py ;;
-    molecule) [ -n "$molecule_pid" ] || run molecule molecule_all ;;
+    molecule) [ -n "$molecule_pid" ] || { started_stack=1; run molecule molecule_all; } ;;
     *) echo "unknown stage: $stage"; failed+=("$stage") ;;
   esac
 done

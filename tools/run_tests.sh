@@ -85,6 +85,7 @@ SECOND_STACK_ENV=(
   MERIDIAN_GCE_PORT=5290
   "MERIDIAN_PG_NODES=us-east-1:5533,eu-west-1:5534"
 )
+
 molecule_scenario() {  # molecule_scenario NAME
   # Molecule keeps a scenario's state (e.g. "prepared") between runs and checkouts: start clean.
   molecule reset -s "$1" >/dev/null 2>&1 || true
@@ -107,15 +108,15 @@ lane_priority() {  # in a lane's subshell: lower its priority (and its children'
 # subshell counts only its own children: a lane that ends meanwhile is not counted in).
 run_scenario() {
   ( echo "--- molecule scenario $1"; t0=$SECONDS; molecule_scenario "$1"; r=$?; children_cpu
-    echo "--- molecule scenario $1: done ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r )
+    if [ "$r" = 0 ]; then outcome="done"; else outcome="rc $r"; fi
+    echo "--- molecule scenario $1: $outcome ($((SECONDS - t0)) s, $CPU_NOW s of CPU)"; exit $r )
 }
 
-# stack_lane ENV_ARRAY SCENARIO...: start a stack with the environment ENV_ARRAY names (empty: the
-# first stack's defaults), run the scenarios on it one after another, stop it; fails if any failed.
+# stack_lane ENV_ARRAY SCENARIO...: start a stack with the environment ENV_ARRAY names, run the
+# scenarios on it one after another, stop it; fails if any failed.
 stack_lane() {
   local -n lane_env=$1; shift
-  ( [ "${#lane_env[@]}" -eq 0 ] || export "${lane_env[@]}"
-    r=0
+  ( export "${lane_env[@]}"; r=0
     if tools/local_stack/start; then
       for s in "$@"; do run_scenario "$s" || r=1; done
     else

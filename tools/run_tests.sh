@@ -58,6 +58,12 @@ mkdir -p .state
 # are the command's longest path, a chain of playbook runs each waiting on the one before, and
 # when the two cores are busy every run of theirs waits for CPU; the other stages are independent
 # work that fills whatever CPU the lanes leave. Set once the Molecule stage has started beside them.
+# A process at a low priority gets a few per cent of a core while the lanes are busy, so nothing it
+# starts may need much CPU before a deadline: Mitogen gives a new interpreter 30 s to answer, and
+# the AWS preload (tools/venv/meridian_aws_preload.py, about 0.75 s of CPU per interpreter) spent
+# there made the playbook runs of the unit stage fail with "Connection timed out". Low-priority
+# work runs without it (NO_PRELOAD); their role tests measured the same CPU either way.
+NO_PRELOAD=(env MERIDIAN_AWS_PRELOAD=0)
 BESIDE=()
 
 run() {  # run NAME CMD...
@@ -100,8 +106,10 @@ molecule_scenario() {  # molecule_scenario NAME
 # scenarios, short and independent, run 10 lower (nice 10), above the other stages (nice 15). The
 # servers of both stacks keep the normal priority: each lane waits on them.
 LANE_NICE=10
-lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE
+lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE,
+  # without the AWS preload (NO_PRELOAD above; the standalone scenarios call no AWS API)
   renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
+  export MERIDIAN_AWS_PRELOAD=0
 }
 
 # run_scenario NAME: the scenario in a subshell of its own, which prints its wall time and CPU (a
@@ -174,7 +182,7 @@ if [[ " ${stages[*]} " == *" molecule "* ]] && [ "${#stages[@]}" -gt 1 ]; then
   molecule_pid=$!
 fi
 
-[ -z "$molecule_pid" ] || BESIDE=(nice -n 15)
+[ -z "$molecule_pid" ] || BESIDE=("${NO_PRELOAD[@]}" nice -n 15)
 
 for stage in "${stages[@]}"; do
   case "$stage" in

@@ -80,10 +80,10 @@ run() {  # run NAME CMD...
 # Scenarios that use no server of the stack (they work on files of their own) run beside the others.
 STANDALONE_SCENARIOS=(kubernetes)
 # Two stacks share the scenarios by length (fresh-clone runs on 2 cores, docs/development.md): the
-# first runs default (the whole estate, verified, then torn down), gcp and scale; the second, with
-# other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the variables),
-# runs dr_drill (its drills are the longest scenario) and then monitoring, beside them.
-SECOND_STACK_SCENARIOS=(dr_drill monitoring)
+# first runs default (the whole estate, verified, then torn down), gcp, monitoring and scale; the
+# second, with other ports, state directory and GitOps tree (tools/local_stack/stack.py env lists the
+# variables), runs dr_drill (its drills are the longest scenario), beside them.
+SECOND_STACK_SCENARIOS=(dr_drill)
 SECOND_STACK_ENV=(
   MERIDIAN_STATE_DIR="$ROOT/.state/local_stack_second" MERIDIAN_GITOPS_DIR="$ROOT/.state/gitops_second"
   MERIDIAN_MOTO_PORT=5200 MERIDIAN_PROMETHEUS_PORT=9290 MERIDIAN_ALERTMANAGER_PORT=9293
@@ -184,23 +184,11 @@ fi
 
 [ -z "$molecule_pid" ] || BESIDE=("${NO_PRELOAD[@]}" nice -n 15)
 
-units() { run units pytest -q -n 2 --dist worksteal --durations=40; }
-# Beside the Molecule stage the unit stage, the longest of the others, runs beside them too (in a
-# chain of their own, at the same low priority): one chain of all of them took as long as the
-# Molecule lanes, while the machine's CPU was not all used (docs/development.md, "Where the test
-# command's time goes"). Its output follows the others'.
-units_pid=""
-if [ -n "$molecule_pid" ] && [[ " ${stages[*]} " == *" units "* ]]; then
-  echo "=== units: started beside the other stages (output: .state/units.log, shown when they end)"
-  ( units; [ "${#failed[@]}" -eq 0 ] ) > .state/units.log 2>&1 &
-  units_pid=$!
-fi
-
 for stage in "${stages[@]}"; do
   case "$stage" in
     lint) run lint ansible-lint --profile production ;;
     sanity) run sanity tools/sanity.sh ;;
-    units) [ -n "$units_pid" ] || units ;;
+    units) run units pytest -q -n 2 --dist worksteal --durations=40 ;;
     build) run build tools/check_build.sh ;;
     docs)
       # on the artifact of this run's build stage; alone, on a fresh build of the working tree
@@ -212,14 +200,6 @@ for stage in "${stages[@]}"; do
     *) echo "unknown stage: $stage"; failed+=("$stage") ;;
   esac
 done
-
-if [ -n "$units_pid" ]; then
-  echo "=== units: waiting for it to end"
-  wait "$units_pid"
-  units_rc=$?
-  cat .state/units.log
-  [ "$units_rc" = 0 ] || failed+=(units)
-fi
 
 if [ -n "$molecule_pid" ]; then
   echo "=== molecule: waiting for it to end"

@@ -62,8 +62,8 @@ mkdir -p .state
 # starts may need much CPU before a deadline: Mitogen gives a new interpreter 30 s to answer, and
 # the AWS preload (tools/venv/meridian_aws_preload.py, about 0.75 s of CPU per interpreter) spent
 # there made the playbook runs of the unit stage fail with "Connection timed out". Low-priority
-# work runs without it (NO_PRELOAD); their role tests measured the same CPU either way.
-NO_PRELOAD=(env MERIDIAN_AWS_PRELOAD=0)
+# work (these stages, and the standalone scenarios: lane_priority) runs without it; the role tests
+# measured the same CPU either way.
 BESIDE=()
 
 run() {  # run NAME CMD...
@@ -107,7 +107,7 @@ molecule_scenario() {  # molecule_scenario NAME
 # servers of both stacks keep the normal priority: each lane waits on them.
 LANE_NICE=10
 lane_priority() {  # in a lane's subshell: lower its priority (and its children's) by LANE_NICE,
-  # without the AWS preload (NO_PRELOAD above; the standalone scenarios call no AWS API)
+  # without the AWS preload (see BESIDE; the standalone scenarios call no AWS API)
   renice -n $(($(nice) + LANE_NICE)) -p "$BASHPID" >/dev/null
   export MERIDIAN_AWS_PRELOAD=0
 }
@@ -182,7 +182,7 @@ if [[ " ${stages[*]} " == *" molecule "* ]] && [ "${#stages[@]}" -gt 1 ]; then
   molecule_pid=$!
 fi
 
-[ -z "$molecule_pid" ] || BESIDE=("${NO_PRELOAD[@]}" nice -n 15)
+[ -z "$molecule_pid" ] || BESIDE=(env MERIDIAN_AWS_PRELOAD=0 nice -n 15)
 
 for stage in "${stages[@]}"; do
   case "$stage" in

@@ -125,6 +125,27 @@ def test_a_job_runs_through_ansible_runner_in_a_private_data_dir(tmp_path):
     assert runner.rc == 0
 
 
+def test_a_private_data_dir_used_again_runs_the_new_jobs_inputs(tmp_path):
+    """ansible-runner writes env/extravars, env/envvars and env/cmdline only when they are absent, and
+    reads them back over what it is given: each job must run with its own, not the previous job's."""
+    project = _project(tmp_path)
+    pdd = str(tmp_path / "pdd")
+    first, _runner = runner_job.run_job("playbooks/job.yml", "inventory/hosts.yml", extravars={"greeting": "hello"},
+                                        private_data_dir=pdd, project_dir=project, check=True,
+                                        envvars={"MERIDIAN_JOB": "first"})
+    # in check mode the command task is skipped, so host two changes nothing
+    assert (first["status"], first["changed_hosts"]) == ("successful", [])
+    second, _runner = runner_job.run_job("playbooks/job.yml", "inventory/hosts.yml", extravars={"greeting": "bye"},
+                                         private_data_dir=pdd, project_dir=project)
+    assert (second["status"], second["changed_hosts"]) == ("successful", ["two"])
+    with open(os.path.join(second["artifact_dir"], "stdout")) as handle:
+        out = handle.read()
+    assert "bye" in out and "hello" not in out
+    with open(os.path.join(pdd, "env", "envvars")) as handle:
+        assert "MERIDIAN_JOB" not in handle.read()
+    assert not os.path.exists(os.path.join(pdd, "env", "cmdline"))
+
+
 def test_a_failing_job_is_failed_with_the_host_named(tmp_path):
     project = _project(tmp_path, fail_on="two")
     result, _runner = runner_job.run_job("playbooks/job.yml", "inventory/hosts.yml", extravars={"greeting": "hi"},

@@ -30,8 +30,10 @@ but a host changed something while ``--expect-no-changes`` was given, 4 when the
 
 The project directory is this checkout (AWX syncs the project and runs from its root, so the
 project's ``ansible.cfg`` applies); the private data directory (a new temporary one unless
-``--private-data-dir`` names one) receives ``env/extravars``, ``env/cmdline`` and the
-``artifacts/<ident>/`` tree (``rc``, ``status``, ``stdout``, ``job_events/``) as in AWX.
+``--private-data-dir`` names one) receives ``env/extravars``, ``env/envvars``, ``env/cmdline`` and the
+``artifacts/<ident>/`` tree (``rc``, ``status``, ``stdout``, ``job_events/``) as in AWX. A directory
+used again gets this job's ``env/`` inputs: the previous job's are removed first (ansible-runner would
+otherwise keep them and run with them).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -49,6 +51,9 @@ import threading
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# The files of a private data directory's env/ that run_job gives ansible-runner for each job.
+JOB_INPUTS = ("extravars", "envvars", "cmdline")
 
 # playbook_on_stats' event_data keys and the names AWX gives them in a job's host summaries
 # (JobHostSummary: ok, changed, failures, dark, skipped, rescued, ignored).
@@ -222,6 +227,13 @@ def run_job(playbook, inventory, extravars=None, private_data_dir=None, project_
         private_data_dir = tempfile.mkdtemp(prefix="meridian-runner-")
     elif not os.path.isdir(private_data_dir):
         os.makedirs(private_data_dir)
+    # ansible-runner writes these inputs only where they are absent and reads them back over what it
+    # is given: a directory used again would run the previous job's extra vars, environment and
+    # --check. AWX gives every job a new directory; here each job writes its own.
+    for name in JOB_INPUTS:
+        path = os.path.join(private_data_dir, "env", name)
+        if os.path.exists(path):
+            os.remove(path)
     cmdline = []
     if check:
         cmdline.append("--check")

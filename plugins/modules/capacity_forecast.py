@@ -340,6 +340,10 @@ options:
         observed series; the decision's model is then named with C((observed)), for example
         C(seasonal_naive (observed)). Each challenger also competes, by the same rule, as its mean
         with the choice, named C(ensemble(<choice>+<challenger>)).
+      - With V(auto), when over the newest hour the choice's one-step errors are at least 4 times its
+        backtest's and those of the last value at most half of them (medians), the load has moved to a
+        level the backtest has not seen: the forecast is moved so that its first step is the last value,
+        for an hour, fading over the next; the model is then named C(<choice> (level corrected)).
       - V(seasonal_change) is the last value plus the change seen over the same hours one or more
         seasons (the longest detected period) before.
       - V(theta) is the Theta method (simple exponential smoothing plus half the slope of the history

@@ -71,6 +71,11 @@ LEAD_GRID = 24
 # choice when its backtest error is lower by at least this share on both halves of the origins
 # (:func:`_challenge`).
 CHALLENGER_GAIN = 0.05
+# A level break (:func:`_level_break`): over the newest hour the choice's one-step errors are at least
+# this many times its one-step errors on the backtest (each by their median)...
+BREAK_FACTOR = 4.0
+# ... and those of the last value (naive) are at most this share of the choice's.
+BREAK_NAIVE_SHARE = 0.5
 
 
 class ForecastError(MeridianError):
@@ -673,6 +678,41 @@ class _Transformed:
         return self.tf.inverse(self.zforecast(h))
 
 
+class _Shifted:
+    """A fitted model whose forecast from the end of the series is moved by ``shift``.
+
+    The shift is in the model's own scale (the transform's, for a transformed model). It holds for
+    the first ``span`` steps, the stretch of load it was measured on, then fades linearly to nothing
+    over as many again. The model's paths over the backtest are its own, so the margins keep its
+    own errors.
+    """
+
+    def __init__(self, inner, shift, span):
+        self.inner = inner
+        self.shift = float(shift)
+        self.span = int(span)
+        self.tf = getattr(inner, "tf", None)
+        self.name = "%s (level corrected)" % inner.name
+
+    def _moves(self, h):
+        k = np.arange(1, h + 1, dtype=float)
+        return self.shift * np.clip(2.0 - k / self.span, 0.0, 1.0)
+
+    def zpaths(self, origins, ks):
+        return self.inner.zpaths(origins, ks)
+
+    def zforecast(self, h):
+        return self.inner.zforecast(h) + self._moves(h)
+
+    def paths(self, origins, ks):
+        return self.inner.paths(origins, ks)
+
+    def forecast(self, h):
+        if self.tf is not None:
+            return self.tf.inverse(self.zforecast(h))
+        return self.inner.forecast(h) + self._moves(h)
+
+
 class _Ensemble:
     """Mean of two fitted models (in the transformed scale when both share one transform)."""
 
@@ -1170,6 +1210,43 @@ def _challenge(best, fitted, scores, series, fit_args, backtest, ahead, horizon,
     return label
 
 
+def _level_break(best, fitted, raw, recent, typical, ahead, horizon, notes):
+    """``best``, or ``best`` moved to the level of the newest hour when the load has left it there.
+
+    The backtest scores the choice on origins that end a horizon before the end of the series, so a
+    change of level in the newest hour (a shift, or a burst that builds or decays) has not counted
+    yet, and a model whose level adapts slowly keeps forecasting the old one. When the choice's
+    one-step errors over the newest hour (``recent``: the origins, each with a next observed value)
+    are at least :data:`BREAK_FACTOR` times its one-step error on the backtest (``typical``) and
+    the last value's are at most :data:`BREAK_NAIVE_SHARE` of them, its forecast is moved, in its own
+    scale, so that its first step is the last value (an intercept correction: the evidence is that
+    the last value forecasts well now); its shape (a season, a trend) is kept. Errors are compared
+    by their median, so the new level must have held for about half the hour: a burst a few steps
+    old, or a single spike, does not move the forecast.
+    """
+    mdl = fitted[best]
+    one = np.array([1])
+    err = raw[recent + 1] - mdl.paths(recent, one)[:, 0]
+    own = float(np.median(np.abs(err)))
+    naive = float(np.median(np.abs(raw[recent + 1] - raw[recent])))
+    if not (typical > 0 and own >= BREAK_FACTOR * typical and naive <= BREAK_NAIVE_SHARE * own):
+        return best
+    tf = getattr(mdl, "tf", None)
+    if tf is not None:
+        shift = float(tf.forward(raw[-1:])[0] - mdl.zforecast(1)[0])
+    else:
+        shift = float(raw[-1] - mdl.forecast(1)[0])
+    shifted = _Shifted(mdl, shift, len(recent))
+    path = shifted.forecast(horizon)
+    if not np.all(np.isfinite(path)):
+        return best
+    fitted[shifted.name] = shifted
+    ahead[shifted.name] = path
+    notes.append("%s moved to the newest hour's level: its one-step error there is %.1f times its backtest's, "
+                 "the last value's %.0f %% of it" % (best, own / typical, 100.0 * naive / own))
+    return shifted.name
+
+
 def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", clean=True, transform="auto"):
     """Forecast ``horizon`` steps after ``values`` (a regular series with ``step`` seconds).
 
@@ -1267,6 +1344,11 @@ def forecast(values, step, horizon, quantiles=(0.5, 0.9, 0.99), model="auto", cl
     if model == "auto" and actual is not None:
         best = _challenge(best, fitted, scores, (y, raw, clipped), (periods, daily, train_end),
                           (origins, ks, actual, weights, newer), ahead, horizon, notes)
+        hour = max(6, steps_per(3600, step))
+        recent = np.arange(max(n - 1 - hour, train_end), n - 1, dtype=np.int64)
+        if len(recent) >= 6 and ks[0] == 1:
+            typical = float(np.median(np.abs(actual[:, 0] - fitted[best].paths(origins, ks[:1])[:, 0])))
+            best = _level_break(best, fitted, raw, recent, typical, ahead, horizon, notes)
     chosen = fitted[best]
     point = np.maximum(ahead[best] if best in ahead else chosen.forecast(horizon), 0.0)
     result_q = {}

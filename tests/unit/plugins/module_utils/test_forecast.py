@@ -516,3 +516,56 @@ def test_theta_asked_for_follows_the_drift_at_every_lead():
     day = fc.forecast(y, 300, 2 * 288, quantiles=(0.9,), model="theta", transform="none").mean
     assert np.all(day[288:] - day[:288] > 1.0)
     assert np.all(res.quantiles[0.9] >= res.mean)
+
+
+def _level(seed=5):
+    """Three weeks of a 5-minute load at 6 (noise sd 0.2)."""
+    return 6.0 + np.random.default_rng(seed).normal(0, 0.2, 21 * 288)
+
+
+def _shifted_level(shift_at):
+    """:func:`_level` jumping to 15 ``shift_at`` steps before the end."""
+    y = _level()
+    y[-shift_at:] += 9.0
+    return y
+
+
+def test_a_level_the_backtest_has_not_seen_moves_the_forecast_to_it():
+    # the jump is 13 steps old: every backtest origin of a 1 h horizon ends before it, so the choice
+    # (a level that adapts slowly) still forecasts the old load; the last hour says otherwise
+    y = _shifted_level(13)
+    res = fc.forecast(y, 300, 12, quantiles=(0.9,))
+    assert res.model.endswith(" (level corrected)")
+    assert [w for w in res.warnings if "moved to the newest hour's level" in w]
+    assert np.all(np.abs(res.mean - 15.0) < 1.0)
+    # the margin keeps the errors of the model itself, so the bound is above the corrected level
+    assert np.all(res.quantiles[0.9] >= res.mean)
+    held = fc.forecast(y, 300, 12, quantiles=(0.9,), model="ses")
+    assert np.all(held.mean < 12.0)  # what the correction replaces
+
+
+def test_the_level_is_not_moved_when_the_newest_hour_fits_the_backtest():
+    res = fc.forecast(_level(), 300, 12, quantiles=(0.9,))
+    assert "level corrected" not in res.model
+    assert not [w for w in res.warnings if "newest hour" in w]
+
+
+def test_a_single_spike_in_the_newest_hour_does_not_move_the_level():
+    # one step at 15 among steps at 6: the last value is as wrong as the choice (it falls back
+    # after the spike), so nothing says the level changed
+    y = _level()
+    y[-6] = 15.0
+    res = fc.forecast(y, 300, 12, quantiles=(0.9,))
+    assert "level corrected" not in res.model
+
+
+def test_the_level_correction_holds_for_the_hour_it_was_measured_on_then_fades():
+    y = _shifted_level(13)
+    res = fc.forecast(y, 300, 36, quantiles=(0.9,))
+    assert res.model.endswith(" (level corrected)")
+    inner, _plus, tf = res.model[:-len(" (level corrected)")].partition("+")  # e.g. ses+log
+    held = fc.forecast(y, 300, 36, quantiles=(0.9,), model=inner, transform=tf or "none").mean
+    moved = res.mean - held
+    assert np.all(moved[:12] > 5.0) and np.allclose(moved[:12], moved[0])  # the first hour: all of it
+    assert np.all(np.diff(moved[11:24]) < 0)  # the second hour: less at every step
+    assert np.allclose(moved[23:], 0.0)  # then the model's own forecast

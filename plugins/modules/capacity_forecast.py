@@ -342,8 +342,8 @@ options:
         with the choice, named C(ensemble(<choice>+<challenger>)).
       - With V(auto), when over the newest hour the choice's one-step errors are at least 4 times its
         backtest's and those of the last value at most half of them (medians), the load has moved to a
-        level the backtest has not seen: the forecast is moved so that its first step is the last value,
-        for an hour, fading over the next; the model is then named C(<choice> (level corrected)).
+        level the backtest has not seen. The forecast is then moved so that its first step is the last
+        value, for an hour, fading over the next, and the model is named C(<choice> (level corrected)).
       - V(seasonal_change) is the last value plus the change seen over the same hours one or more
         seasons (the longest detected period) before.
       - V(theta) is the Theta method (simple exponential smoothing plus half the slope of the history

@@ -10,7 +10,8 @@
 #             and role pages, the docs/*.md guides as extra docs), sphinx-build -W; then checks that
 #             the index names every plugin, module and role ansible-doc finds in the artifact
 # Any message from either linter, and any Sphinx warning, fails its step. The steps run in parallel.
-# FILE defaults to the artifact in .state/build (tools/check_build.sh builds it when there is none).
+# FILE defaults to the artifact in .state/build; tools/check_build.sh builds it when there is none, or
+# when a file of the tree is newer than it (an older artifact would check what the tree was).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -29,6 +30,15 @@ done
 [ "${#steps[@]}" -gt 0 ] || steps=(changelog lint importer site)
 if [ -z "$artifact" ]; then
   built=("$ROOT"/.state/build/*.tar.gz)
+  if [ -f "${built[0]}" ]; then
+    # shellcheck disable=SC2016  # $0 and $@ are the inner shell's: the artifact and a batch of files
+    newer=$(cd "$ROOT" && git ls-files -co --exclude-standard -z |
+            xargs -0 -r sh -c 'find "$@" -maxdepth 0 -newer "$0" -print 2>/dev/null; exit 0' "${built[0]}")
+    if [ -n "$newer" ]; then
+      echo "--- docs: ${newer%%$'\n'*} is newer than .state/build/$(basename "${built[0]}"): building it again"
+      built=("")
+    fi
+  fi
   if [ ! -f "${built[0]}" ]; then
     "$ROOT/tools/check_build.sh" || exit 1
     built=("$ROOT"/.state/build/*.tar.gz)

@@ -95,3 +95,33 @@ def test_a_release_writes_changelog_md_and_changelog_yaml_for_galaxy_yml_version
         assert not [f for f in os.listdir(str(copy / "changelogs" / "fragments")) if f.endswith(".yml")]
     notes = (copy / "CHANGELOG.md").read_text()
     assert "v%s" % version.replace(".", "\\.") in notes
+
+
+def test_an_artifact_older_than_the_tree_is_built_again_before_it_is_checked(tmp_path):
+    # tools/check_docs.sh without --artifact checks .state/build's artifact: one built before the
+    # tree changed would check what the tree was (a module whose DOCUMENTATION no longer parses
+    # would pass)
+    copy = tmp_path / "ansible_collections" / "meridian" / "global_infra"
+    _copy_of_the_checkout(str(copy))
+    os.symlink(os.path.join(ROOT, ".venv"), str(copy / ".venv"))
+    subprocess.run(["git", "init", "-q", "."], cwd=str(copy), check=True)
+    subprocess.run(["git", "add", "-A"], cwd=str(copy), check=True)
+    build = copy / ".state" / "build"
+    build.mkdir(parents=True)
+    stale = build / "meridian-global_infra-0.0.1.tar.gz"
+    stale.write_bytes(b"an artifact of an older tree")
+    os.utime(str(stale), (1000000000, 1000000000))  # 2001: every file of the tree is newer
+    check = [str(copy / "tools" / "check_docs.sh"), "changelog"]
+
+    first = subprocess.run(check, capture_output=True, text=True, env=_env(), timeout=600, check=False)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "is newer than .state/build/meridian-global_infra-0.0.1.tar.gz: building it again" in first.stdout
+    built = glob.glob(str(build / "*.tar.gz"))
+    assert [os.path.basename(b) for b in built] != [stale.name] and len(built) == 1
+    when = os.path.getmtime(built[0])
+
+    # nothing newer than the new artifact: it is checked as it is
+    second = subprocess.run(check, capture_output=True, text=True, env=_env(), timeout=600, check=False)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "building it again" not in second.stdout
+    assert glob.glob(str(build / "*.tar.gz")) == built and os.path.getmtime(built[0]) == when

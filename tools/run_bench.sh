@@ -19,6 +19,8 @@ run() { echo "=== $*"; "$PY" "$@"; }
 run benchmarks/region_select.py --out "$OUT/region_select.json"
 run benchmarks/forecast_backtest.py --traces "$TRACES" --out "$OUT/forecast_backtest.json"
 run benchmarks/capacity_sim.py --traces "$TRACES" --out "$OUT/capacity_sim.json"
+# each capacity target of docs/benchmarks.md with its figure: met, missed or not measured
+run benchmarks/capacity_targets.py "$OUT/capacity_sim.json"
 run benchmarks/forecast_timing.py --out "$OUT/forecast_timing.json"
 run benchmarks/k8s_render.py --out "$OUT/k8s_render.json"
 # The failover drill's RTO on a stack of its own (provisions the AWS regions, runs 3 drills: about 15 min).

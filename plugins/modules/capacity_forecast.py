@@ -340,10 +340,11 @@ options:
         observed series; the decision's model is then named with C((observed)), for example
         C(seasonal_naive (observed)). Each challenger also competes, by the same rule, as its mean
         with the choice, named C(ensemble(<choice>+<challenger>)).
-      - With V(auto), when over the newest hour the choice's one-step errors are at least 4 times its
-        backtest's and those of the last value at most half of them (medians), the load has moved to a
-        level the backtest has not seen. The forecast is then moved so that its first step is the last
-        value, for an hour, fading over the next, and the model is named C(<choice> (level corrected)).
+      - With V(auto), when over the newest hour (at least six steps) the choice's one-step errors are at
+        least 4 times its backtest's and those of the last value at most half of them (medians), the load
+        has moved to a level the backtest has not seen. The forecast is then moved so that its first step
+        is the last value, for as many steps as that window, fading over as many again, and the model is
+        named C(<choice> (level corrected)).
       - V(seasonal_change) is the last value plus the change seen over the same hours one or more
         seasons (the longest detected period) before.
       - V(theta) is the Theta method (simple exponential smoothing plus half the slope of the history
